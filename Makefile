@@ -1,0 +1,45 @@
+# costmark: every target installs what it needs, so a fresh clone only needs `make demo` / `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_WS ?= demo
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint typecheck unit system-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Java runs the Spark half of the KPI suite; Chromium drives the browser tests.
+# Installed from Debian's packages when missing (root on CI; sudo elsewhere).
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: install
+	$(BIN)/costmark demo --workspace $(DEMO_WS)
+	@echo
+	@echo "Try: $(BIN)/costmark kpi --list --workspace $(DEMO_WS)"
+
+lint: install
+	$(BIN)/ruff check src tests
+
+typecheck: install
+	$(BIN)/mypy src
+
+unit: install system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+"""Registry of command groups: one line per subsystem, so adding a group touches one place."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    # Each subsystem adds one import + add_typer/command line here.
+    return None

@@ -1,0 +1,73 @@
+"""The ``costmark`` command. Each command group lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from costmark import api
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.output import emit, err_console
+from costmark.errors import CostmarkError
+
+app = typer.Typer(
+    name="costmark",
+    help="FinOps performance tracking and benchmarking on FOCUS cost data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help", "-h"]},
+)
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        str | None, typer.Argument(help="Folder to create (default: workspace).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing costmark.yaml.")] = False,
+) -> None:
+    """Create a workspace: costmark.yaml with commented defaults and the DuckDB warehouse."""
+    ws = api.init_workspace(directory or workspace, force=force)
+    err_console.print(f"[green]workspace ready[/green] at {ws.root}")
+    ws.close()
+
+
+@app.command()
+def info(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+    """Show the workspace: schema version, rows, dimensions and metrics."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        emit(ws.info(), fmt, title="workspace")
+
+
+def _register() -> None:
+    """Attach the command groups; each import is one subsystem's CLI."""
+    from costmark.cli import commands
+
+    commands.register(app)
+
+
+def run() -> None:
+    """Entry point: map costmark errors to exit codes (1 input, 2 usage) with a clear message."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except CostmarkError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except Exception as exc:
+        # Usage errors from the (vendored) click parser: show them the usual way, exit 2.
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
+        raise

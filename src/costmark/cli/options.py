@@ -1,0 +1,33 @@
+"""Options every command shares, so they are spelled and documented the same everywhere."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from costmark.workspace import ENV_VAR
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+WorkspaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar=ENV_VAR,
+        help=f"Workspace folder (default: ${ENV_VAR} or the current folder).",
+        show_default=False,
+    ),
+]
+
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+]

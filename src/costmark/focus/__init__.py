@@ -1,0 +1,1 @@
+"""FOCUS: versions, column specifications, conformance rules and normalisation."""

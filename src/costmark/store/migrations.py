@@ -1,0 +1,91 @@
+"""Versioned, forward-only warehouse migrations.
+
+Each migration has a unique id and is applied once, in list order, inside a transaction; the
+ids applied are recorded in ``_migrations``. A warehouse holding an id this code does not know
+was written by a newer costmark, and is refused rather than silently misread.
+
+Subsystems append their own migrations at the end of ``MIGRATIONS``; never edit or reorder one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from costmark.focus.schema import create_cost_table_sql
+
+
+@dataclass(frozen=True)
+class Migration:
+    id: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _sql(*statements: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    def run(con: duckdb.DuckDBPyConnection) -> None:
+        for statement in statements:
+            con.execute(statement)
+
+    return run
+
+
+_CORE = _sql(
+    create_cost_table_sql(),
+    """CREATE TABLE IF NOT EXISTS ingest_log (
+        ingest_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,             -- focus, business, utilization, recommendations
+        file VARCHAR NOT NULL,
+        sha256 VARCHAR,
+        focus_version VARCHAR,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        rows_read BIGINT,
+        rows_loaded BIGINT,
+        rows_quarantined BIGINT,
+        rows_replaced BIGINT,
+        billing_periods VARCHAR,           -- JSON list of ISO dates
+        totals VARCHAR,                    -- JSON {currency: {BilledCost: "...", ...}}
+        status VARCHAR NOT NULL,           -- running, ok, failed
+        message VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS quarantine (
+        ingest_id VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,
+        source_row BIGINT NOT NULL,
+        reasons VARCHAR NOT NULL,          -- JSON list of {rule, column, message}
+        record VARCHAR NOT NULL            -- the raw row as JSON, nothing lost
+    )""",
+    """CREATE TABLE IF NOT EXISTS business_metrics (
+        metric VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        dimensions VARCHAR NOT NULL,       -- canonical JSON of dimension values, '{}' for none
+        value DOUBLE NOT NULL,
+        x_IngestId VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS utilization (
+        resource_id VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        cpu_pct DOUBLE,
+        memory_pct DOUBLE,
+        x_IngestId VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS recommendations (
+        id VARCHAR PRIMARY KEY,
+        resource_id VARCHAR,
+        category VARCHAR,
+        estimated_monthly_savings DECIMAL(38, 18),
+        currency VARCHAR,
+        status VARCHAR NOT NULL,           -- open, closed (implemented), dismissed
+        opened DATE,
+        closed DATE,
+        realized_monthly_savings DECIMAL(38, 18),
+        x_IngestId VARCHAR
+    )""",
+)
+
+MIGRATIONS: list[Migration] = [
+    Migration("0001_core", _CORE),
+]
