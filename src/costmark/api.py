@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from costmark.errors import WorkspaceError
+from costmark.errors import NotFoundError, WorkspaceError, did_you_mean
 from costmark.spec import Project, load_project
 from costmark.store import Warehouse
 from costmark.workspace import (
@@ -86,6 +86,112 @@ class Workspace:
     # -- maturity and iterations -------------------------------------------------------
 
     # -- reports, web, alerts ----------------------------------------------------------
+    def scoped(self, scope: dict[str, str] | None) -> Any:
+        """This workspace seen through a scope (``{"team": "payments"}``): only matching rows,
+        no totals over other teams. No scope: the workspace itself."""
+        from costmark.access.scope import scoped
+
+        return scoped(self, scope)
+
+    def create_token(
+        self, role: str, *, scope: dict[str, str] | None = None, name: str | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """A new API token (text shown once) for ``role`` in admin, analyst, viewer."""
+        from costmark.access import tokens
+
+        for key in scope or {}:
+            if key not in self.project.dimensions:
+                raise NotFoundError(
+                    f"--scope dimension {key!r} is not declared in costmark.yaml"
+                    + did_you_mean(key, self.project.dimensions)
+                )
+        text, info = tokens.create_token(self.warehouse.con, role, scope, name)
+        return text, info.to_dict()
+
+    def tokens(self) -> list[dict[str, Any]]:
+        from costmark.access import tokens
+
+        return tokens.list_tokens(self.warehouse.con)
+
+    def revoke_token(self, token_id: str) -> None:
+        from costmark.access import tokens
+
+        tokens.revoke_token(self.warehouse.con, token_id)
+
+    def authenticate(self, token: str) -> Any:
+        """The ``TokenInfo`` of a valid, active token, else None."""
+        from costmark.access import tokens
+
+        return tokens.verify(self.warehouse.con, token)
+
+    def token_info(self, token_id: str) -> Any:
+        from costmark.access import tokens
+
+        return tokens.lookup(self.warehouse.con, token_id)
+
+    def report_context(
+        self,
+        *,
+        cadence: str = "monthly",
+        period: str | None = None,
+        scope: dict[str, str] | None = None,
+        today: Any = None,
+    ) -> dict[str, Any]:
+        """The numbers of a report (what every format renders)."""
+        from costmark.reports import build_context
+
+        return build_context(self.scoped(scope), cadence=cadence, period=period, today=today)
+
+    def report(
+        self,
+        *,
+        cadence: str = "monthly",
+        period: str | None = None,
+        format: str = "html",
+        scope: dict[str, str] | None = None,
+        today: Any = None,
+    ) -> bytes:
+        """A rendered report: html (self-contained), md, json or pdf."""
+        from costmark.reports import render
+
+        ctx = self.report_context(cadence=cadence, period=period, scope=scope, today=today)
+        return render(ctx, format)
+
+    def schedules(self, now: Any = None) -> list[dict[str, Any]]:
+        from costmark.reports import schedule
+
+        return schedule.listing(self.project.schedules, self.warehouse.con,
+                                now or schedule.utcnow())
+
+    def run_schedules(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Run due schedules once (``force=True``: all; ``names=(...)``: only those)."""
+        from costmark.reports import schedule
+
+        return schedule.run_due(self, **kwargs)
+
+    def report_runs(self, limit: int = 100) -> list[dict[str, Any]]:
+        from costmark.reports import schedule
+
+        return schedule.history(self.warehouse.con, limit)
+
+    def evaluate_alerts(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Evaluate the alert rules; deliver and log new alerts (de-duplicated)."""
+        from costmark.alerts import engine
+
+        return engine.evaluate(self, **kwargs)
+
+    def alert_log(self, limit: int = 200) -> list[dict[str, Any]]:
+        from costmark.alerts import engine
+
+        return engine.log(self.warehouse.con, limit)
+
+    def data_version(self) -> str:
+        """Changes whenever an ingest finishes (for live dashboards)."""
+        row = self.warehouse.con.execute(
+            "SELECT count(*), max(finished_at) FROM ingest_log WHERE finished_at IS NOT NULL"
+        ).fetchone()
+        return f"{row[0]}:{row[1]}" if row else "0:None"
+
 
 
 def init_workspace(

@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from costmark.spec.alerts import AlertSettings
+from costmark.spec.schedules import Schedule
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -105,6 +108,10 @@ class Project(Frozen):
     business_metrics: dict[str, BusinessMetric] = Field(default_factory=dict)
     #: Extra tag keys to materialise as columns at ingest, beyond those dimensions use.
     tag_keys: tuple[str, ...] = ()
+    #: Report schedules (spec/schedules.py).
+    schedules: tuple[Schedule, ...] = ()
+    #: Alert rules and webhooks (spec/alerts.py).
+    alerts: AlertSettings = AlertSettings()
 
     @property
     def materialized_tag_keys(self) -> tuple[str, ...]:

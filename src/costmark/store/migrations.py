@@ -88,4 +88,43 @@ _CORE = _sql(
 
 MIGRATIONS: list[Migration] = [
     Migration("0001_core", _CORE),
+    Migration(
+        "0060_reports",
+        _sql(
+            """CREATE TABLE IF NOT EXISTS api_tokens (
+                id VARCHAR PRIMARY KEY,            -- public id, first part of the token
+                name VARCHAR,
+                role VARCHAR NOT NULL,             -- admin, analyst, viewer
+                scope VARCHAR NOT NULL,            -- canonical JSON {dimension: value}, '{}' = all
+                token_hash VARCHAR NOT NULL,       -- sha256 of the secret; the secret is not kept
+                created_at TIMESTAMP NOT NULL,
+                revoked_at TIMESTAMP
+            )""",
+            """CREATE TABLE IF NOT EXISTS report_runs (
+                id VARCHAR PRIMARY KEY,
+                schedule VARCHAR,                  -- schedule name, NULL for ad-hoc runs
+                cadence VARCHAR NOT NULL,
+                period VARCHAR,
+                format VARCHAR NOT NULL,
+                destination VARCHAR,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP,
+                status VARCHAR NOT NULL,           -- ok, failed
+                message VARCHAR
+            )""",
+            """CREATE TABLE IF NOT EXISTS alert_log (
+                id VARCHAR PRIMARY KEY,
+                rule VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                dedup_key VARCHAR NOT NULL,
+                fired_at TIMESTAMP NOT NULL,
+                status VARCHAR NOT NULL,           -- delivered, logged, failed
+                attempts INTEGER NOT NULL,
+                severity VARCHAR,
+                dimensions VARCHAR NOT NULL,       -- JSON {dimension: value} of the subject
+                message VARCHAR NOT NULL,
+                payload VARCHAR                    -- JSON details
+            )""",
+        ),
+    ),
 ]

@@ -1,0 +1,179 @@
+"""A read-only view of a workspace restricted to rows whose dimensions match a scope.
+
+How it stays correct without trusting every subsystem's filter support: each scoped dimension is
+added to the query's ``by`` and only the matching group is kept. A KPI computed per team and
+read for ``team = payments`` is exactly the KPI over payments' rows — ratios included — and no
+other team's rows can reach a total, because there is no unscoped total to read.
+
+Anything the view cannot scope this way (a method without ``by``, a result shape it does not
+know) raises ``ScopeUnsupported``: it fails closed, and pages show the section as unavailable.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from costmark.errors import CostmarkError, NotFoundError
+
+
+class ScopeUnsupported(CostmarkError):
+    """This data cannot be filtered to the caller's scope, so it is withheld."""
+
+
+class RowsResult:
+    """A KPI result as rows (the part of ``KpiResult`` the web and reports use)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self._rows = rows
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._rows)
+
+    def to_pandas(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _matches(row: Mapping[str, Any], scope: Mapping[str, str]) -> bool:
+    return all(str(row.get(k)) == v for k, v in scope.items())
+
+
+def filter_rows(
+    rows: Iterable[Mapping[str, Any]], scope: Mapping[str, str], keep: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Rows matching ``scope``, without the scope columns the caller did not ask for."""
+    drop = [k for k in scope if k not in keep]
+    out = []
+    for row in rows:
+        if _matches(row, scope):
+            out.append({k: v for k, v in row.items() if k not in drop})
+    return out
+
+
+def filter_result(result: Any, scope: Mapping[str, str], keep: Sequence[str] = ()) -> Any:
+    """Apply ``filter_rows`` to the result shapes the facade returns; refuse unknown ones."""
+    if not scope:
+        return result
+    if isinstance(result, pd.DataFrame):
+        missing = [k for k in scope if k not in result.columns]
+        if missing:
+            raise ScopeUnsupported(f"result has no {', '.join(missing)} column to scope by")
+        mask = pd.Series(True, index=result.index)
+        for k, v in scope.items():
+            mask &= result[k].astype(str) == v
+        drop = [k for k in scope if k not in keep]
+        return result[mask].drop(columns=drop).reset_index(drop=True)
+    if hasattr(result, "rows") and callable(result.rows):
+        rows = result.rows()
+        _require_columns(rows, scope)
+        return RowsResult(filter_rows(rows, scope, keep))
+    if isinstance(result, list) and all(isinstance(r, Mapping) for r in result):
+        _require_columns(result, scope)
+        return filter_rows(result, scope, keep)
+    if hasattr(result, "to_pandas") and callable(result.to_pandas):
+        return filter_result(result.to_pandas(), scope, keep)
+    raise ScopeUnsupported(f"cannot scope a {type(result).__name__} result")
+
+
+def _require_columns(rows: Sequence[Mapping[str, Any]], scope: Mapping[str, str]) -> None:
+    if rows and any(k not in rows[0] for k in scope):
+        raise ScopeUnsupported("result rows do not carry the scoped dimension")
+
+
+#: Facade methods a scoped view passes through after scoping by ``by``.
+SCOPABLE_BY = (
+    "kpi",
+    "daily_cost",
+    "track",
+    "forecast",
+    "anomalies",
+    "budgets",
+)
+#: Facade methods with no per-team rows: safe for anyone.
+SAFE = (
+    "kpi_catalog",
+    "assessments",
+    "iterations",
+    "current_iteration",
+    "capabilities",
+    "data_version",
+)
+
+
+class ScopedView:
+    """The facade as seen by a token with a scope, e.g. ``{"team": "payments"}``."""
+
+    def __init__(self, ws: Any, scope: Mapping[str, str]) -> None:
+        dims = ws.project.dimensions
+        for key in scope:
+            if key not in dims:
+                raise NotFoundError(f"scope dimension {key!r} is not declared in costmark.yaml")
+        self._ws = ws
+        self.scope = dict(scope)
+
+    @property
+    def project(self) -> Any:
+        return self._ws.project
+
+    @property
+    def root(self) -> Any:
+        return self._ws.root
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        target = getattr(self._ws, name)  # AttributeError when the facade lacks it
+        if name in SAFE:
+            return target
+        if name in SCOPABLE_BY:
+            return self._scoped(target, name)
+        if not callable(target):
+            raise AttributeError(name)
+
+        def withheld(*args: Any, **kwargs: Any) -> Any:
+            raise ScopeUnsupported(f"{name} is not available to a scoped token")
+
+        return withheld
+
+    def _scoped(self, method: Callable[..., Any], name: str) -> Callable[..., Any]:
+        try:
+            params = inspect.signature(method).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        if "by" not in params:
+
+            def refuse(*args: Any, **kwargs: Any) -> Any:
+                raise ScopeUnsupported(f"{name} cannot be restricted to a scope")
+
+            return refuse
+
+        def call(*args: Any, by: Sequence[str] | str | None = (), **kwargs: Any) -> Any:
+            asked = [by] if isinstance(by, str) else list(by or ())
+            widened = asked + [k for k in self.scope if k not in asked]
+            return filter_result(method(*args, by=tuple(widened), **kwargs), self.scope, asked)
+
+        return call
+
+    def ingest_log(self) -> list[dict[str, Any]]:
+        """File-level lineage without totals: totals span every team."""
+        hidden = {"totals", "rows_read", "rows_loaded", "rows_quarantined", "rows_replaced"}
+        return [{k: v for k, v in r.items() if k not in hidden} for r in self._ws.ingest_log()]
+
+    def alert_log(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Only alerts about rows inside the scope (alerts on totals are not shown)."""
+        rows = self._ws.alert_log(limit)
+        return [r for r in rows if _matches(r.get("dimensions") or {}, self.scope)]
+
+    def quarantine(self, limit: int = 100) -> list[dict[str, Any]]:
+        raise ScopeUnsupported("quarantined raw rows are visible to unscoped tokens only")
+
+
+def scoped(ws: Any, scope: Mapping[str, str] | None) -> Any:
+    """The workspace itself when there is no scope, else a ``ScopedView``."""
+    return ScopedView(ws, scope) if scope else ws

@@ -1,0 +1,1 @@
+"""Alert rules evaluated after each ingest, and delivery (webhooks, e-mail) with retries."""

@@ -1,0 +1,266 @@
+"""Evaluate alert rules against the facade and deliver new alerts once.
+
+Each rule yields candidate alerts, each with a de-duplication key naming its subject (rule,
+KPI, period, dimension values...). A candidate already delivered or logged is skipped; a failed
+delivery is logged as ``failed`` and tried again at the next evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import httpx
+import pandas as pd
+
+from costmark.access.scope import scoped
+from costmark.alerts.deliver import post_webhook
+from costmark.errors import CostmarkError
+from costmark.reports import sources
+from costmark.spec.alerts import SEVERITY_RANK, AlertRule, AlertSettings
+
+
+@dataclass
+class Candidate:
+    key: str
+    message: str
+    severity: str
+    dimensions: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _dims(row: dict[str, Any], by: tuple[str, ...]) -> dict[str, Any]:
+    return {d: row.get(d) for d in by if d in row}
+
+
+def _key(*parts: Any) -> str:
+    return json.dumps([str(p) if p is not None else None for p in parts])
+
+
+def _latest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    starts = [r["period_start"] for r in rows if r.get("period_start") is not None]
+    if not starts:
+        return []
+    last = max(starts)
+    return [r for r in rows if r.get("period_start") == last]
+
+
+def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
+    assert rule.kpi is not None and rule.threshold is not None
+    rows = sources.kpi_rows(view, [rule.kpi], grain=rule.grain, by=rule.by)
+    out = []
+    for r in _latest(rows):
+        if r.get("value") is None:
+            continue
+        value = float(r["value"])
+        hit = value > rule.threshold if rule.kind == "kpi_above" else value < rule.threshold
+        if not hit:
+            continue
+        dims = _dims(r, rule.by)
+        where = ", ".join(f"{k}={v}" for k, v in dims.items()) or "all"
+        word = "above" if rule.kind == "kpi_above" else "below"
+        cur = f" {r['currency']}" if r.get("currency") else ""
+        out.append(
+            Candidate(
+                _key(rule.name, rule.kpi, r["period_start"], r.get("currency"), *dims.values()),
+                f"{rule.kpi} is {value:,.4g}{cur} ({where}, {rule.grain} of {r['period_start']}), "
+                f"{word} the threshold {rule.threshold:,.4g}",
+                rule.severity,
+                dims,
+                {
+                    "kpi": rule.kpi,
+                    "value": value,
+                    "threshold": rule.threshold,
+                    "period_start": str(r["period_start"]),
+                    "currency": r.get("currency"),
+                },
+            )
+        )
+    return out
+
+
+def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
+    if not hasattr(view, "attainment"):
+        raise sources.PartMissing("targets are not available in this costmark")
+    rows = sources._records(view.attainment([rule.kpi], grain=rule.grain, by=rule.by))
+    series: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        dims = _dims(r, rule.by)
+        series.setdefault(_key(r.get("currency"), *dims.values()), []).append(r)
+    out = []
+    for group in series.values():
+        group.sort(key=lambda r: pd.Timestamp(r["period_start"]))
+        if len(group) < 2:
+            continue
+        before, now = group[-2].get("status"), group[-1].get("status")
+        if before == now or now is None:
+            continue
+        dims = _dims(group[-1], rule.by)
+        start = pd.Timestamp(group[-1]["period_start"]).date()
+        out.append(
+            Candidate(
+                _key(rule.name, rule.kpi, start, group[-1].get("currency"), *dims.values()),
+                f"{rule.kpi} target status changed from {before} to {now} ({start})",
+                rule.severity,
+                dims,
+                {"kpi": rule.kpi, "from": before, "to": now},
+            )
+        )
+    return out
+
+
+def anomaly(view: Any, rule: AlertRule) -> list[Candidate]:
+    if not hasattr(view, "anomalies"):
+        raise sources.PartMissing("anomaly detection is not available in this costmark")
+    rows = sources._records(view.anomalies(by=rule.by) if rule.by else view.anomalies())
+    floor = SEVERITY_RANK[rule.severity]
+    out = []
+    for r in rows:
+        sev = str(r.get("severity") or "low").lower()
+        if SEVERITY_RANK.get(sev, 0) < floor:
+            continue
+        dims = {k: v for k, v in r.items() if k in view.project.dimensions}
+        when = r.get("date") or r.get("period_start") or r.get("start")
+        out.append(
+            Candidate(
+                _key(rule.name, when, *sorted(dims.items())),
+                str(
+                    r.get("message")
+                    or r.get("explanation")
+                    or f"{sev} cost anomaly on {when} ({dims or 'all'})"
+                ),
+                sev,
+                dims,
+                {k: v for k, v in r.items()},
+            )
+        )
+    return out
+
+
+def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
+    if not hasattr(view, "budgets"):
+        raise sources.PartMissing("budget tracking is not available in this costmark")
+    out = []
+    for r in sources._records(view.budgets()):
+        budget = r.get("budget", r.get("amount"))
+        projected = r.get("projected", r.get("forecast"))
+        over = r.get("projected_over")
+        if over is None and budget is not None and projected is not None:
+            over = float(projected) > float(budget)
+        if not over:
+            continue
+        dims = {k: v for k, v in r.items() if k in view.project.dimensions}
+        name = r.get("name") or r.get("budget_name") or "budget"
+        period = r.get("period") or r.get("period_start")
+        out.append(
+            Candidate(
+                _key(rule.name, name, period),
+                f"budget {name} is projected over: {projected} against {budget} ({period})",
+                rule.severity,
+                dims,
+                {k: v for k, v in r.items()},
+            )
+        )
+    return out
+
+
+CHECKS: dict[str, Callable[[Any, AlertRule], list[Candidate]]] = {
+    "kpi_above": kpi_threshold,
+    "kpi_below": kpi_threshold,
+    "target_status": target_status,
+    "anomaly": anomaly,
+    "budget_over": budget_over,
+}
+
+
+def already_sent(con: duckdb.DuckDBPyConnection, key: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM alert_log WHERE dedup_key = ? AND status IN ('delivered','logged')",
+        [key],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def evaluate(
+    ws: Any,
+    *,
+    settings: AlertSettings | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Evaluate every rule; deliver and log each new alert. Returns the log rows written."""
+    settings = settings or ws.project.alerts
+    con = ws.warehouse.con
+    written = []
+    for rule in settings.rules:
+        view = scoped(ws, rule.scope)
+        try:
+            candidates = CHECKS[rule.kind](view, rule)
+        except (sources.PartMissing, CostmarkError):
+            continue  # the part is not installed or has no data: nothing to alert on
+        for c in candidates:
+            if already_sent(con, c.key):
+                continue
+            payload = {
+                "text": f"[{c.severity}] {rule.name}: {c.message}",
+                "costmark": {"rule": rule.name, "kind": rule.kind, **c.details},
+            }
+            status, attempts, notes = "logged", 0, []
+            for hook in rule.notify:
+                result = post_webhook(
+                    settings.webhooks[hook], payload, transport=transport, sleep=sleep
+                )
+                attempts += result.attempts
+                notes.append(f"{hook}: {result.message}")
+                status = "delivered" if result.ok and status != "failed" else "failed"
+            dims = {**c.dimensions, **rule.scope}
+            record = {
+                "id": uuid.uuid4().hex[:12],
+                "rule": rule.name,
+                "kind": rule.kind,
+                "dedup_key": c.key,
+                "fired_at": (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)),
+                "status": status,
+                "attempts": attempts,
+                "severity": c.severity,
+                "dimensions": dims,
+                "message": c.message,
+                "payload": {**payload, "delivery": notes},
+            }
+            con.execute(
+                "INSERT INTO alert_log VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    record["id"],
+                    rule.name,
+                    rule.kind,
+                    c.key,
+                    record["fired_at"],
+                    status,
+                    attempts,
+                    c.severity,
+                    json.dumps(dims, default=str),
+                    c.message,
+                    json.dumps(record["payload"], default=str),
+                ],
+            )
+            written.append(record)
+    return written
+
+
+def log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
+    cur = con.execute("SELECT * FROM alert_log ORDER BY fired_at DESC, id LIMIT ?", [limit])
+    cols = [d[0] for d in cur.description]
+    out = []
+    for r in cur.fetchall():
+        row = dict(zip(cols, r, strict=True))
+        row["dimensions"] = json.loads(row["dimensions"])
+        row["payload"] = json.loads(row["payload"]) if row["payload"] else None
+        out.append(row)
+    return out

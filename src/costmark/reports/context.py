@@ -1,0 +1,228 @@
+"""Build a report's context: plain numbers from the facade, no formatting, no HTML.
+
+Every renderer (html, md, pdf, json) reads the same context, so the JSON carries exactly the
+numbers the HTML shows. Each section has a ``status``: ``ok``, ``empty`` (the part exists but
+has no data for this period) or ``unavailable`` (the part is not installed or not visible to a
+scoped token), with a ``note`` saying why — a section never vanishes silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from costmark import __version__
+from costmark.errors import CostmarkError
+from costmark.reports import sources
+from costmark.reports.periods import HISTORY, Period, parse_period
+
+#: KPIs charted as trends when the catalog has them (first ones that exist, in this order).
+TREND_KPIS = (
+    "total_cost",
+    "effective_savings_rate",
+    "commitment_coverage",
+    "allocation_coverage",
+    "untagged_cost_share",
+)
+MOVER_LIMIT = 5
+
+
+def section(title: str, status: str, note: str = "", **data: Any) -> dict[str, Any]:
+    return {"title": title, "status": status, "note": note, **data}
+
+
+def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run one section builder; a missing part or a scoping refusal becomes a visible note."""
+    try:
+        return build()
+    except sources.PartMissing as exc:
+        return section(title, "unavailable", str(exc))
+    except CostmarkError as exc:
+        return section(title, "unavailable", str(exc).splitlines()[0])
+
+
+def build_context(
+    ws: Any,
+    *,
+    cadence: str = "monthly",
+    period: str | None = None,
+    today: dt.date | None = None,
+    kpis: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The whole report as data. ``ws`` is a facade ``Workspace`` or a scoped view of one."""
+    p = parse_period(cadence, period, today)
+    catalog = sources.catalog(ws)
+    ids = list(kpis) if kpis else [c["id"] for c in catalog]
+    scope = dict(getattr(ws, "scope", {}) or {})
+    return {
+        "title": f"{ws.project.name}: {cadence} report {p.label}",
+        "project": ws.project.name,
+        "cadence": cadence,
+        "period": {
+            "label": p.label,
+            "start": p.start,
+            "end": p.end,
+            "previous": p.shift(-1).label,
+            "grain": p.grain,
+        },
+        "scope": scope,
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None),
+        "costmark_version": __version__,
+        "sections": {
+            "scorecard": guarded("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
+            "trends": guarded("Trends and forecasts", lambda: trends(ws, p, ids)),
+            "movers": guarded("Top movers", lambda: movers(ws, p)),
+            "anomalies": guarded("Anomalies", lambda: sources.anomalies(ws, p)),
+            "budgets": guarded("Budget status", lambda: sources.budgets(ws, p)),
+            "peers": guarded("Peer league tables", lambda: sources.peers(ws, p)),
+            "industry": guarded("Industry standing", lambda: sources.industry(ws, p)),
+            "maturity": guarded("Maturity", lambda: sources.maturity(ws)),
+            "iteration": guarded("Current iteration goals", lambda: sources.iteration(ws)),
+        },
+    }
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, Decimal):
+        return float(v)
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
+def scorecard(ws: Any, p: Period, ids: list[str], catalog: list[dict[str, Any]]) -> dict[str, Any]:
+    title = "KPI scorecard"
+    if not ids:
+        raise sources.PartMissing("No data yet: the KPI engine is not available.")
+    prev = p.shift(-1)
+    rows = sources.kpi_rows(ws, ids, grain=p.grain, start=prev.start, end=p.end)
+    meta = {c["id"]: c for c in catalog}
+    current = _by_key(rows, p.start)
+    before = _by_key(rows, prev.start)
+    targets = sources.targets(ws, ids, p)
+    out = []
+    for (kpi, currency), row in sorted(current.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        value = row.get("value")
+        old = before.get((kpi, currency), {}).get("value")
+        change = None
+        change_pct = None
+        if value is not None and old is not None:
+            change = _sub(value, old)
+            if _num(old):
+                change_pct = (_num(value) or 0.0) / (_num(old) or 1.0) - 1.0
+        info = meta.get(kpi, {})
+        target = targets.get((kpi, currency)) or targets.get((kpi, None)) or {}
+        out.append(
+            {
+                "kpi": kpi,
+                "title": info.get("title", kpi),
+                "unit": info.get("unit"),
+                "direction": info.get("direction"),
+                "currency": currency,
+                "value": value,
+                "previous": old,
+                "change": change,
+                "change_pct": change_pct,
+                "target": target.get("target"),
+                "target_status": target.get("status", "no target"),
+                "note": row.get("note"),
+            }
+        )
+    if not out:
+        return section(title, "empty", f"No data yet for {p.label}: no KPI values.", rows=[])
+    return section(title, "ok", rows=out)
+
+
+def _sub(a: Any, b: Any) -> Any:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a - b
+    return (_num(a) or 0.0) - (_num(b) or 0.0)
+
+
+def _day(v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    return pd.Timestamp(v).date()
+
+
+def _by_key(rows: list[dict[str, Any]], start: dt.date) -> dict[tuple[str, Any], dict[str, Any]]:
+    return {(r["kpi"], r.get("currency")): r for r in rows if _day(r.get("period_start")) == start}
+
+
+def trends(ws: Any, p: Period, ids: list[str]) -> dict[str, Any]:
+    title = "Trends and forecasts"
+    chosen = [k for k in TREND_KPIS if k in ids] or ids[:3]
+    if not chosen:
+        raise sources.PartMissing("No data yet: the KPI engine is not available.")
+    first = p.shift(-(HISTORY[p.cadence] - 1))
+    rows = sources.kpi_rows(ws, chosen, grain=p.grain, start=first.start, end=p.end)
+    charts = []
+    for kpi in chosen:
+        series: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            if r["kpi"] != kpi or _day(r.get("period_start")) is None:
+                continue
+            day = _day(r["period_start"])
+            if day is None or day >= p.end:
+                continue
+            series.setdefault(r.get("currency") or "", []).append(
+                {"period_start": day, "value": r.get("value")}
+            )
+        for currency, points in sorted(series.items()):
+            points.sort(key=lambda x: x["period_start"])
+            charts.append(
+                {
+                    "kpi": kpi,
+                    "currency": currency or None,
+                    "points": points,
+                    "forecast": sources.forecast(ws, kpi, p, currency or None),
+                }
+            )
+    if not charts:
+        return section(title, "empty", f"No data yet up to {p.label}.", charts=[])
+    return section(title, "ok", charts=charts)
+
+
+def movers(ws: Any, p: Period) -> dict[str, Any]:
+    """Which dimension values moved total cost most between the previous and this period."""
+    title = "Top movers"
+    dims = [d for d in ws.project.dimensions if d not in (getattr(ws, "scope", None) or {})]
+    if not dims:
+        return section(title, "empty", "No dimensions declared in costmark.yaml.", tables=[])
+    prev = p.shift(-1)
+    tables = []
+    for dim in dims[:6]:
+        rows = sources.kpi_rows(
+            ws, ["total_cost"], grain=p.grain, start=prev.start, end=p.end, by=(dim,)
+        )
+        now: dict[tuple[Any, Any], Any] = {}
+        then: dict[tuple[Any, Any], Any] = {}
+        for r in rows:
+            day = _day(r.get("period_start"))
+            key = (r.get(dim), r.get("currency"))
+            if day == p.start:
+                now[key] = r.get("value")
+            elif day == prev.start:
+                then[key] = r.get("value")
+        moves = []
+        for key in set(now) | set(then):
+            a = now.get(key) if now.get(key) is not None else Decimal(0)
+            b = then.get(key) if then.get(key) is not None else Decimal(0)
+            delta = _sub(a, b)
+            moves.append(
+                {"value": key[0], "currency": key[1], "current": a, "previous": b, "change": delta}
+            )
+        moves.sort(key=lambda m: -abs(_num(m["change"]) or 0.0))
+        if moves:
+            tables.append({"dimension": dim, "rows": moves[:MOVER_LIMIT]})
+    if not tables:
+        return section(title, "empty", f"No cost in {p.label} or {prev.label}.", tables=[])
+    return section(title, "ok", tables=tables)

@@ -1,0 +1,49 @@
+"""Cell formatting shared by the report renderers and the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+from costmark.cli.output import to_jsonable
+
+RATIO_UNITS = {"ratio", "share", "percent", "fraction", "%"}
+
+
+def fmt(value: Any, unit: str | None = None) -> str:
+    """A number for people: money with separators, ratios as percentages, '—' for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal | float | int):
+        f = float(value)
+        if math.isnan(f) or math.isinf(f):
+            return "—"
+        if unit in RATIO_UNITS:
+            return f"{f * 100:.1f}%"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return f"{f:,.2f}" if abs(f) >= 1 else f"{f:.4f}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(to_jsonable(value), ensure_ascii=False)
+    return str(value)
+
+
+def pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:+.1f}%"
+
+
+def columns(rows: list[dict[str, Any]], limit: int = 10) -> list[str]:
+    """Columns of heterogenous rows, in first-seen order, at most ``limit``."""
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    return cols[:limit]

@@ -1,0 +1,194 @@
+"""Render a report context as html, md, json or pdf bytes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from costmark.cli.output import to_jsonable
+from costmark.errors import BackendUnavailable, UsageError
+from costmark.reports import charts
+from costmark.reports.format import columns, fmt, pct
+
+FORMATS = ("html", "md", "pdf", "json")
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("costmark.reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = fmt
+    env.filters["pct"] = pct
+    env.filters["script_json"] = charts.script_json
+    env.globals["columns"] = columns
+    return env
+
+
+def figures(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The charts a report shows, keyed by element id."""
+    figs: dict[str, Any] = {}
+    trends = ctx["sections"]["trends"]
+    for i, chart in enumerate(trends.get("charts", [])):
+        figs[f"trend-{i}"] = charts.trend_figure(chart)
+    maturity = ctx["sections"]["maturity"]
+    if maturity.get("axes"):
+        figs["maturity-radar"] = charts.radar_figure(maturity["axes"])
+    return figs
+
+
+def render_html(ctx: dict[str, Any], *, with_charts: bool = True) -> str:
+    plotly_js = charts.plotly_js_path().read_text("utf-8") if with_charts else ""
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            ctx=ctx,
+            s=ctx["sections"],
+            figures=figures(ctx) if with_charts else {},
+            plotly_js=plotly_js,
+        )
+    )
+
+
+def _md_cell(value: Any, unit: str | None = None) -> str:
+    text = fmt(value, unit)
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("\n", " ")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
+
+
+def _md_table(rows: list[dict[str, Any]], cols: list[str] | None = None) -> list[str]:
+    cols = cols or columns(rows)
+    lines = ["| " + " | ".join(_md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(_md_cell(r.get(c)) for c in cols) + " |")
+    return lines
+
+
+def render_md(ctx: dict[str, Any]) -> str:
+    s = ctx["sections"]
+    out = [f"# {_md_cell(ctx['title'])}", ""]
+    out.append(
+        f"Period {ctx['period']['label']} ({ctx['period']['start']} to before "
+        f"{ctx['period']['end']}), compared with {ctx['period']['previous']}."
+    )
+    if ctx["scope"]:
+        scope = ", ".join(f"{k} = {v}" for k, v in ctx["scope"].items())
+        out.append(f"Scope: {_md_cell(scope)}.")
+    out.append("")
+    for key, sec in s.items():
+        out += [f"## {sec['title']}", ""]
+        if sec["status"] != "ok":
+            out += [f"_{_md_cell(sec['note'])}_", ""]
+            continue
+        if key == "scorecard":
+            rows = [
+                {
+                    "KPI": r["title"],
+                    "currency": r["currency"],
+                    "value": fmt(r["value"], r["unit"]),
+                    "previous": fmt(r["previous"], r["unit"]),
+                    "change": pct(r["change_pct"]),
+                    "target": fmt(r["target"], r["unit"]),
+                    "status": r["target_status"],
+                }
+                for r in sec["rows"]
+            ]
+            out += _md_table(rows)
+        elif key == "trends":
+            for chart in sec["charts"]:
+                cur = f" ({chart['currency']})" if chart["currency"] else ""
+                out += [f"### {chart['kpi']}{cur}", ""]
+                out += _md_table(chart["points"][-6:], ["period_start", "value"])
+                if chart["forecast"]:
+                    out += ["", "Forecast:", ""]
+                    out += _md_table(chart["forecast"], ["period_start", "value", "lower", "upper"])
+                out.append("")
+        elif key == "movers":
+            for table in sec["tables"]:
+                out += [f"### by {table['dimension']}", ""]
+                out += [*_md_table(table["rows"]), ""]
+        elif key == "maturity":
+            out += _md_table(sec["axes"])
+        elif key == "iteration":
+            out += _md_table(sec["goals"])
+        else:
+            out += _md_table(sec.get("rows", []))
+        out.append("")
+    out.append(f"_Generated {ctx['generated_at']} by costmark {ctx['costmark_version']}._")
+    return "\n".join(out) + "\n"
+
+
+def render_json(ctx: dict[str, Any]) -> str:
+    return json.dumps(to_jsonable(ctx), indent=2, ensure_ascii=False) + "\n"
+
+
+def chromium_binary() -> str | None:
+    for path in (os.environ.get("COSTMARK_CHROMIUM"), *CHROMIUM):
+        if path and Path(path).exists():
+            return path
+    return shutil.which("chromium")
+
+
+def render_pdf(ctx: dict[str, Any]) -> bytes:
+    """Headless Chromium printing (charts included) or WeasyPrint (tables only)."""
+    binary = chromium_binary()
+    if binary:
+        with tempfile.TemporaryDirectory() as tmp:
+            html = Path(tmp) / "report.html"
+            pdf = Path(tmp) / "report.pdf"
+            html.write_text(render_html(ctx), "utf-8")
+            cmd = [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-pdf-header-footer",
+                "--virtual-time-budget=10000",
+                f"--print-to-pdf={pdf}",
+                html.as_uri(),
+            ]
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+            if not pdf.exists():
+                raise BackendUnavailable(
+                    f"chromium could not print the report (exit {proc.returncode}): "
+                    f"{proc.stderr.strip()[-300:]}"
+                )
+            return pdf.read_bytes()
+    try:
+        import weasyprint
+    except ImportError:
+        raise BackendUnavailable(
+            "PDF reports need headless Chromium or WeasyPrint: install one with "
+            "'apt-get install -y chromium' or \"pip install 'costmark[pdf]'\""
+        ) from None
+    result: bytes = weasyprint.HTML(string=render_html(ctx, with_charts=False)).write_pdf()
+    return result
+
+
+def render(ctx: dict[str, Any], fmt_name: str) -> bytes:
+    if fmt_name == "html":
+        return render_html(ctx).encode("utf-8")
+    if fmt_name == "md":
+        return render_md(ctx).encode("utf-8")
+    if fmt_name == "json":
+        return render_json(ctx).encode("utf-8")
+    if fmt_name == "pdf":
+        return render_pdf(ctx)
+    raise UsageError(f"report format {fmt_name!r} must be one of {', '.join(FORMATS)}")
