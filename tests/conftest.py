@@ -32,3 +32,19 @@ def workspace(tmp_path: Path) -> costmark.Workspace:
     ws = costmark.init_workspace(tmp_path / "ws")
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def spark_backend() -> object:
+    """One local SparkSession (as an Ibis backend) for the whole run: starting Spark costs
+    4-8 s, so every Spark test shares it. Skips with the reason when Java or PySpark is missing."""
+    from costmark.engine import spark
+    from costmark.errors import BackendUnavailable
+
+    try:
+        spark.check_available()
+    except BackendUnavailable as exc:
+        pytest.skip(f"Spark half skipped: {exc}")
+    backend = spark.connect(spark.SparkSettings(master="local[2]"))
+    yield backend
+    spark.stop()
