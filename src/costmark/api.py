@@ -78,6 +78,50 @@ class Workspace:
         }
 
     # -- validation and ingest (issue: foundation) -------------------------------------
+    def validate(self, paths: Any, *, focus_version: str | None = None) -> Any:
+        """Check FOCUS files against the spec; returns a ``ValidationReport``."""
+        return validate_files(paths, focus_version=focus_version)
+
+    def ingest_focus(
+        self,
+        paths: Any,
+        *,
+        strict: bool = False,
+        focus_version: str | None = None,
+        progress: bool = True,
+    ) -> Any:
+        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold);
+        returns an ``IngestSummary``."""
+        from costmark.ingest.focus import ingest_focus_files
+
+        return ingest_focus_files(
+            self.warehouse,
+            paths,
+            tag_keys=self.project.materialized_tag_keys,
+            strict=strict,
+            focus_version=focus_version,
+            progress=progress,
+        )
+
+    def ensure_tag_columns(self) -> list[str]:
+        """Add and backfill ``tag_<key>`` columns for tag keys costmark.yaml gained."""
+        from costmark.ingest.tags import ensure_tag_columns
+
+        return ensure_tag_columns(self)
+
+    def ingest_log(self, *, limit: int | None = None, kind: str | None = None) -> list[dict]:
+        from costmark.ingest.log import ingest_log
+
+        return ingest_log(self.warehouse, limit=limit, kind=kind)
+
+    def quarantine(self, *, limit: int | None = 100, ingest_id: str | None = None) -> list[dict]:
+        from costmark.ingest.log import quarantine_rows
+
+        return quarantine_rows(self.warehouse, limit=limit, ingest_id=ingest_id)
+
+    # -- KPIs (issue: KPI engine) ------------------------------------------------------
+
+    # -- tracking and benchmarking -----------------------------------------------------
 
     # -- KPIs (issue: KPI engine) ------------------------------------------------------
 
@@ -192,6 +236,12 @@ class Workspace:
         ).fetchone()
         return f"{row[0]}:{row[1]}" if row else "0:None"
 
+
+def validate_files(paths: Any, *, focus_version: str | None = None) -> Any:
+    """Validate FOCUS files without a workspace (validation only reads files)."""
+    from costmark.focus.validate import validate_files as _validate
+
+    return _validate(paths, focus_version=focus_version)
 
 
 def init_workspace(

@@ -54,7 +54,10 @@ def run() -> None:
     """Entry point: map costmark errors to exit codes (1 input, 2 usage) with a clear message."""
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        # Without standalone mode click returns typer.Exit's code instead of exiting.
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CostmarkError as exc:
         err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
         sys.exit(exc.exit_code)

@@ -1,0 +1,194 @@
+"""``costmark validate`` and the ``costmark ingest`` group (focus, log, quarantine).
+
+Other subsystems attach their ``ingest <kind>`` commands to :data:`ingest_app` (import it and
+use ``@ingest_app.command("business")``), so there is one ``ingest`` group.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from costmark import api
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.output import console, emit, err_console
+
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(help="FOCUS files (CSV, CSV.gz, Parquet), folders or glob patterns."),
+]
+VersionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--focus-version",
+        help="FOCUS version of the files (1.0, 1.1, 1.2, 1.3); default: detected from columns.",
+        show_default=False,
+    ),
+]
+
+ingest_app = typer.Typer(
+    name="ingest",
+    help="Load data into the workspace warehouse (FOCUS costs, ...) and inspect past loads.",
+    no_args_is_help=True,
+)
+
+ISSUE_COLUMNS = ("severity", "rule", "file", "column", "rows", "examples", "message")
+
+
+def _short(path: str | None) -> str:
+    return path.rsplit("/", 1)[-1] if path else ""
+
+
+def validate(
+    paths: PathsArg,
+    focus_version: VersionOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Check FOCUS files against the spec; every problem is listed with file, rows and column.
+
+    Exit 0 when there are no errors (warnings allowed), 1 when there are errors. Needs no
+    workspace: it only reads the files.
+    """
+    report = api.validate_files(paths, focus_version=focus_version)
+    rows: list[dict[str, Any]] = []
+    for issue in report.issues:
+        row = issue.to_dict()
+        if fmt is OutputFormat.table:
+            row["file"] = _short(row["file"])
+            row["examples"] = ", ".join(map(str, row["examples"]))
+        rows.append(row)
+    if fmt is OutputFormat.json:
+        emit(rows, fmt, document=report.to_dict())
+    elif fmt is OutputFormat.csv:
+        emit(rows, fmt, columns=ISSUE_COLUMNS)
+    else:
+        for info in report.files:
+            how = "detected" if info.version_detected else "given"
+            err_console.print(
+                f"{info.file}: FOCUS {info.focus_version} ({how}), {info.rows:,} rows",
+                highlight=False,
+            )
+        if rows:
+            cols = ISSUE_COLUMNS if len(report.files) > 1 else ISSUE_COLUMNS[:2] + ISSUE_COLUMNS[3:]
+            emit(rows, fmt, columns=cols, title="FOCUS validation")
+        verdict = "[green]valid[/green]" if report.ok else "[red]invalid[/red]"
+        console.print(
+            f"{verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@ingest_app.command("focus")
+def ingest_focus(
+    paths: PathsArg,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the whole load (exit 1, nothing written) if any file has validation "
+            "errors or unloadable rows, instead of quarantining the rows.",
+        ),
+    ] = False,
+    focus_version: VersionOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Load FOCUS files into the warehouse: replaces each (provider, billing account, billing
+    period) slice they contain, in one transaction; unloadable rows go to quarantine."""
+    with api.open_workspace(workspace) as ws:
+        summary = ws.ingest_focus(
+            paths,
+            strict=strict,
+            focus_version=focus_version,
+            progress=fmt is OutputFormat.table,
+        )
+    doc = summary.to_dict()
+    if fmt is OutputFormat.json:
+        emit([], fmt, document=doc)
+        return
+    rows = []
+    for f in doc["files"]:
+        for currency, totals in (f["totals"] or {"": {}}).items():
+            rows.append(
+                {
+                    "file": _short(f["file"]) if fmt is OutputFormat.table else f["file"],
+                    "version": f["focus_version"],
+                    "read": f["rows_read"],
+                    "loaded": f["rows_loaded"],
+                    "quarantined": f["rows_quarantined"],
+                    "currency": currency,
+                    **totals,
+                }
+            )
+    emit(rows, fmt, title="FOCUS ingest")
+    if fmt is OutputFormat.table:
+        console.print(
+            f"read {doc['rows_read']:,} = loaded {doc['rows_loaded']:,} + quarantined "
+            f"{doc['rows_quarantined']:,}; replaced {doc['rows_replaced']:,} earlier rows; "
+            f"billing periods {', '.join(doc['billing_periods']) or '-'}",
+            highlight=False,
+        )
+        if doc["rows_quarantined"]:
+            console.print("see the set-aside rows with: costmark ingest quarantine")
+
+
+@ingest_app.command("log")
+def ingest_log(
+    limit: Annotated[int, typer.Option(help="Show at most this many loads.")] = 50,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Past loads, newest first: file, sha256, times, rows read/loaded/quarantined, totals."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        rows = ws.ingest_log(limit=limit)
+    if fmt is OutputFormat.table:
+        columns = (
+            "ingest_id",
+            "kind",
+            "file",
+            "status",
+            "started_at",
+            "rows_read",
+            "rows_loaded",
+            "rows_quarantined",
+            "totals",
+        )
+        for r in rows:
+            r["file"] = _short(r["file"])
+        emit(rows, fmt, columns=columns, title="ingest log")
+    else:
+        emit(rows, fmt)
+
+
+@ingest_app.command("quarantine")
+def quarantine(
+    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 100,
+    ingest_id: Annotated[
+        str | None, typer.Option("--ingest-id", help="Only rows of this load.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Rows set aside by loads: file, row, why, and the raw record as read."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        rows = ws.quarantine(limit=limit, ingest_id=ingest_id)
+    if fmt is OutputFormat.table:
+        for r in rows:
+            r["source_file"] = _short(r["source_file"])
+            r["reasons"] = "; ".join(f"{x['rule']} {x['column']}" for x in r["reasons"])
+        emit(
+            rows,
+            fmt,
+            columns=("ingest_id", "source_file", "source_row", "reasons", "record"),
+            title="quarantine",
+        )
+    else:
+        emit(rows, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``validate`` and the ``ingest`` group to the main app."""
+    app.command("validate")(validate)
+    app.add_typer(ingest_app, name="ingest")

@@ -1,0 +1,150 @@
+"""A source file opened in DuckDB, with the SQL expressions that parse its values.
+
+Validation and ingest must agree on what "parses" means (a value the validator accepts must
+load, a value it rejects must be quarantined), so both build their SQL from these helpers.
+Text columns (every CSV column) are parsed with ``TRY_CAST``; typed Parquet columns are used as
+they are, so the Parquet fast path never round-trips through text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from costmark.focus.columns import ColumnSpec, ColumnType, column_map
+from costmark.focus.reader import ROW_COLUMN, SourceFile, qident
+from costmark.focus.schema import MONEY_TYPE
+
+_NUMERIC = (
+    "DECIMAL",
+    "DOUBLE",
+    "FLOAT",
+    "REAL",
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "TINYINT",
+    "HUGEINT",
+    "UBIGINT",
+    "UINTEGER",
+    "USMALLINT",
+    "UTINYINT",
+    "UHUGEINT",
+)
+
+
+@dataclass
+class Frame:
+    """One opened source: connection, relation name, column types and the FOCUS version."""
+
+    con: duckdb.DuckDBPyConnection
+    source: SourceFile
+    relation: str
+    types: dict[str, str]
+
+    @property
+    def version(self) -> str:
+        return self.source.version
+
+    @property
+    def file(self) -> str:
+        return self.source.name
+
+    @property
+    def columns(self) -> list[str]:
+        return self.source.columns
+
+    @property
+    def spec(self) -> dict[str, ColumnSpec]:
+        return column_map(self.version)
+
+    def has(self, name: str) -> bool:
+        return name in self.types and name != ROW_COLUMN
+
+    def resolve(self, name: str) -> str | None:
+        """The file's column carrying FOCUS column ``name``: itself, else its FOCUS 0.5 name."""
+        from costmark.focus.values import LEGACY_NAMES
+
+        if self.has(name):
+            return name
+        for old, new in LEGACY_NAMES.items():
+            if new == name and self.has(old):
+                return old
+        return None
+
+    def col(self, name: str) -> str:
+        return qident(name)
+
+    def is_text(self, name: str) -> bool:
+        return self.types.get(name, "VARCHAR").upper() == "VARCHAR"
+
+    # -- typed views of a column -------------------------------------------------------
+    def text(self, name: str) -> str:
+        """The column as text (NULL when absent)."""
+        if not self.has(name):
+            return "CAST(NULL AS VARCHAR)"
+        if self.is_text(name):
+            return self.col(name)
+        return f"CAST({self.col(name)} AS VARCHAR)"
+
+    def decimal(self, name: str) -> str:
+        """The column as exact DECIMAL(38,18); NULL when absent or unparseable."""
+        if not self.has(name):
+            return f"CAST(NULL AS {MONEY_TYPE})"
+        t = self.types[name].upper()
+        if t.startswith(_NUMERIC):
+            return f"CAST({self.col(name)} AS {MONEY_TYPE})"
+        return f"TRY_CAST({self.col(name)} AS {MONEY_TYPE})"
+
+    def timestamp(self, name: str) -> str:
+        """The column as naive UTC TIMESTAMP (offsets converted); NULL when absent/unparseable.
+
+        Needs the connection's TimeZone set to UTC (see :func:`prepare_connection`)."""
+        if not self.has(name):
+            return "CAST(NULL AS TIMESTAMP)"
+        t = self.types[name].upper()
+        if t == "TIMESTAMP":
+            return self.col(name)
+        if t == "DATE" or t.startswith("TIMESTAMP"):
+            return f"CAST({self.col(name)} AS TIMESTAMP)"
+        return f"CAST(TRY_CAST({self.col(name)} AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+    def parse_fails(self, name: str, spec: ColumnSpec) -> str | None:
+        """SQL that is true where a present, non-null value does not parse as ``spec.type``;
+        None when the column's physical type already guarantees it does."""
+        if not self.has(name):
+            return None
+        col = self.col(name)
+        t = self.types[name].upper()
+        if spec.type is ColumnType.DECIMAL:
+            if t.startswith(_NUMERIC):
+                if t in ("DOUBLE", "FLOAT", "REAL"):
+                    return f"(isnan({col}) OR isinf({col}))"
+                return None
+            return f"({col} IS NOT NULL AND TRY_CAST({col} AS {MONEY_TYPE}) IS NULL)"
+        if spec.type is ColumnType.DATETIME:
+            if t == "DATE" or t.startswith("TIMESTAMP"):
+                return None
+            return f"({col} IS NOT NULL AND TRY_CAST({col} AS TIMESTAMPTZ) IS NULL)"
+        if spec.type is ColumnType.JSON:
+            if t == "JSON":
+                return None
+            text = self.text(name)
+            return f"({text} IS NOT NULL AND NOT coalesce(json_valid({text}), false))"
+        return None
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
+    """Timestamps with offsets become UTC only when the session time zone is UTC."""
+    con.execute("SET TimeZone = 'UTC'")
+
+
+def open_frame(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, *, materialize: bool | None = None
+) -> Frame:
+    from costmark.focus.reader import column_types, open_relation
+
+    prepare_connection(con)
+    relation = open_relation(con, src, materialize=materialize)
+    return Frame(con, src, relation, column_types(con, relation))

@@ -1,0 +1,155 @@
+"""Run every FOCUS rule over files and gather the located issues into one report.
+
+Row checks from all rules are counted in a single aggregate scan per file; only the checks that
+fail get a second query for their first example rows and offending values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from costmark.errors import did_you_mean
+from costmark.focus.frame import Frame, open_frame, prepare_connection
+from costmark.focus.reader import ROW_COLUMN, close_relation, sources
+from costmark.focus.rules import RULES, Issue, RowCheck
+
+EXAMPLES = 5
+
+
+@dataclass
+class FileInfo:
+    file: str
+    focus_version: str
+    version_detected: bool
+    rows: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "focus_version": self.focus_version,
+            "version_detected": self.version_detected,
+            "rows": self.rows,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """All issues of all files; ``ok`` means no errors (warnings allowed)."""
+
+    issues: list[Issue] = field(default_factory=list)
+    files: list[FileInfo] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def rules(self) -> set[str]:
+        return {i.rule for i in self.issues}
+
+    def find(self, rule: str, column: str | None = None) -> list[Issue]:
+        return [i for i in self.issues if i.rule == rule and (column is None or i.column == column)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "files": [f.to_dict() for f in self.files],
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+def _value_text(values: list[Any], allowed: tuple[str, ...]) -> str:
+    parts = []
+    for v in values:
+        text = repr(v if len(str(v)) <= 80 else str(v)[:77] + "...")
+        if allowed:
+            text += did_you_mean(str(v), allowed)
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def check_frame(frame: Frame) -> tuple[int, list[Issue]]:
+    """Evaluate every rule on one opened file: (row count, issues)."""
+    con, rel = frame.con, frame.relation
+    issues: list[Issue] = []
+    checks: list[RowCheck] = []
+    for rule in RULES:
+        for finding in rule(frame):
+            if isinstance(finding, Issue):
+                issues.append(finding)
+            else:
+                checks.append(finding)
+    counts_sql = ", ".join(
+        ["count(*)"] + [f"count(*) FILTER (WHERE {c.predicate})" for c in checks]
+    )
+    counts = con.execute(f"SELECT {counts_sql} FROM {rel}").fetchone()
+    assert counts is not None
+    total = int(counts[0])
+    for check, n in zip(checks, counts[1:], strict=True):
+        if not n:
+            continue
+        rows = con.execute(
+            f"SELECT {ROW_COLUMN} FROM {rel} WHERE {check.predicate} "
+            f"ORDER BY {ROW_COLUMN} LIMIT {EXAMPLES}"
+        ).fetchall()
+        message = check.message
+        if check.values:
+            vals = con.execute(
+                f"SELECT v FROM (SELECT {check.values} AS v, min({ROW_COLUMN}) AS r FROM {rel} "
+                f"WHERE {check.predicate} GROUP BY 1) ORDER BY r LIMIT {EXAMPLES}"
+            ).fetchall()
+            message += ": " + _value_text([v[0] for v in vals], check.allowed)
+        issues.append(
+            Issue(
+                check.severity,
+                check.rule,
+                message,
+                column=check.column,
+                rows=int(n),
+                examples=tuple(int(r[0]) for r in rows),
+                file=frame.file,
+            )
+        )
+    return total, issues
+
+
+def validate_files(
+    paths: Sequence[str | Path] | str | Path,
+    *,
+    focus_version: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> ValidationReport:
+    """Validate FOCUS files (CSV, CSV.gz, Parquet, folders, globs) without any workspace."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    own = con is None
+    connection = duckdb.connect() if con is None else con
+    prepare_connection(connection)
+    report = ValidationReport()
+    try:
+        for src in sources(connection, paths, focus_version):
+            frame = open_frame(connection, src)
+            try:
+                total, issues = check_frame(frame)
+            finally:
+                close_relation(connection, frame.relation)
+            report.files.append(FileInfo(src.name, src.version, src.version_detected, total))
+            report.issues += issues
+    finally:
+        if own:
+            connection.close()
+    return report

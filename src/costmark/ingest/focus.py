@@ -1,0 +1,472 @@
+"""Load FOCUS files into the canonical ``costs`` table: idempotent, atomic, nothing lost.
+
+How a load works (all of it is SQL run by DuckDB; no file is pulled into Python):
+
+1. Each file is opened as a relation (CSV: a temporary all-text table; Parquet: a view, so the
+   typed columns flow straight into the insert with no text round-trip).
+2. Every canonical column gets one SQL expression: the file's column (or its FOCUS 0.5 name,
+   or for 1.3 ``ServiceProviderName`` for ``ProviderName``), parsed to DECIMAL(38,18) money or
+   UTC TIMESTAMP. Columns a version lacks become NULL.
+3. One boolean predicate marks rows that *cannot* be loaded: a money or date value that does not
+   parse, or a missing slice key / ChargePeriodStart / BillingCurrency. Everything else loads,
+   including rows that break softer FOCUS rules (e.g. the null ContractedCost on Oracle rows of
+   the FOCUS 1.0 sample): dropping a row loses real cost, which is worse than a null column, and
+   ``costmark validate`` reports those rows anyway.
+4. In ONE transaction: delete every (ProviderName, BillingAccountId, BillingPeriodStart) slice
+   the load contains, insert the good rows, put the bad ones in ``quarantine`` with their reasons
+   and raw record, and write the ingest log. Loading the same file twice therefore gives the
+   same table; a restated bill replaces its slice; a killed process leaves the warehouse as it
+   was (DuckDB discards the uncommitted transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from costmark.errors import InputError, Located, ValidationFailed
+from costmark.focus.columns import ColumnType
+from costmark.focus.frame import Frame, open_frame, prepare_connection
+from costmark.focus.reader import close_relation, qident, qstr, sources
+from costmark.focus.schema import (
+    COST_TABLE,
+    SLICE_COLUMNS,
+    canonical_columns,
+    tag_column,
+)
+from costmark.focus.validate import check_frame
+from costmark.ingest.tags import ensure_tag_columns, tag_extract_sql
+from costmark.store import Warehouse
+
+MONEY_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
+
+#: Columns a row cannot be loaded without: the slice key, when it happened, and its currency.
+HARD_KEYS = (*SLICE_COLUMNS, "ChargePeriodStart", "BillingCurrency")
+
+
+def dec_text(value: Decimal | None) -> str:
+    """Exact decimal as plain text without trailing zeros ('14.976514', '0', '-3.5')."""
+    if value is None:
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass
+class FileResult:
+    file: str
+    ingest_id: str
+    focus_version: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    sha256: str | None = None
+    billing_periods: list[str] = field(default_factory=list)
+    totals: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "ingest_id": self.ingest_id,
+            "focus_version": self.focus_version,
+            "sha256": self.sha256,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "billing_periods": self.billing_periods,
+            "totals": self.totals,
+        }
+
+
+@dataclass
+class IngestSummary:
+    """What a load did. Always ``rows_read == rows_loaded + rows_quarantined``."""
+
+    files: list[FileResult] = field(default_factory=list)
+    rows_replaced: int = 0
+    billing_periods: list[str] = field(default_factory=list)
+    totals: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "rows_replaced": self.rows_replaced,
+            "billing_periods": self.billing_periods,
+            "totals": self.totals,
+        }
+
+
+# -- per-file SQL plan ------------------------------------------------------------------------
+def _source_column(f: Frame, name: str) -> str | None:
+    if name == "ProviderName":
+        return f.resolve("ProviderName") or f.resolve("ServiceProviderName")
+    if name == "ServiceProviderName":
+        return f.resolve("ServiceProviderName") or f.resolve("ProviderName")
+    return f.resolve(name)
+
+
+def _text_expr(f: Frame, col: str) -> str:
+    text = f.text(col)
+    return text if f.source.kind == "csv" else f"NULLIF({text}, 'NULL')"
+
+
+def _tags_expr(f: Frame, col: str) -> str:
+    """Tags kept as a JSON object; the common export bug of a missing outer ``{}`` is repaired,
+    anything else unparseable becomes null (the row still loads, its cost is not lost)."""
+    t = _text_expr(f, col)
+    braced = f"'{{' || {t} || '}}'"
+    return (
+        f"CASE WHEN {t} IS NULL THEN NULL "
+        f"WHEN coalesce(json_valid({t}), false) AND json_type({t}) = 'OBJECT' THEN {t} "
+        f"WHEN coalesce(json_valid({braced}), false) THEN {braced} ELSE NULL END"
+    )
+
+
+@dataclass
+class Plan:
+    frame: Frame
+    ingest_id: str
+    exprs: dict[str, str]
+    hard: list[tuple[str, str, str]]  # (rule, column, predicate true on bad rows)
+
+    @property
+    def bad(self) -> str:
+        if not self.hard:
+            return "false"
+        return "(" + " OR ".join(f"coalesce({p}, true)" for _, _, p in self.hard) + ")"
+
+    def reasons_sql(self) -> str:
+        parts = []
+        for rule, column, pred in self.hard:
+            message = json.dumps({"rule": rule, "column": column})
+            parts.append(f"CASE WHEN coalesce({pred}, true) THEN {qstr(message)} END")
+        return "'[' || concat_ws(', ', " + ", ".join(parts) + ") || ']'"
+
+    def record_sql(self) -> str:
+        f = self.frame
+        pairs = ", ".join(f"{qstr(f.source.original.get(c, c))}, {f.text(c)}" for c in f.columns)
+        return f"CAST(json_object({pairs}) AS VARCHAR)" if pairs else "'{}'"
+
+
+def plan_file(f: Frame, ingest_id: str) -> Plan:
+    """Build the canonical SELECT expressions and the hard checks for one opened file."""
+    missing = [
+        k for k in (*HARD_KEYS, "BilledCost", "EffectiveCost") if _source_column(f, k) is None
+    ]
+    if missing:
+        raise InputError(
+            f"{f.file}: cannot be loaded as FOCUS: missing column(s) {', '.join(missing)} "
+            "(run 'costmark validate' for the full list)",
+            [Located(f"missing column {m}", file=f.file, column=m) for m in missing],
+        )
+    exprs: dict[str, str] = {}
+    hard: list[tuple[str, str, str]] = []
+    for spec in canonical_columns():
+        src = _source_column(f, spec.name)
+        if src is None:
+            exprs[spec.name] = "NULL"
+            continue
+        if spec.type is ColumnType.DECIMAL:
+            exprs[spec.name] = f.decimal(src)
+        elif spec.type is ColumnType.DATETIME:
+            exprs[spec.name] = f.timestamp(src)
+        elif spec.name == "Tags":
+            exprs[spec.name] = _tags_expr(f, src)
+        else:
+            exprs[spec.name] = _text_expr(f, src)
+        fails = f.parse_fails(src, spec) if spec.type is not ColumnType.JSON else None
+        if fails:
+            hard.append(("unparseable", src, fails))
+    if f.has("ProviderName") and f.has("ServiceProviderName"):
+        # 1.3 deprecates ProviderName for ServiceProviderName: either fills the other.
+        a, b = _text_expr(f, "ProviderName"), _text_expr(f, "ServiceProviderName")
+        exprs["ProviderName"] = f"coalesce({a}, {b})"
+        exprs["ServiceProviderName"] = f"coalesce({b}, {a})"
+    for key in HARD_KEYS:
+        hard.append(("missing_key", key, f"({exprs[key]}) IS NULL"))
+    return Plan(f, ingest_id, exprs, hard)
+
+
+# -- the load -------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not enabled,
+    )
+
+
+def ingest_focus_files(
+    wh: Warehouse,
+    paths: Sequence[str | Path] | str | Path,
+    *,
+    tag_keys: Sequence[str] = (),
+    strict: bool = False,
+    focus_version: str | None = None,
+    progress: bool = True,
+) -> IngestSummary:
+    """Load FOCUS files into ``costs`` in one transaction (see the module docstring)."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    con = wh.con
+    prepare_connection(con)
+    ensure_tag_columns(wh, tag_keys)
+    srcs = sources(con, paths, focus_version)
+    load_id = uuid.uuid4().hex[:12]
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    pool = ThreadPoolExecutor(max_workers=1)
+    digests: list[Future[str]] = [pool.submit(_sha256, s.path) for s in srcs]
+    plans: list[Plan] = []
+    summary = IngestSummary()
+    try:
+        with _progress(progress) as bar:
+            task = bar.add_task("reading", total=len(srcs) * 2)
+            slices: set[tuple[Any, Any, Any]] = set()
+            for i, src in enumerate(srcs, start=1):
+                bar.update(task, description=f"checking {src.path.name}")
+                frame = open_frame(con, src)
+                plan = plan_file(frame, f"{load_id}-{i}")
+                plans.append(plan)
+                result = FileResult(src.name, plan.ingest_id, src.version)
+                _count(plan, result, slices)
+                if strict:
+                    _refuse_if_invalid(plan, result)
+                summary.files.append(result)
+                bar.advance(task)
+            with wh.transaction():
+                summary.rows_replaced = _delete_slices(con, slices)
+                con.execute(
+                    "DELETE FROM quarantine WHERE source_file IN ("
+                    + ", ".join(qstr(s.name) for s in srcs)
+                    + ")"
+                )
+                for plan, result in zip(plans, summary.files, strict=True):
+                    bar.update(task, description=f"loading {Path(result.file).name}")
+                    _insert(con, wh, plan, result, tag_keys)
+                    bar.advance(task)
+                _totals(con, summary)
+                for result, digest in zip(summary.files, digests, strict=True):
+                    result.sha256 = digest.result()
+                    _log(con, result, started, "ok", None)
+    except BaseException as exc:
+        if plans and summary.files and not isinstance(exc, InputError | KeyboardInterrupt):
+            _log_failure(con, summary.files, started, exc)
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for plan in plans:
+            close_relation(con, plan.frame.relation)
+    periods = sorted({p for r in summary.files for p in r.billing_periods})
+    summary.billing_periods = periods
+    return summary
+
+
+def _count(plan: Plan, result: FileResult, slices: set[tuple[Any, Any, Any]]) -> None:
+    """One scan over the key columns: rows read, rows bad, and the slices the good rows touch."""
+    e = plan.exprs
+    keys = ", ".join(f"{e[k]} AS {qident(k)}" for k in SLICE_COLUMNS)
+    rows = plan.frame.con.execute(
+        f"SELECT {plan.bad} AS bad, {keys}, count(*) FROM {plan.frame.relation} GROUP BY ALL"
+    ).fetchall()
+    periods: set[str] = set()
+    for bad, provider, account, period, n in rows:
+        result.rows_read += n
+        if bad:
+            result.rows_quarantined += n
+        else:
+            result.rows_loaded += n
+            slices.add((provider, account, period))
+            periods.add(period.date().isoformat())
+    result.billing_periods = sorted(periods)
+
+
+def _refuse_if_invalid(plan: Plan, result: FileResult) -> None:
+    """--strict: any validation error or unloadable row refuses the whole load."""
+    _total, issues = check_frame(plan.frame)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors or result.rows_quarantined:
+        problems = [
+            Located(
+                f"[{i.rule}] {i.message} ({i.rows} rows; e.g. rows "
+                f"{', '.join(map(str, i.examples))})"
+                if i.rows
+                else f"[{i.rule}] {i.message}",
+                file=i.file,
+                row=i.examples[0] if i.examples else None,
+                column=i.column or None,
+            )
+            for i in errors
+        ]
+        raise ValidationFailed(
+            f"{result.file}: --strict refused the file: {len(errors)} validation error(s), "
+            f"{result.rows_quarantined} unloadable row(s); nothing was written",
+            problems,
+        )
+
+
+def _delete_slices(con: duckdb.DuckDBPyConnection, slices: set[tuple[Any, Any, Any]]) -> int:
+    if not slices:
+        return 0
+    con.execute("CREATE OR REPLACE TEMP TABLE __load_slices (p VARCHAR, a VARCHAR, s TIMESTAMP)")
+    con.executemany("INSERT INTO __load_slices VALUES (?, ?, ?)", [list(s) for s in slices])
+    row = con.execute(
+        f"DELETE FROM {COST_TABLE} c USING __load_slices s "
+        'WHERE c."ProviderName" = s.p AND c."BillingAccountId" = s.a '
+        'AND c."BillingPeriodStart" = s.s'
+    ).fetchone()
+    con.execute("DROP TABLE __load_slices")
+    return int(row[0]) if row else 0
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    wh: Warehouse,
+    plan: Plan,
+    result: FileResult,
+    tag_keys: Sequence[str],
+) -> None:
+    f = plan.frame
+    table_cols = wh.table_columns(COST_TABLE)
+    inner = [f"{expr} AS {qident(name)}" for name, expr in plan.exprs.items()]
+    inner += [
+        f'{qstr(plan.ingest_id)} AS "x_IngestId"',
+        f'{qstr(f.file)} AS "x_SourceFile"',
+        '"__row" AS "x_SourceRow"',
+    ]
+    by_tag_col = {tag_column(k): k for k in tag_keys}
+    outer = []
+    for col in table_cols:
+        if col in plan.exprs or col in ("x_IngestId", "x_SourceFile", "x_SourceRow"):
+            outer.append(qident(col))
+        elif col in by_tag_col:
+            outer.append(tag_extract_sql('"Tags"', by_tag_col[col]))
+        else:
+            outer.append("NULL")
+    if result.rows_loaded:
+        con.execute(
+            f"INSERT INTO {COST_TABLE} ({', '.join(qident(c) for c in table_cols)}) "
+            f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "
+            f"FROM {f.relation} WHERE NOT {plan.bad})"
+        )
+    if result.rows_quarantined:
+        con.execute(
+            "INSERT INTO quarantine (ingest_id, source_file, source_row, reasons, record) "
+            f'SELECT {qstr(plan.ingest_id)}, {qstr(f.file)}, "__row", {plan.reasons_sql()}, '
+            f"{plan.record_sql()} FROM {f.relation} WHERE {plan.bad}"
+        )
+
+
+def _totals(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> None:
+    ids = ", ".join(qstr(r.ingest_id) for r in summary.files)
+    sums = ", ".join(f'sum("{m}")' for m in MONEY_COLUMNS)
+    rows = con.execute(
+        f'SELECT "x_IngestId", "BillingCurrency", {sums} FROM {COST_TABLE} '
+        f'WHERE "x_IngestId" IN ({ids}) GROUP BY ALL ORDER BY 1, 2'
+    ).fetchall()
+    by_id = {r.ingest_id: r for r in summary.files}
+    grand: dict[str, dict[str, Decimal]] = {}
+    for ingest_id, currency, *values in rows:
+        per_file = by_id[ingest_id].totals.setdefault(currency, {})
+        total = grand.setdefault(currency, {})
+        for name, value in zip(MONEY_COLUMNS, values, strict=True):
+            amount = value if value is not None else Decimal(0)
+            per_file[name] = dec_text(amount)
+            total[name] = total.get(name, Decimal(0)) + amount
+    summary.totals = {
+        cur: {k: dec_text(v) for k, v in vals.items()} for cur, vals in sorted(grand.items())
+    }
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    result: FileResult,
+    started: dt.datetime,
+    status: str,
+    message: str | None,
+) -> None:
+    con.execute(
+        "INSERT INTO ingest_log (ingest_id, kind, file, sha256, focus_version, started_at, "
+        "finished_at, rows_read, rows_loaded, rows_quarantined, rows_replaced, billing_periods, "
+        "totals, status, message) VALUES (?, 'focus', ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+        [
+            result.ingest_id,
+            result.file,
+            result.sha256,
+            result.focus_version,
+            started,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            json.dumps(result.billing_periods),
+            json.dumps(result.totals),
+            status,
+            message,
+        ],
+    )
+
+
+def _log_failure(
+    con: duckdb.DuckDBPyConnection,
+    results: list[FileResult],
+    started: dt.datetime,
+    exc: BaseException,
+) -> None:
+    """Record a failed load after its transaction rolled back (best effort)."""
+    try:
+        for result in results:
+            result.rows_loaded = 0
+            result.rows_quarantined = 0
+            result.totals = {}
+            _log(con, result, started, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+    except duckdb.Error:
+        pass
