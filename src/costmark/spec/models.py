@@ -12,7 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from costmark.spec.alerts import AlertSettings
+from costmark.spec.peers import PeerGroup
 from costmark.spec.schedules import Schedule
+from costmark.spec.targets import Target
 
 
 class Frozen(BaseModel):
@@ -108,6 +110,10 @@ class Project(Frozen):
     business_metrics: dict[str, BusinessMetric] = Field(default_factory=dict)
     #: Extra tag keys to materialise as columns at ingest, beyond those dimensions use.
     tag_keys: tuple[str, ...] = ()
+    #: KPI targets (spec/targets.py): value, direction, dates, overrides, tolerance band.
+    targets: tuple[Target, ...] = ()
+    #: Named cohorts of dimension values for internal benchmarking (spec/peers.py).
+    peer_groups: dict[str, PeerGroup] = Field(default_factory=dict)
     #: Report schedules (spec/schedules.py).
     schedules: tuple[Schedule, ...] = ()
     #: Alert rules and webhooks (spec/alerts.py).
