@@ -10,7 +10,4 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import focus as focus_cli
 
     focus_cli.register(app)  # validate, ingest focus|log|quarantine
-    from costmark.cli import tracking as tracking_cli
-
-    tracking_cli.register(app)  # track, forecast, anomalies, budgets
     return None
