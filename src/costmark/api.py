@@ -128,6 +128,85 @@ class Workspace:
     # -- tracking and benchmarking -----------------------------------------------------
 
     # -- maturity and iterations -------------------------------------------------------
+    # Facts come from this facade (KPIs, anomalies, schedules, packs); each missing part makes
+    # its evidence item say "no evidence (reason)" instead of failing. ``source``/``now`` are
+    # for tests and what-ifs (see costmark.maturity.sources.StaticSource).
+    def capabilities(self, framework: str = "current") -> list[dict[str, Any]]:
+        """The FinOps capability catalog: ``current`` (22), ``older`` (18) or ``both``."""
+        from costmark.maturity import service
+
+        return service.capabilities(framework)
+
+    def maturity_evidence(self, capabilities: Any = (), **kw: Any) -> list[dict[str, Any]]:
+        """Evidence items computed from the data (per capability and lens)."""
+        from costmark.maturity import service
+
+        return service.evidence(self, capabilities=capabilities, **kw)
+
+    def assess(self, answers: Any, **kw: Any) -> dict[str, Any]:
+        """Score capabilities on the five lenses from answers + evidence; stored with its date."""
+        from costmark.maturity import service
+
+        return service.run_assessment(self, answers, **kw)
+
+    def assessments(self, group: str | None = None) -> list[dict[str, Any]]:
+        from costmark.maturity import store
+
+        return store.list_assessments(self.warehouse.con, group)
+
+    def assessment(self, ref: str = "latest", previous: str | None = None) -> dict[str, Any]:
+        """An assessment with the rows current vs target vs ``previous`` (default: last time)."""
+        from costmark.maturity import service
+
+        return service.assessment_comparison(self, ref, previous)
+
+    def plan_iteration(self, spec: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        from costmark.maturity import service
+
+        return service.plan(self, spec, **kw)
+
+    def iterations(self) -> list[dict[str, Any]]:
+        from costmark.maturity import store
+
+        return store.list_iterations(self.warehouse.con)
+
+    def iteration(self, ref: str | None = None) -> dict[str, Any]:
+        from costmark.maturity import store
+
+        return store.get_iteration(self.warehouse.con, ref)
+
+    def iteration_status(self, ref: str | None = None, **kw: Any) -> dict[str, Any]:
+        from costmark.maturity import service
+
+        return service.status(self, ref, **kw)
+
+    def review_iteration(self, ref: str | None = None, **kw: Any) -> dict[str, Any]:
+        from costmark.maturity import service
+
+        return service.review(self, ref, **kw)
+
+    def next_iteration(self, **kw: Any) -> dict[str, Any]:
+        from costmark.maturity import service
+
+        return service.start_next(self, **kw)
+
+    def iteration_report(self, ref: str | None = None, fmt: str = "md") -> str:
+        from costmark.maturity import service
+
+        return service.report(self, ref, fmt)
+
+    def export_maturity(self) -> str:
+        """Assessments and iterations as YAML (keep them in git)."""
+        from costmark.maturity import service
+
+        return service.export_yaml(self)
+
+    def import_maturity(self, text: str, file: str = "import") -> dict[str, int]:
+        from costmark.maturity import service
+
+        return service.import_yaml(self, text, file)
+
+
 
     # -- reports, web, alerts ----------------------------------------------------------
     def scoped(self, scope: dict[str, str] | None) -> Any:

@@ -127,4 +127,32 @@ MIGRATIONS: list[Migration] = [
             )""",
         ),
     ),
+    Migration(
+        "0050_maturity",
+        _sql(
+            """CREATE TABLE IF NOT EXISTS maturity_assessments (
+                id VARCHAR PRIMARY KEY,            -- a-YYYYMMDD-HHMMSS
+                assessed_at TIMESTAMP NOT NULL,
+                group_key VARCHAR NOT NULL,        -- 'org' or 'team=payments'
+                document VARCHAR NOT NULL          -- JSON: answers, evidence, scores
+            )""",
+            """CREATE TABLE IF NOT EXISTS maturity_scores (
+                assessment_id VARCHAR NOT NULL,
+                capability VARCHAR NOT NULL,       -- current-framework capability id
+                lens VARCHAR NOT NULL,             -- one of the five lenses
+                answered INTEGER,                  -- what people said (0-4)
+                current_score INTEGER NOT NULL,    -- after evidence
+                target_score INTEGER NOT NULL,
+                stage VARCHAR NOT NULL,            -- none, crawl, walk, run
+                explanation VARCHAR
+            )""",
+            """CREATE TABLE IF NOT EXISTS iterations (
+                id VARCHAR PRIMARY KEY,            -- it-1, it-2, ...
+                number INTEGER NOT NULL,
+                status VARCHAR NOT NULL,           -- active, reviewed
+                created_at TIMESTAMP NOT NULL,
+                document VARCHAR NOT NULL          -- JSON: scope, goals, baselines, review
+            )""",
+        ),
+    ),
 ]

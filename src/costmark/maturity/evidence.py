@@ -1,0 +1,402 @@
+"""Evidence from the workspace's own data, each item mapped to a stage (none/crawl/walk/run).
+
+Every function takes an ``EvidenceContext`` and returns an ``Evidence``; a missing source
+(no KPI engine yet, no forecasts, no report log) gives ``available=False`` with the reason, never
+an error, so an assessment always completes. Thresholds come from ``costmark.yaml``
+(``maturity:``, spec/maturity.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from costmark.maturity.sources import Source, Unavailable
+from costmark.spec.maturity import HigherIsBetter, LowerIsBetter
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: str
+    title: str
+    available: bool
+    value: Any = None
+    display: str = ""
+    stage: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "available": self.available,
+            "value": self.value,
+            "display": self.display,
+            "stage": self.stage,
+            "detail": self.detail,
+        }
+
+    @property
+    def summary(self) -> str:
+        if not self.available:
+            return f"no evidence ({self.detail})"
+        stage = f" -> {self.stage}" if self.stage else ""
+        return f"{self.display}{stage}"
+
+
+@dataclass
+class EvidenceContext:
+    source: Source
+    today: dt.date
+    group: tuple[str, str] | None = None
+    cache: dict[str, Evidence] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Any:
+        return self.source.project.maturity
+
+
+def _missing(eid: str, title: str, reason: str) -> Evidence:
+    return Evidence(eid, title, False, detail=reason)
+
+
+# -- thresholds (pure; tested at their boundaries) ------------------------------------------
+def stage_higher(value: float, t: HigherIsBetter, *, strict_walk: bool, strict_run: bool) -> str:
+    """Stage for a share where higher is better; ``strict_*`` turns >= into > for that step."""
+    v = round(value, 9)
+    if v > t.run or (not strict_run and v == t.run):
+        return "run"
+    if v > t.walk or (not strict_walk and v == t.walk):
+        return "walk"
+    if v >= t.crawl:
+        return "crawl"
+    return "none"
+
+
+def allocation_stage(value: float, t: HigherIsBetter) -> str:
+    """Allocated share: crawl >= 70%, walk >= 85%, run > 90% (the model's sample goals)."""
+    return stage_higher(value, t, strict_walk=False, strict_run=True)
+
+
+def commitment_stage(value: float, t: HigherIsBetter) -> str:
+    """Commitment coverage: crawl ~60% (>= 60%), walk > 75%, run > 80%."""
+    return stage_higher(value, t, strict_walk=True, strict_run=True)
+
+
+def variance_stage(value: float, t: LowerIsBetter) -> str:
+    """Absolute forecast variance: crawl < 20%, walk < 10%, run < 5%."""
+    v = round(abs(value), 9)
+    if v < t.run:
+        return "run"
+    if v < t.walk:
+        return "walk"
+    if v < t.crawl:
+        return "crawl"
+    return "none"
+
+
+# -- KPI helpers --------------------------------------------------------------------------------
+def _period_end(start: dt.date, grain: str) -> dt.date:
+    if grain == "day":
+        return start + dt.timedelta(days=1)
+    if grain == "week":
+        return start + dt.timedelta(days=7)
+    if grain == "quarter":
+        m = start.month - 1 + 3
+        return dt.date(start.year + m // 12, m % 12 + 1, 1)
+    if grain == "year":
+        return dt.date(start.year + 1, 1, 1)
+    m = start.month  # month
+    return dt.date(start.year + m // 12, m % 12 + 1, 1)
+
+
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime().date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def kpi_series(
+    source: Source,
+    kpi: str,
+    *,
+    grain: str = "month",
+    group: tuple[str, str] | None = None,
+    today: dt.date | None = None,
+    complete_only: bool = True,
+) -> dict[str, list[tuple[dt.date, float]]]:
+    """Per currency ('' when unitless), the KPI's non-null values by period, oldest first.
+    Periods not yet over on ``today`` are left out when ``complete_only`` (a half month of cost
+    is not a month of cost)."""
+    by = (group[0],) if group else ()
+    rows = source.kpi_rows(kpi, grain=grain, by=by)
+    out: dict[str, list[tuple[dt.date, float]]] = {}
+    for r in rows:
+        if r.get("kpi", kpi) != kpi or r.get("value") is None:
+            continue
+        if group and str(r.get(group[0])) != group[1]:
+            continue
+        start = as_date(r["period_start"])
+        if complete_only and today is not None and _period_end(start, grain) > today:
+            continue
+        value = float(r["value"])
+        if value != value:  # NaN
+            continue
+        out.setdefault(str(r.get("currency") or ""), []).append((start, value))
+    for series in out.values():
+        series.sort()
+    return out
+
+
+def latest_value(
+    ctx: EvidenceContext, kpi: str, *, worst: Callable[[list[float]], float] = min
+) -> tuple[float, dt.date, str]:
+    """The KPI's latest complete-period value (worst across currencies), its period and a note."""
+    series = kpi_series(ctx.source, kpi, group=ctx.group, today=ctx.today)
+    if not series:
+        series = kpi_series(ctx.source, kpi, group=ctx.group, today=ctx.today, complete_only=False)
+    if not series:
+        where = f" for {ctx.group[0]}={ctx.group[1]}" if ctx.group else ""
+        raise Unavailable(f"{kpi} has no value{where} yet")
+    latest = {cur: s[-1] for cur, s in series.items()}
+    value = worst([v for _, v in latest.values()])
+    period = max(p for p, _ in latest.values())
+    note = "" if len(latest) == 1 else f" (worst of {len(latest)} currencies)"
+    return value, period, note
+
+
+# -- evidence functions -----------------------------------------------------------------------
+def allocation_coverage(ctx: EvidenceContext) -> Evidence:
+    t = ctx.settings.allocation_coverage
+    title = "allocation coverage"
+    try:
+        v, period, note = latest_value(ctx, "allocation_coverage")
+    except Unavailable as exc:
+        return _missing("allocation_coverage", title, str(exc))
+    stage = allocation_stage(v, t)
+    return Evidence(
+        "allocation_coverage", title, True, v, f"{v:.1%} ({period:%Y-%m}){note}", stage,
+        f"goals: crawl >= {t.crawl:.0%}, walk >= {t.walk:.0%}, run > {t.run:.0%}",
+    )  # fmt: skip
+
+
+def commitment_coverage(ctx: EvidenceContext) -> Evidence:
+    t = ctx.settings.commitment_coverage
+    title = "commitment coverage"
+    try:
+        v, period, note = latest_value(ctx, "commitment_coverage")
+    except Unavailable as exc:
+        return _missing("commitment_coverage", title, str(exc))
+    stage = commitment_stage(v, t)
+    return Evidence(
+        "commitment_coverage", title, True, v, f"{v:.1%} ({period:%Y-%m}){note}", stage,
+        f"goals: crawl >= {t.crawl:.0%}, walk > {t.walk:.0%}, run > {t.run:.0%}",
+    )  # fmt: skip
+
+
+def forecast_variance(ctx: EvidenceContext) -> Evidence:
+    t = ctx.settings.forecast_variance
+    title = "forecast variance"
+    try:
+        v, period, note = latest_value(ctx, "forecast_variance", worst=lambda xs: max(xs, key=abs))
+    except Unavailable as exc:
+        return _missing("forecast_variance", title, str(exc))
+    stage = variance_stage(v, t)
+    return Evidence(
+        "forecast_variance", title, True, v, f"{v:+.1%} ({period:%Y-%m}){note}", stage,
+        f"goals (absolute): crawl < {t.crawl:.0%}, walk < {t.walk:.0%}, run < {t.run:.0%}",
+    )  # fmt: skip
+
+
+def recovery_days(anomaly: dict[str, Any]) -> float | None:
+    """Days from an anomaly's start until cost was back to normal, if the record says."""
+    for key in ("recovery_days", "days_to_normal", "duration_days", "days"):
+        if anomaly.get(key) is not None:
+            return float(anomaly[key])
+    start = anomaly.get("start") or anomaly.get("date") or anomaly.get("first_day")
+    end = (
+        anomaly.get("returned_to_normal")
+        or anomaly.get("resolved")
+        or anomaly.get("end")
+        or anomaly.get("last_day")
+    )
+    if start is None or end is None:
+        return None
+    return float((as_date(end) - as_date(start)).days + 1)
+
+
+def anomaly_response(ctx: EvidenceContext) -> Evidence:
+    t = ctx.settings.anomaly_recovery_days
+    title = "anomaly response"
+    try:
+        found = ctx.source.anomalies()
+    except Unavailable as exc:
+        return _missing("anomaly_response", title, str(exc))
+    if ctx.group:
+        found = [a for a in found if str(a.get(ctx.group[0], ctx.group[1])) == ctx.group[1]]
+    if not found:
+        return Evidence(
+            "anomaly_response", title, True, 0, "no anomalies detected", None,
+            "nothing to respond to: this item does not move the score",
+        )  # fmt: skip
+    days = [d for d in (recovery_days(a) for a in found) if d is not None]
+    if not days:
+        return Evidence(
+            "anomaly_response", title, True, len(found), f"{len(found)} detected", "crawl",
+            "detection works; no recovery time recorded",
+        )  # fmt: skip
+    med = statistics.median(days)
+    stage = "run" if med <= t.run else "walk" if med <= t.walk else "crawl"
+    return Evidence(
+        "anomaly_response", title, True, med,
+        f"{len(found)} detected, back to normal in {med:g} days (median)", stage,
+        f"goals: walk <= {t.walk:g} days, run <= {t.run:g} days",
+    )  # fmt: skip
+
+
+def _alert_rules(project: Any) -> int:
+    alerts = getattr(project, "alerts", None)
+    rules = getattr(alerts, "rules", None) if alerts is not None else None
+    return len(rules) if rules else 0
+
+
+def tracking_automation(ctx: EvidenceContext) -> Evidence:
+    """Manual tracking (no automation: none) until schedules exist (walk); daily schedules or
+    alert rules: run."""
+    p = ctx.source.project
+    schedules = list(getattr(p, "schedules", ()) or ())
+    alerts = _alert_rules(p)
+    cadences = sorted({str(getattr(s, "cadence", "")) for s in schedules})
+    if not schedules and not alerts:
+        return Evidence(
+            "tracking_automation", "tracking automation", True, 0,
+            "no schedules or alert rules (manual tracking)", "none",
+            "configure schedules: in costmark.yaml",
+        )  # fmt: skip
+    stage = "run" if "daily" in cadences or alerts else "walk"
+    return Evidence(
+        "tracking_automation", "tracking automation", True, len(schedules),
+        f"{len(schedules)} schedule(s) [{', '.join(cadences) or '-'}], {alerts} alert rule(s)",
+        stage, "walk: scheduled reports; run: daily reports or alert rules",
+    )  # fmt: skip
+
+
+_CADENCE_STAGE = {"daily": "run", "weekly": "walk", "monthly": "crawl"}
+
+
+def report_frequency(ctx: EvidenceContext) -> Evidence:
+    """How often reports actually ran in the last 90 days (run log), else the schedules."""
+    title = "report frequency"
+    try:
+        runs = ctx.source.report_runs()
+    except Unavailable:
+        runs = []
+    since = ctx.today - dt.timedelta(days=90)
+    days = sorted(
+        {
+            as_date(r["started_at"])
+            for r in runs
+            if r.get("started_at") is not None
+            and str(r.get("status", "ok")) == "ok"
+            and as_date(r["started_at"]) >= since
+        }
+    )
+    if len(days) >= 2:
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+        med = statistics.median(gaps)
+        stage = "run" if med <= 1.5 else "walk" if med <= 8 else "crawl" if med <= 35 else "none"
+        return Evidence(
+            "report_frequency", title, True, med,
+            f"{len(days)} report days in 90 days, every {med:g} days (median)", stage,
+            "run: daily, walk: weekly, crawl: monthly",
+        )  # fmt: skip
+    schedules = list(getattr(ctx.source.project, "schedules", ()) or ())
+    cadences = [str(getattr(s, "cadence", "")) for s in schedules]
+    stages = [_CADENCE_STAGE[c] for c in cadences if c in _CADENCE_STAGE]
+    if stages:
+        best = max(stages, key=["none", "crawl", "walk", "run"].index)
+        return Evidence(
+            "report_frequency", title, True, None,
+            f"scheduled: {', '.join(sorted(set(cadences)))} (no run log yet)", best,
+            "from the schedules' cadence",
+        )  # fmt: skip
+    if days:
+        return Evidence(
+            "report_frequency", title, True, None, "1 report run in 90 days", "crawl",
+            "a single ad-hoc report",
+        )  # fmt: skip
+    return _missing("report_frequency", title, "no report runs logged and no schedules")
+
+
+def benchmark_use(ctx: EvidenceContext) -> tuple[bool, bool, str]:
+    """(internal in use, external in use, description)."""
+    p = ctx.source.project
+    targets = len(getattr(p, "targets", ()) or ())
+    peers = len(getattr(p, "peer_groups", {}) or {})
+    try:
+        packs = len(ctx.source.benchmark_packs())
+        pack_text = f"{packs} imported pack(s)"
+    except Unavailable as exc:
+        packs = 0
+        pack_text = f"packs: {exc}"
+    internal = targets > 0 or peers > 0
+    text = f"{targets} target(s), {peers} peer group(s), {pack_text}"
+    return internal, packs > 0, text
+
+
+def benchmarks_in_use(ctx: EvidenceContext) -> Evidence:
+    internal, external, text = benchmark_use(ctx)
+    stage = "run" if external and internal else "walk" if internal or external else "none"
+    return Evidence(
+        "benchmarks_in_use", "benchmarks in use", True, int(internal) + int(external), text,
+        stage, "walk: internal (targets, peer groups); run: plus external (imported packs)",
+    )  # fmt: skip
+
+
+def kpis_with_targets(ctx: EvidenceContext) -> Evidence:
+    t = ctx.settings.kpis_with_targets
+    kpis = sorted({getattr(x, "kpi", "") for x in getattr(ctx.source.project, "targets", ())})
+    n = len([k for k in kpis if k])
+    stage = "run" if n >= t.run else "walk" if n >= t.walk else "crawl" if n >= t.crawl else "none"
+    return Evidence(
+        "kpis_with_targets", "KPIs with targets", True, n, f"{n} KPI(s) with targets", stage,
+        f"goals: crawl >= {t.crawl}, walk >= {t.walk}, run >= {t.run}",
+    )  # fmt: skip
+
+
+def data_freshness(ctx: EvidenceContext) -> Evidence:
+    t = ctx.settings.data_freshness_days
+    last = ctx.source.last_data_date()
+    if last is None:
+        return _missing("data_freshness", "data freshness", "no cost data ingested")
+    age = (ctx.today - last).days
+    stage = "run" if age <= t.run else "walk" if age <= t.walk else "crawl"
+    return Evidence(
+        "data_freshness", "data freshness", True, age, f"data up to {last} ({age} days old)",
+        stage, f"walk <= {t.walk:g} days, run <= {t.run:g} days",
+    )  # fmt: skip
+
+
+def assessment_cadence(ctx: EvidenceContext) -> Evidence:
+    dates = ctx.source.assessment_dates()
+    if not dates:
+        return Evidence(
+            "assessment_cadence", "assessment cadence", True, None, "first assessment", None,
+            "reassess every 1-3 months",
+        )  # fmt: skip
+    age = (ctx.today - as_date(dates[-1])).days
+    ok = age <= ctx.settings.reassess_days
+    stage = ("walk" if len(dates) >= 2 else "crawl") if ok else "none"
+    return Evidence(
+        "assessment_cadence", "assessment cadence", True, age,
+        f"{len(dates)} earlier assessment(s), last {age} days ago", stage,
+        f"reassess within {ctx.settings.reassess_days} days",
+    )  # fmt: skip
