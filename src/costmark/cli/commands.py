@@ -10,4 +10,7 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import focus as focus_cli
 
     focus_cli.register(app)  # validate, ingest focus|log|quarantine
+    from costmark.cli import maturity as maturity_cli
+
+    maturity_cli.register(app)  # assess [show|list|capabilities|evidence], iteration ...
     return None

@@ -237,7 +237,7 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.anomaly_recovery_days
     title = "anomaly response"
     try:
-        found = ctx.source.anomalies()
+        found = ctx.source.anomalies(by=(ctx.group[0],) if ctx.group else ())
     except Unavailable as exc:
         return _missing("anomaly_response", title, str(exc))
     if ctx.group:

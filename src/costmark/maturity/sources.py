@@ -37,7 +37,7 @@ class Source(Protocol):
 
     def last_data_date(self) -> dt.date | None: ...
 
-    def anomalies(self) -> list[dict]: ...
+    def anomalies(self, by: Sequence[str] = ()) -> list[dict]: ...
 
     def report_runs(self) -> list[dict]: ...
 
@@ -111,8 +111,8 @@ class WorkspaceSource:
         # ChargePeriodEnd is exclusive: data covers up to the day before
         return day - dt.timedelta(days=1)
 
-    def anomalies(self) -> list[dict]:
-        return _records(self._call("anomalies", "anomaly detection"))
+    def anomalies(self, by: Sequence[str] = ()) -> list[dict]:
+        return _records(self._call("anomalies", "anomaly detection", by=tuple(by)))
 
     def report_runs(self) -> list[dict]:
         method = getattr(self.ws, "report_runs", None)
@@ -170,7 +170,7 @@ class StaticSource:
     def last_data_date(self) -> dt.date | None:
         return self.last_date
 
-    def anomalies(self) -> list[dict]:
+    def anomalies(self, by: Sequence[str] = ()) -> list[dict]:
         if self.anomaly_list is None:
             raise Unavailable("anomaly detection not available")
         return self.anomaly_list
