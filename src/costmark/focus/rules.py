@@ -176,7 +176,7 @@ def types_parse(f: Frame) -> Iterable[Finding]:
                 "error",
                 "type",
                 spec.name,
-                f"(coalesce(json_valid({text}), false) AND json_type({text}) <> 'OBJECT')",
+                f"(CASE WHEN json_valid({text}) THEN json_type({text}) <> 'OBJECT' END)",
                 f'{spec.name} must be a JSON object ({{"key": "value", ...}})',
                 values=text,
             )
@@ -367,7 +367,7 @@ def tag_key_variants(f: Frame) -> Iterable[Finding]:
     text = f.text("Tags")
     keys_sql = (
         f"SELECT DISTINCT unnest(json_keys({text})) AS k FROM {f.relation} "
-        f"WHERE coalesce(json_valid({text}), false) AND json_type({text}) = 'OBJECT'"
+        f"WHERE CASE WHEN json_valid({text}) THEN json_type({text}) = 'OBJECT' END"
     )
     groups = f.con.execute(
         f"SELECT lower(trim(k)) AS norm, list(k ORDER BY k) FROM ({keys_sql}) "
@@ -378,12 +378,12 @@ def tag_key_variants(f: Frame) -> Iterable[Finding]:
         conds = " OR ".join(
             f"json_exists({text}, {qstr('$.' + _json_key(v))})" for v in variants[1:]
         )
-        valid = f"coalesce(json_valid({text}), false) AND json_type({text}) = 'OBJECT'"
         yield RowCheck(
             "warning",
             "tag_key_variants",
             "Tags",
-            f"({valid} AND ({conds}))",
+            f"(CASE WHEN json_valid({text}) THEN CASE WHEN json_type({text}) = 'OBJECT' "
+            f"THEN ({conds}) END END)",
             "tag keys differ only by case or spaces: "
             + ", ".join(repr(v) for v in variants)
             + " (they will be treated as different keys)",

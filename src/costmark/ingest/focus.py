@@ -153,8 +153,9 @@ def _tags_expr(f: Frame, col: str) -> str:
     braced = f"'{{' || {t} || '}}'"
     return (
         f"CASE WHEN {t} IS NULL THEN NULL "
-        f"WHEN coalesce(json_valid({t}), false) AND json_type({t}) = 'OBJECT' THEN {t} "
-        f"WHEN coalesce(json_valid({braced}), false) THEN {braced} ELSE NULL END"
+        f"WHEN json_valid({t}) THEN CASE WHEN json_type({t}) = 'OBJECT' THEN {t} END "
+        f"WHEN json_valid({braced}) THEN CASE WHEN json_type({braced}) = 'OBJECT' "
+        f"THEN {braced} END END"
     )
 
 
