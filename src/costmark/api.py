@@ -119,6 +119,26 @@ class Workspace:
 
         return quarantine_rows(self.warehouse, limit=limit, ingest_id=ingest_id)
 
+    # -- business metrics and demo -----------------------------------------------------
+    def ingest_business(self, path: str | Path, *, format: str = "auto") -> dict[str, Any]:
+        """Load business metrics (``format``: auto, long or wide); replaces the (metric,
+        dimension values, date) rows the file covers. Returns the load summary."""
+        from costmark.ingest.business import ingest_business
+
+        return ingest_business(self.warehouse, self.project, path, layout=format).to_dict()
+
+    def ingest_utilization(self, path: str | Path) -> dict[str, Any]:
+        """Load CPU/memory samples; replaces the (resource, date) samples the file covers."""
+        from costmark.ingest.utilization import ingest_utilization
+
+        return ingest_utilization(self.warehouse, path).to_dict()
+
+    def ingest_recommendations(self, path: str | Path) -> dict[str, Any]:
+        """Load optimization recommendations; upserts by recommendation id."""
+        from costmark.ingest.recommendations import ingest_recommendations
+
+        return ingest_recommendations(self.warehouse, path).to_dict()
+
     # -- KPIs (issue: KPI engine) ------------------------------------------------------
 
     # -- tracking and benchmarking -----------------------------------------------------

@@ -10,6 +10,11 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import focus as focus_cli
 
     focus_cli.register(app)  # validate, ingest focus|log|quarantine
+    from costmark.cli import business as business_cli
+    from costmark.cli import demo as demo_cli
+
+    business_cli.register(app)  # ingest business|utilization|recommendations
+    demo_cli.register(app)  # demo
     from costmark.cli import maturity as maturity_cli
 
     maturity_cli.register(app)  # assess [show|list|capabilities|evidence], iteration ...

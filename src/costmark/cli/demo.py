@@ -1,0 +1,207 @@
+"""``costmark demo``: a realistic demo workspace in one command (the README's first step).
+
+Creates the workspace with a demo costmark.yaml, generates the data into ``demo-data/``,
+validates it, ingests it, and prints what is there and what to try next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from costmark import api
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.output import console, emit, err_console
+from costmark.demo.config import DEMO_CONFIG, MARKER
+from costmark.errors import UsageError, ValidationFailed
+from costmark.workspace import CONFIG_FILE, resolve_root
+
+DATA_DIR = "demo-data"
+
+
+def demo(
+    workspace: WorkspaceOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 7,
+    months: Annotated[int, typer.Option(min=1, max=60, help="Billing months to generate.")] = 13,
+    rows: Annotated[
+        int | None,
+        typer.Option(
+            min=1000, help="About this many cost rows (default: ~180k).", show_default=False
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day + 1 of the data, YYYY-MM-DD (default: today, UTC).", show_default=False
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Overwrite a costmark.yaml that costmark demo did not write.")
+    ] = False,
+    no_ingest: Annotated[
+        bool, typer.Option("--no-ingest", help="Only generate and validate the files.")
+    ] = False,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Create a demo workspace: a realistic organisation's FOCUS 1.2 costs (AWS, Azure, Google
+    Cloud), business metrics, utilization and recommendations; validate and ingest them."""
+    root = resolve_root(workspace)
+    try:
+        end_date = dt.date.fromisoformat(end) if end else None
+    except ValueError:
+        raise UsageError(f"--end must be a date YYYY-MM-DD, not {end!r}") from None
+    config = root / CONFIG_FILE
+    if config.exists() and not force and not config.read_text("utf-8").startswith(MARKER):
+        raise UsageError(
+            f"{config} exists and was not written by costmark demo; pick another "
+            "--workspace or pass --force to overwrite it"
+        )
+    ws = api.init_workspace(root, force=True, config_text=DEMO_CONFIG)
+    quiet = fmt is not OutputFormat.table
+    try:
+        summary = _run(ws, seed, months, rows, end_date, no_ingest, quiet)
+    finally:
+        ws.close()
+    if fmt is OutputFormat.table:
+        _print_summary(summary)
+    else:
+        emit([_flat(summary)], fmt, document=summary)
+
+
+def _run(
+    ws: api.Workspace,
+    seed: int,
+    months: int,
+    rows: int | None,
+    end: dt.date | None,
+    no_ingest: bool,
+    quiet: bool,
+) -> dict[str, Any]:
+    from costmark.demo import generate
+
+    out = ws.root / DATA_DIR
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("generating demo data (apps)", total=1)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        manifest = generate(out, seed=seed, months=months, rows=rows, end=end, progress=tick)
+    mapping = ws.root / "mappings" / "team_by_account.csv"
+    mapping.parent.mkdir(exist_ok=True)
+    shutil.copyfile(manifest.mapping_file, mapping)
+    if not quiet:
+        err_console.print(
+            f"generated {manifest.rows:,} cost rows into {out} "
+            f"({manifest.start} to {manifest.end - dt.timedelta(days=1)})"
+        )
+
+    report = ws.validate([str(p) for p in manifest.focus_files])
+    if not report.ok:
+        raise ValidationFailed(
+            f"the generated files do not validate ({len(report.errors)} errors); "
+            f"run 'costmark validate {out}/focus' to see them"
+        )
+    summary: dict[str, Any] = {
+        "workspace": str(ws.root),
+        "data": str(out),
+        "seed": seed,
+        "start": manifest.start.isoformat(),
+        "end": (manifest.end - dt.timedelta(days=1)).isoformat(),
+        "cost_rows": manifest.rows,
+        "providers": manifest.providers,
+        "teams": len(manifest.teams),
+        "apps": len(manifest.apps),
+        "accounts": manifest.accounts,
+        "resources": manifest.resources,
+        "commitments": manifest.commitments,
+        "validation": {"errors": len(report.errors), "warnings": len(report.warnings)},
+        "anomalies": manifest.anomalies,
+    }
+    if no_ingest:
+        return summary
+    focus = ws.ingest_focus([str(p) for p in manifest.focus_files], progress=not quiet).to_dict()
+    business = [ws.ingest_business(p) for p in manifest.business_files]
+    util = ws.ingest_utilization(manifest.utilization_file)
+    recs = ws.ingest_recommendations(manifest.recommendations_file)
+    summary["ingest"] = {
+        "rows_loaded": focus["rows_loaded"],
+        "rows_quarantined": focus["rows_quarantined"],
+        "totals": focus["totals"],
+        "business_rows": sum(b["rows_loaded"] for b in business),
+        "utilization_samples": util["rows_loaded"],
+        "recommendations": recs["rows_loaded"],
+    }
+    return summary
+
+
+def _flat(summary: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in summary.items() if not isinstance(v, dict | list)}
+    flat["providers"] = ", ".join(summary["providers"])
+    flat["anomalies"] = "; ".join(
+        f"{a['start']} {a['app']}/{a['service']}" for a in summary["anomalies"]
+    )
+    return flat
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    rows = [
+        {"what": "workspace", "value": summary["workspace"]},
+        {"what": "period", "value": f"{summary['start']} to {summary['end']}"},
+        {"what": "providers", "value": ", ".join(summary["providers"])},
+        {
+            "what": "teams / apps / accounts",
+            "value": f"{summary['teams']} / {summary['apps']} / {summary['accounts']}",
+        },
+        {
+            "what": "resources / commitments",
+            "value": f"{summary['resources']:,} / {summary['commitments']}",
+        },
+        {"what": "cost rows", "value": f"{summary['cost_rows']:,}"},
+        {
+            "what": "validation",
+            "value": f"{summary['validation']['errors']} errors, "
+            f"{summary['validation']['warnings']} warnings",
+        },
+    ]
+    ingest = summary.get("ingest")
+    if ingest:
+        for cur, totals in sorted(ingest["totals"].items()):
+            eff = totals.get("EffectiveCost")
+            rows.append({"what": f"EffectiveCost ({cur})", "value": f"{float(eff):,.2f}"})
+        rows += [
+            {"what": "business metric rows", "value": f"{ingest['business_rows']:,}"},
+            {"what": "utilization samples", "value": f"{ingest['utilization_samples']:,}"},
+            {"what": "recommendations", "value": f"{ingest['recommendations']:,}"},
+        ]
+    for a in summary["anomalies"]:
+        rows.append(
+            {
+                "what": f"anomaly {a['start']}",
+                "value": f"{a['team']}/{a['app']}: {a['service']} x{a['factor']:g}",
+            }
+        )
+    emit(rows, OutputFormat.table, title="costmark demo", columns=["what", "value"])
+    ws = summary["workspace"]
+    console.print(
+        f"\nNext: [bold]export COSTMARK_WORKSPACE={ws}[/bold] then try "
+        "[bold]costmark info[/bold], [bold]costmark ingest log[/bold], "
+        "[bold]costmark --help[/bold]",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
