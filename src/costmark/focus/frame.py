@@ -138,6 +138,7 @@ class Frame:
 def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
     """Timestamps with offsets become UTC only when the session time zone is UTC."""
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
 
 
 def open_frame(
