@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from costmark.errors import InputError, UsageError
+from costmark.maturity.iterations import check_goal_count, check_scope
+
+NOW = dt.datetime(2026, 11, 23, 9, 0)
+M = [dt.date(2026, m, 1) for m in range(1, 13)]
+
+
+def kpi_goal(target: float = 0.9, **kw: object) -> dict:
+    return {"capability": "Allocation", "lens": "metrics", "kpi": "allocation_coverage",
+            "target": target, "owner": "platform", "actions": ["tag buckets"], **kw}  # fmt: skip
+
+
+def plan_spec(caps: list[str] | None = None, goals: list[dict] | None = None) -> dict:
+    return {"capabilities": caps or ["Allocation", "Forecasting", "Budget management"],
+            "goals": goals if goals is not None else [kpi_goal()], "end": "2027-02-28"}  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_first_iteration_takes_3_to_5(n: int) -> None:
+    assert check_scope([f"c{i}" for i in range(n)], None) == []
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 6, 7])
+def test_first_iteration_refuses_other_sizes(n: int) -> None:
+    with pytest.raises(UsageError, match="first iteration takes 3-5 capabilities"):
+        check_scope([f"c{i}" for i in range(n)], None)
+
+
+def test_later_iteration_keeps_or_adds_one_or_two() -> None:
+    prev = ["a", "b", "c"]
+    assert check_scope(prev, prev) == []
+    assert check_scope([*prev, "d"], prev) == []
+    assert check_scope([*prev, "d", "e"], prev) == []
+    with pytest.raises(UsageError, match="adds 3"):
+        check_scope([*prev, "d", "e", "f"], prev)
+    assert check_scope(["a", "b"], prev) == ["dropped from the previous scope: c"]
+
+
+@pytest.mark.parametrize(("n", "ok"), [(0, False), (1, True), (3, True), (4, False)])
+def test_one_to_three_goals(n: int, ok: bool) -> None:
+    if ok:
+        check_goal_count(n)
+    else:
+        with pytest.raises(UsageError, match="1-3 goals"):
+            check_goal_count(n)
+
+
+def test_plan_enforces_rules_through_the_facade(workspace, make_source) -> None:
+    src = make_source({})
+    with pytest.raises(UsageError, match="3-5"):
+        workspace.plan_iteration(plan_spec(["Allocation", "Forecasting"]), source=src, now=NOW)
+    with pytest.raises(UsageError, match="1-3 goals"):
+        workspace.plan_iteration(plan_spec(goals=[kpi_goal()] * 4), source=src, now=NOW)
+    with pytest.raises(UsageError, match="not in this iteration's scope"):
+        goal = {**kpi_goal(), "capability": "Rate Optimization"}
+        workspace.plan_iteration(plan_spec(goals=[goal]), source=src, now=NOW)
+    with pytest.raises(InputError, match="not measurable"):
+        goal = {"capability": "Allocation", "lens": "process"}
+        workspace.plan_iteration(plan_spec(goals=[goal]), source=src, now=NOW)
+    # older (tutorial) names collapse to the same current capability: 2 unique, refused
+    with pytest.raises(UsageError, match="you gave 2"):
+        spec = plan_spec(["Cost allocation", "Managing shared cost", "Forecasting"])
+        workspace.plan_iteration(spec, source=src, now=NOW)
+    assert workspace.iterations() == []
+
+
+def test_situation_suggests_scope(workspace, make_source) -> None:
+    spec = {"situation": "new-to-finops", "goals": [{"capability": "Forecasting",
+            "lens": "process", "target_score": 2}]}  # fmt: skip
+    doc = workspace.plan_iteration(spec, source=make_source({}), now=NOW)
+    assert doc["capabilities"] == ["reporting_analytics", "forecasting", "budgeting",
+                                   "usage_optimization", "anomaly_management"]  # fmt: skip
+    assert doc["end"] == "2027-01-04"  # default: six weeks
+
+
+def test_goal_attainment_on_known_data(workspace, make_source) -> None:
+    """Baseline captured at plan time; status by trend; review achieved/missed; next."""
+    values = {
+        "allocation_coverage": [(M[8], 0.80), (M[9], 0.82)],
+        "total_cost": [(M[8], 1000.0), (M[9], 1100.0)],
+    }
+    src = make_source(values)
+    goals = [kpi_goal(0.90), {"capability": "Budgeting", "lens": "metrics", "kpi": "total_cost",
+                              "target": 900, "owner": "finance"}]  # fmt: skip
+    it = workspace.plan_iteration(plan_spec(goals=goals), source=src, now=NOW)
+    g1, g2 = it["goals"]
+    assert (g1["baseline"], g1["baseline_period"], g1["direction"]) == (
+        0.82,
+        "2026-10-01",
+        "higher",
+    )
+    assert (g2["baseline"], g2["direction"]) == (1100.0, "lower")  # inferred: target below
+
+    st = workspace.iteration_status(source=src, today=dt.date(2026, 11, 25))
+    assert [g["status"] for g in st["goals"]] == ["waiting", "waiting"]  # no new period yet
+
+    values["allocation_coverage"].append((M[10], 0.86))  # November: +0.04 per month
+    values["total_cost"].append((M[10], 1150.0))
+    st = workspace.iteration_status(source=src, today=dt.date(2026, 12, 10))
+    a, b = st["goals"]
+    assert a["now"] == 0.86 and a["progress"] == pytest.approx(0.5)
+    assert a["status"] == "on track"  # the trend passes 0.90 before 2027-02-28
+    assert b["status"] == "off track" and b["progress"] == pytest.approx(-0.25)
+
+    values["allocation_coverage"].append((M[11], 0.91))
+    values["total_cost"].append((M[11], 1120.0))
+    done = workspace.review_iteration(
+        source=src, notes={"went_well": ["tag policy"], "improve": "start with budgets"},
+        now=dt.datetime(2027, 1, 5),
+    )  # fmt: skip
+    outcomes = {o["goal"]: o["outcome"] for o in done["review"]["outcomes"]}
+    assert outcomes == {"g1": "achieved", "g2": "missed"}
+    assert done["status"] == "reviewed" and done["review"]["went_well"] == ["tag policy"]
+    md = workspace.iteration_report(fmt="md")
+    assert (
+        "| g1 | Allocation | metrics | allocation_coverage | 0.82 | 0.9 | 0.91 | **achieved**" in md
+    )
+    assert "start with budgets" in md
+    html = workspace.iteration_report(fmt="html")
+    assert '<td class="missed">missed</td>' in html
+
+    with pytest.raises(UsageError, match="adds 3"):
+        workspace.next_iteration(add=["Rate Optimization", "Unit Economics", "Licensing & SaaS"],
+                                 source=src, now=dt.datetime(2027, 1, 6))  # fmt: skip
+    nxt = workspace.next_iteration(add=["Rate Optimization"], source=src,
+                                   now=dt.datetime(2027, 1, 6))  # fmt: skip
+    assert nxt["id"] == "it-2" and "rate_optimization" in nxt["capabilities"]
+    assert [g["carried_from"] for g in nxt["goals"]] == ["it-1/g2"]
+    assert nxt["goals"][0]["baseline"] == 1120.0  # fresh baseline, same target
+    assert nxt["goals"][0]["target"] == 900
+    assert any("g1 achieved" in c for c in nxt["suggested_changes"])
+    assert any("start with budgets" in c for c in nxt["suggested_changes"])
+
+
+def test_plan_refused_while_previous_is_active(workspace, make_source) -> None:
+    src = make_source({})
+    workspace.plan_iteration(plan_spec(), source=src, now=NOW)
+    with pytest.raises(UsageError, match="still active"):
+        workspace.plan_iteration(plan_spec(), source=src, now=NOW)
+    with pytest.raises(UsageError, match="has not been reviewed"):
+        workspace.next_iteration(source=src, now=NOW)
+
+
+def test_lens_goal_judged_by_a_later_assessment(workspace, make_source) -> None:
+    src = make_source({})
+    ans = {"capabilities": {c: {ln: 1 for ln in ("knowledge", "process", "metrics", "adoption",
+                                                 "automation")}
+                            for c in ("Allocation", "Forecasting", "Budgeting")}}  # fmt: skip
+    workspace.assess(ans, source=src, now=NOW - dt.timedelta(days=1))
+    goal = {"capability": "Forecasting", "lens": "process", "target_score": 2}
+    it = workspace.plan_iteration(plan_spec(goals=[goal]), source=src, now=NOW)
+    assert it["goals"][0]["baseline_score"] == 1
+    assert workspace.iteration_status(source=src)["goals"][0]["status"] == "waiting"
+    ans["capabilities"]["Forecasting"]["process"] = 2
+    workspace.assess(ans, source=src, now=NOW + dt.timedelta(days=30))
+    st = workspace.iteration_status(source=src)["goals"][0]
+    assert (st["now"], st["status"]) == (2, "achieved")
