@@ -9,8 +9,9 @@ Each subsystem adds its entry points to ``Workspace`` in its own section below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costmark.errors import NotFoundError, WorkspaceError, did_you_mean
 from costmark.spec import Project, load_project
@@ -22,6 +23,13 @@ from costmark.workspace import (
     resolve_root,
     warehouse_path,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from costmark.engine.result import KpiResult
+    from costmark.errors import Located
+    from costmark.spec.kpis import KpiDefinition
 
 
 class Workspace:
@@ -140,6 +148,63 @@ class Workspace:
         return ingest_recommendations(self.warehouse, path).to_dict()
 
     # -- KPIs (issue: KPI engine) ------------------------------------------------------
+    def kpi(
+        self,
+        ids: str | Sequence[str],
+        *,
+        grain: str = "month",
+        by: str | Sequence[str] = (),
+        start: Any = None,
+        end: Any = None,
+        where: Any = None,
+        engine: str = "duckdb",
+        rollups: bool | None = None,
+    ) -> KpiResult:
+        """Compute KPIs per period (``grain``), ``by`` dimensions and currency; ``start`` and
+        ``end`` are inclusive dates; ``where`` a filter (text or mapping). ``rollups=False``
+        forces the raw table. Returns ``KpiResult`` (.rows(), .to_pandas(), .to_arrow() ...)."""
+        from costmark.engine.query import request_from_args, run
+
+        request = request_from_args(ids, grain=grain, by=by, start=start, end=end, where=where,
+                                    engine=engine, rollups=rollups)
+        return run(self, request)
+
+    def kpi_catalog(self) -> list[KpiDefinition]:
+        """Every KPI this project can compute: built-ins, per-metric families, user KPIs."""
+        from costmark.kpis.catalog import catalog
+
+        return catalog(self.project)
+
+    def explain(self, ids: str | Sequence[str], **options: Any) -> str:
+        """The SQL (with the plan as comments) that ``kpi(ids, **options)`` runs."""
+        from costmark.engine.explain import explain
+        from costmark.engine.query import request_from_args
+
+        return explain(self, request_from_args(ids, **options))
+
+    def daily_cost(
+        self, by: str | Sequence[str] = (), start: Any = None, end: Any = None,
+        where: Any = None,
+    ) -> pd.DataFrame:
+        """Daily total cost: columns date, by-dimensions..., currency, cost (Decimal)."""
+        result = self.kpi("total_cost", grain="day", by=by, start=start, end=end, where=where)
+        frame = result.to_pandas()
+        keep = ["period_start", *result.by, "currency", "value"]
+        return frame[keep].rename(columns={"period_start": "date", "value": "cost"})
+
+    def refresh_rollups(self, slices: Any = None) -> dict[str, Any]:
+        """Rebuild the daily rollup (``slices=None``) or recompute the given
+        (ProviderName, BillingAccountId, BillingPeriodStart) slices."""
+        from costmark.engine.rollups import refresh_rollups
+
+        return refresh_rollups(self, slices)
+
+    def check(self) -> list[Located]:
+        """Every problem in costmark.yaml (syntax, schema and cross-references), located."""
+        from costmark.spec.rules import check_file
+
+        return check_file(self.config_path, self.root)
+
 
     # -- tracking and benchmarking -----------------------------------------------------
 

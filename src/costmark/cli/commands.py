@@ -18,4 +18,7 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import maturity as maturity_cli
 
     maturity_cli.register(app)  # assess [show|list|capabilities|evidence], iteration ...
+    from costmark.cli import reports as reports_cli
+
+    reports_cli.register(app)  # report, serve, schedule, token, alerts
     return None

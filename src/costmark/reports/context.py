@@ -43,6 +43,9 @@ def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return section(title, "unavailable", str(exc))
     except CostmarkError as exc:
         return section(title, "unavailable", str(exc).splitlines()[0])
+    except Exception as exc:  # one broken part must not take the whole report down
+        first = (str(exc).splitlines() or [""])[0]
+        return section(title, "error", f"This section failed: {type(exc).__name__}: {first}")
 
 
 def build_context(

@@ -38,10 +38,10 @@ def environment() -> Environment:
 def figures(ctx: dict[str, Any]) -> dict[str, Any]:
     """The charts a report shows, keyed by element id."""
     figs: dict[str, Any] = {}
-    trends = ctx["sections"]["trends"]
+    trends = ctx["sections"].get("trends", {})
     for i, chart in enumerate(trends.get("charts", [])):
         figs[f"trend-{i}"] = charts.trend_figure(chart)
-    maturity = ctx["sections"]["maturity"]
+    maturity = ctx["sections"].get("maturity", {})
     if maturity.get("axes"):
         figs["maturity-radar"] = charts.radar_figure(maturity["axes"])
     return figs

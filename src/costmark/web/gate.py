@@ -1,0 +1,93 @@
+"""Open the warehouse per request without fighting other processes for it.
+
+DuckDB lets one process write a file, or many read it. The server therefore never holds the
+warehouse open: each request opens it read-only (shared with concurrent requests in this
+process) and closes it, so ``costmark ingest`` in another process can take the write lock
+between requests. Writes inside the server (upload ingest, alert log, schedule runs) wait for
+in-flight reads to finish, open read-write, and close again. A lock held by another process is
+retried briefly, then answered with 503 "warehouse busy".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from costmark import api
+from costmark.errors import WorkspaceError
+
+Opener = Callable[[Path, bool], Any]
+
+
+class WarehouseBusy(WorkspaceError):
+    """Another process holds the warehouse (usually an ingest); try again shortly."""
+
+
+def default_opener(root: Path, read_only: bool) -> Any:
+    return api.open_workspace(root, read_only=read_only)
+
+
+class Gate:
+    """A readers-writer lock around opening the workspace."""
+
+    def __init__(self, root: Path, opener: Opener = default_opener, retry_for: float = 5.0):
+        self.root = root
+        self.opener = opener
+        self.retry_for = retry_for
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    def _open(self, read_only: bool) -> Any:
+        deadline = time.monotonic() + self.retry_for
+        delay = 0.05
+        while True:
+            try:
+                return self.opener(self.root, read_only)
+            except WorkspaceError as exc:
+                if "cannot open warehouse" not in str(exc) or time.monotonic() > deadline:
+                    if "cannot open warehouse" in str(exc):
+                        raise WarehouseBusy(
+                            "the warehouse is busy (another process is writing it); retry shortly"
+                        ) from exc
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Any]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            ws = self._open(True)
+            try:
+                yield ws
+            finally:
+                ws.close()
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Any]:
+        with self._cond:
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writing = True
+        try:
+            ws = self._open(False)
+            try:
+                yield ws
+            finally:
+                ws.close()
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()

@@ -1,0 +1,296 @@
+"""Page data: one function per page, returning the dict its JSON twin serves.
+
+Each takes the caller's view of the facade (the workspace, or a scoped view of it) and reads
+nothing else, so the HTML page, the JSON twin and the CSV export always show the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from typing import Any
+
+from costmark.access.scope import ScopeUnsupported
+from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
+from costmark.reports import charts, sources
+from costmark.reports.context import guarded, section
+from costmark.reports.periods import GRAIN, HISTORY, parse_period
+
+GRAINS = ("day", "week", "month")
+
+
+def overview(ws: Any, view: Any, cadence: str, period: str | None) -> dict[str, Any]:
+    ctx = ws.report_context(cadence=cadence, period=period, scope=getattr(view, "scope", None))
+    s = ctx["sections"]
+    keep = ("scorecard", "trends", "movers", "anomalies", "budgets")
+    return {
+        **{k: v for k, v in ctx.items() if k != "sections"},
+        "sections": {k: s[k] for k in keep},
+    }
+
+
+def report_sections(
+    ws: Any, view: Any, cadence: str, period: str | None, keys: tuple[str, ...]
+) -> dict[str, Any]:
+    ctx = ws.report_context(cadence=cadence, period=period, scope=getattr(view, "scope", None))
+    return {
+        **{k: v for k, v in ctx.items() if k != "sections"},
+        "sections": {k: ctx["sections"][k] for k in keys},
+    }
+
+
+def kpi_detail(
+    view: Any,
+    kpi_id: str,
+    *,
+    grain: str = "month",
+    by: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    if grain not in GRAINS:
+        raise UsageError(f"grain {grain!r} must be one of {', '.join(GRAINS)}")
+    catalog = sources.catalog(view)
+    meta = {c["id"]: c for c in catalog}
+    if not catalog:
+        raise sources.PartMissing("No data yet: the KPI engine is not available.")
+    if kpi_id not in meta:
+        raise NotFoundError(f"unknown KPI {kpi_id!r}" + did_you_mean(kpi_id, meta))
+    dims = list(view.project.dimensions)
+    scope = dict(getattr(view, "scope", {}) or {})
+    if by is not None and by not in dims:
+        raise NotFoundError(f"unknown dimension {by!r}" + did_you_mean(by, dims))
+    cadence = {v: k for k, v in GRAIN.items()}[grain]
+    if start is None:
+        first = parse_period(cadence, None).shift(-(HISTORY[cadence] - 1))
+        start = first.start
+    series = sources.kpi_rows(view, [kpi_id], grain=grain, start=start, end=end)
+    series.sort(key=lambda r: (str(r.get("currency")), r["period_start"]))
+    currencies = sorted({r.get("currency") or "" for r in series})
+    figures: dict[str, Any] = {}
+    for i, cur in enumerate(currencies):
+        points = [
+            {"period_start": r["period_start"], "value": r.get("value")}
+            for r in series
+            if (r.get("currency") or "") == cur
+        ]
+        p = parse_period(cadence, str(points[-1]["period_start"])) if points else None
+        fc = sources.forecast(view, kpi_id, p, cur or None) if p else []
+        figures[f"kpi-trend-{i}"] = charts.trend_figure(
+            {"kpi": kpi_id, "currency": cur or None, "points": points, "forecast": fc},
+            title=meta[kpi_id]["title"],
+        )
+    drill: dict[str, Any]
+    if by is None:
+        drill = section(
+            "Drill-down",
+            "empty",
+            "Choose a dimension to break this KPI down.",
+            dimension=None,
+            rows=[],
+        )
+    else:
+        rows = sources.kpi_rows(view, [kpi_id], grain=grain, start=start, end=end, by=(by,))
+        latest = max((r["period_start"] for r in rows), default=None)
+        last = sorted(
+            (r for r in rows if r["period_start"] == latest),
+            key=lambda r: -(float(r["value"]) if r.get("value") is not None else 0),
+        )
+        drill = section(
+            "Drill-down",
+            "ok" if last else "empty",
+            "" if last else "No rows for this dimension.",
+            dimension=by,
+            period_start=latest,
+            rows=last,
+            series=rows,
+        )
+        if last:
+            figures["kpi-drill"] = charts.bar_figure(
+                [r.get(by) for r in last],
+                [r.get("value") for r in last],
+                f"{meta[kpi_id]['title']} by {by} ({latest})",
+            )
+    last_period = (
+        parse_period(cadence, str(series[-1]["period_start"]))
+        if series
+        else parse_period(cadence, None)
+    )
+    targets = sources.targets(view, [kpi_id], last_period)
+    peers = guarded("Peers", lambda: _peers(view, kpi_id, scope))
+    return {
+        "kpi": meta[kpi_id],
+        "grain": grain,
+        "by": by,
+        "start": start,
+        "end": end,
+        "scope": scope,
+        "dimensions": [d for d in dims if d not in scope],
+        "series": series,
+        "target": [{"currency": k[1], **v} for k, v in targets.items()],
+        "trend": guarded("Trend", lambda: _trend(view, kpi_id, grain)),
+        "drilldown": drill,
+        "peers": peers,
+        "figures": figures,
+    }
+
+
+def _trend(view: Any, kpi_id: str, grain: str) -> dict[str, Any]:
+    if not hasattr(view, "track"):
+        raise sources.PartMissing("No data yet: trend tracking is not available.")
+    rows = sources._records(view.track(kpi_id, grain=grain, by=()))
+    return section(
+        "Trend", "ok" if rows else "empty", "" if rows else "No trend yet.", rows=rows[-12:]
+    )
+
+
+def _peers(view: Any, kpi_id: str, scope: dict[str, str]) -> dict[str, Any]:
+    if scope:
+        raise ScopeUnsupported("peer comparisons span other teams; hidden for scoped tokens")
+    bench = getattr(view, "benchmark", None)
+    if bench is None:
+        raise sources.PartMissing("No data yet: benchmarking is not available.")
+    rows = sources._records(bench(kpi_id))
+    return section(
+        "Peers", "ok" if rows else "empty", "" if rows else "No peer groups declared.", rows=rows
+    )
+
+
+def data_page(view: Any, live_events: list[dict[str, Any]]) -> dict[str, Any]:
+    def ingest() -> dict[str, Any]:
+        if not hasattr(view, "ingest_log"):
+            raise sources.PartMissing("No data yet: ingest is not available.")
+        rows = view.ingest_log()
+        return section(
+            "Ingest log",
+            "ok" if rows else "empty",
+            "" if rows else "No data yet: nothing ingested.",
+            rows=rows,
+        )
+
+    quarantined: list[dict[str, Any]] = []
+
+    def quarantine() -> dict[str, Any]:
+        if not hasattr(view, "quarantine"):
+            raise sources.PartMissing("No data yet: ingest is not available.")
+        quarantined.extend(view.quarantine(limit=200))
+        return section(
+            "Quarantine",
+            "ok" if quarantined else "empty",
+            "" if quarantined else "No rows quarantined.",
+            rows=quarantined,
+        )
+
+    def issues() -> dict[str, Any]:
+        counts: Counter[tuple[str, str]] = Counter()
+        for row in quarantined:
+            reasons = row.get("reasons")
+            if isinstance(reasons, str):
+                try:
+                    reasons = json.loads(reasons)
+                except ValueError:
+                    reasons = [{"message": reasons}]
+            for r in reasons or []:
+                if isinstance(r, dict):
+                    counts[(str(r.get("rule") or ""), str(r.get("column") or ""))] += 1
+        rows = [{"rule": k[0], "column": k[1], "rows": n} for k, n in counts.most_common()]
+        return section(
+            "Validation issues",
+            "ok" if rows else "empty",
+            "" if rows else "No validation issues in quarantined rows.",
+            rows=rows,
+        )
+
+    sections = {
+        "ingest": guarded("Ingest log", ingest),
+        "quarantine": guarded("Quarantine", quarantine),
+    }
+    sections["issues"] = (
+        guarded("Validation issues", issues)
+        if sections["quarantine"]["status"] != "unavailable"
+        else section("Validation issues", "unavailable", sections["quarantine"]["note"])
+    )
+    activity = [e for e in live_events if not getattr(view, "scope", None)]
+    sections["activity"] = section(
+        "Server activity",
+        "ok" if activity else "empty",
+        "" if activity else "No ingest or watch activity yet.",
+        rows=activity[::-1],
+    )
+    return {"sections": sections}
+
+
+def maturity_page(view: Any) -> dict[str, Any]:
+    def history() -> dict[str, Any]:
+        if not hasattr(view, "assessments"):
+            raise sources.PartMissing("No data yet: the maturity module is not available.")
+        rows = sources._records(view.assessments())
+        return section(
+            "Assessments",
+            "ok" if rows else "empty",
+            "" if rows else "No data yet: no assessment recorded.",
+            rows=rows,
+        )
+
+    latest = guarded("Maturity", lambda: sources.maturity(view))
+    figs = {"maturity-radar": charts.radar_figure(latest["axes"])} if latest.get("axes") else {}
+    return {
+        "sections": {"maturity": latest, "history": guarded("Assessments", history)},
+        "figures": figs,
+    }
+
+
+def iterations_page(view: Any) -> dict[str, Any]:
+    def all_iterations() -> dict[str, Any]:
+        if not hasattr(view, "iterations"):
+            raise sources.PartMissing("No data yet: iteration tracking is not available.")
+        rows = sources._records(view.iterations())
+        return section(
+            "Iterations",
+            "ok" if rows else "empty",
+            "" if rows else "No data yet: no iteration started.",
+            rows=rows,
+        )
+
+    return {
+        "sections": {
+            "iteration": guarded("Current iteration goals", lambda: sources.iteration(view)),
+            "iterations": guarded("Iterations", all_iterations),
+        }
+    }
+
+
+def alerts_page(view: Any) -> dict[str, Any]:
+    def alert_log() -> dict[str, Any]:
+        rows = view.alert_log(200)
+        return section(
+            "Alert log",
+            "ok" if rows else "empty",
+            "" if rows else "No alerts fired yet.",
+            rows=rows,
+        )
+
+    def runs() -> dict[str, Any]:
+        rows = view.report_runs(100)
+        return section(
+            "Report runs",
+            "ok" if rows else "empty",
+            "" if rows else "No scheduled report has run yet.",
+            rows=rows,
+        )
+
+    return {
+        "sections": {
+            "alerts": guarded("Alert log", alert_log),
+            "runs": guarded("Report runs", runs),
+        }
+    }
+
+
+def safe_section(fn: Any, title: str) -> dict[str, Any]:
+    try:
+        result: dict[str, Any] = fn()
+        return result
+    except (CostmarkError, sources.PartMissing) as exc:
+        return section(title, "unavailable", str(exc).splitlines()[0])

@@ -1,0 +1,98 @@
+"""A facade with a tiny, hand-checkable KPI engine, so web and report tests do not depend on
+the real engine's numbers: total_cost per team and month, and a ratio KPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from costmark.access.scope import RowsResult
+from costmark.api import Workspace
+
+XSS = "<script>alert('x')</script>"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+#: (team, month) -> (cost, savings): total_cost is cost; savings_rate = savings / cost.
+DATA: dict[tuple[str, dt.date], tuple[Decimal, Decimal]] = {
+    ("payments", dt.date(2026, 9, 1)): (Decimal("100.00"), Decimal("10.00")),
+    ("payments", dt.date(2026, 10, 1)): (Decimal("150.00"), Decimal("30.00")),
+    ("search", dt.date(2026, 9, 1)): (Decimal("1000.00"), Decimal("100.00")),
+    ("search", dt.date(2026, 10, 1)): (Decimal("900.00"), Decimal("90.00")),
+    (XSS, dt.date(2026, 10, 1)): (Decimal("5.00"), Decimal("0.00")),
+    (FORMULA, dt.date(2026, 10, 1)): (Decimal("7.00"), Decimal("0.00")),
+}
+
+
+class Catalog:
+    def __init__(self, id: str, title: str, unit: str, direction: str) -> None:
+        self.id, self.title, self.unit, self.direction = id, title, unit, direction
+        self.description = f"{title} <b>described</b>"
+        self.kind = "builtin"
+
+
+CATALOG = [
+    Catalog("total_cost", "Total cost", "currency", "lower"),
+    Catalog("savings_rate", "Savings rate", "ratio", "higher"),
+]
+
+
+def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: Any) -> list[dict]:
+    if grain != "month":
+        return []
+    unknown = [d for d in by if d != "team"]
+    if unknown:
+        return []
+    groups: dict[tuple[Any, ...], list[Decimal]] = {}
+    for (team, month), (cost, saved) in DATA.items():
+        if start is not None and month < start:
+            continue
+        if end is not None and month >= end:
+            continue
+        key = (month, team) if by else (month,)
+        acc = groups.setdefault(key, [Decimal(0), Decimal(0)])
+        acc[0] += cost
+        acc[1] += saved
+    out = []
+    for key, (cost, saved) in sorted(groups.items()):
+        for kpi in ids:
+            row: dict[str, Any] = {"kpi": kpi, "period_start": key[0], "grain": grain}
+            if by:
+                row["team"] = key[1]
+            row["currency"] = "USD"
+            if kpi == "total_cost":
+                row.update(value=cost, numerator=None, denominator=None)
+            elif kpi == "savings_rate":
+                row.update(value=float(saved / cost), numerator=saved, denominator=cost)
+            else:
+                continue
+            row["note"] = None
+            out.append(row)
+    return out
+
+
+class FakeWorkspace(Workspace):
+    """The real facade (tokens, logs, reports) with the tiny KPI engine above."""
+
+    def kpi(
+        self,
+        ids: Any,
+        *,
+        grain: str = "month",
+        by: Any = (),
+        start: Any = None,
+        end: Any = None,
+        where: Any = None,
+        engine: str = "duckdb",
+    ) -> RowsResult:
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        by = (by,) if isinstance(by, str) else tuple(by)
+        return RowsResult(kpi_rows(ids, grain, by, start, end))
+
+    def kpi_catalog(self) -> list[Catalog]:
+        return CATALOG
+
+
+def opener(root: Path, read_only: bool) -> FakeWorkspace:
+    return FakeWorkspace(root, read_only=read_only)
