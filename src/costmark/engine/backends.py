@@ -1,0 +1,144 @@
+"""The backend seam: where Ibis expressions run.
+
+The KPI compiler only ever asks a backend for a table by name, runs an expression to Arrow and
+renders SQL for ``explain``. DuckDB (the workspace's own warehouse, through the very same
+connection so a query inside an ingest transaction sees its uncommitted rows) is the default.
+Spark (``engine="spark"``) runs the same expressions through Ibis's PySpark backend; the tables
+it needs are exported by ``costmark.engine.spark``. New engines register in ``ENGINES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from costmark.errors import UsageError, did_you_mean
+
+if TYPE_CHECKING:
+    from costmark.api import Workspace
+
+
+class Backend:
+    """One place to run KPI expressions. Subclasses set ``name`` and ``dialect``."""
+
+    name = "abstract"
+    dialect = "duckdb"
+    #: Whether daily rollup tables may be read (they live in the DuckDB warehouse).
+    supports_rollups = True
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+    def table(self, name: str) -> ir.Table:
+        return self.con.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in set(self.con.list_tables())
+
+    def execute(self, expr: ir.Table) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    def to_sql(self, expr: ir.Expr) -> str:
+        return str(ibis.to_sql(expr, dialect=self.dialect))
+
+    def prepare(self, tables: Iterable[str]) -> None:
+        """Make warehouse tables visible to this engine (no-op where they already are)."""
+        return None
+
+
+class DuckDbBackend(Backend):
+    """The workspace's own DuckDB connection, so queries see the caller's open transaction."""
+
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, ws: Workspace) -> None:
+        self.raw = ws.warehouse.con
+        super().__init__(ibis.duckdb.from_connection(self.raw))
+
+    def _settle(self) -> None:
+        # DuckDB 2 refuses new work while an earlier execute() result is unread (e.g. after a
+        # fetchone() elsewhere on this shared connection); finish it first.
+        complete = getattr(self.raw, "complete", None)
+        if complete is not None:
+            complete()
+
+    def table(self, name: str) -> ir.Table:
+        self._settle()
+        return self.con.table(name)
+
+    def execute(self, expr: ir.Table) -> pa.Table:
+        self._settle()
+        return self.con.to_pyarrow(expr)
+
+    def has_table(self, name: str) -> bool:
+        self._settle()
+        return _duck_has(self.raw, name)
+
+
+class SparkBackend(Backend):
+    """Ibis's PySpark backend; warehouse tables are exported to Parquet and registered."""
+
+    name = "spark"
+    dialect = "pyspark"
+    supports_rollups = False
+
+    def __init__(self, ws: Workspace) -> None:
+        from costmark.engine import spark
+
+        spark.check_available()
+        self._ws = ws
+        self._spark = spark
+        super().__init__(spark.connect())
+        self._folder = spark.staging_dir(ws.root)
+        self._exposed: set[str] = set()
+
+    def prepare(self, tables: Iterable[str]) -> None:
+        raw = self._ws.warehouse.con
+        wanted = [t for t in tables if t not in self._exposed and _duck_has(raw, t)]
+        if wanted:
+            self._spark.expose_tables(raw, self.con, wanted, self._folder)
+            self._exposed.update(wanted)
+
+    def has_table(self, name: str) -> bool:
+        return _duck_has(self._ws.warehouse.con, name)
+
+    def table(self, name: str) -> ir.Table:
+        self.prepare([name])
+        return self.con.table(name)
+
+    def execute(self, expr: ir.Table) -> pa.Table:
+        # Spark divides decimals at 6 decimals; for_spark makes divisions double, as in DuckDB.
+        return self.con.to_pyarrow(self._spark.for_spark(expr))
+
+    def to_sql(self, expr: ir.Expr) -> str:
+        return str(ibis.to_sql(self._spark.for_spark(expr), dialect=self.dialect))
+
+
+def _duck_has(con: Any, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()[0]
+    return bool(row and row[0])
+
+
+ENGINES: dict[str, Callable[[Workspace], Backend]] = {
+    "duckdb": DuckDbBackend,
+    "spark": SparkBackend,
+}
+
+
+def get_backend(ws: Workspace, engine: str = "duckdb") -> Backend:
+    """The backend for ``engine``; cached on the workspace so connections are reused."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}" + did_you_mean(engine, ENGINES))
+    cache: dict[str, tuple[Any, Backend]] = ws.__dict__.setdefault("_kpi_backends", {})
+    con = ws.warehouse.con
+    hit = cache.get(engine)
+    if hit is None or hit[0] is not con:
+        cache[engine] = (con, ENGINES[engine](ws))
+    return cache[engine][1]

@@ -1,0 +1,53 @@
+"""``explain``: the SQL the engine runs for a KPI request, with the plan as comments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from costmark.engine import compile as c
+from costmark.engine.backends import get_backend
+from costmark.engine.query import KpiRequest, _lookback, choose_source, collect_refs, plans_for
+from costmark.kpis.catalog import FormulaKpi
+from costmark.kpis.library import ComputedKpi
+
+if TYPE_CHECKING:
+    from costmark.api import Workspace
+
+_EXTRA_QUERIES = {
+    "cost_variance": "daily Σ EffectiveCost per period (same source), CV computed per period",
+    "waste_share": "raw resource-day cost joined to utilization; idle resources per period",
+    "resource_utilization": "raw resource-day cost joined to utilization samples",
+    "optimization_rate": "recommendations table (point in time at each period end)",
+    "cost_optimization_index": "recommendations table (open estimated savings)",
+    "cost_per_metric": "business_metrics aggregated per period",
+    "cost_to_revenue": "business_metrics (revenue) aggregated per period",
+    "spend_elasticity": "business_metrics (volume) aggregated per period",
+    "user_business": "business_metrics aggregated per period",
+    "forecast_accuracy": "forecast_snapshots (latest made before each period)",
+    "forecast_variance": "forecast_snapshots (latest made before each period)",
+}
+
+
+def explain(ws: Workspace, request: KpiRequest) -> str:
+    plans = plans_for(ws.project, request.ids)
+    backend = get_backend(ws, request.engine)
+    refs = collect_refs(list(plans.values()))
+    scan = c.Scan(request.grain, request.by, request.start, request.end, request.where,
+                  _lookback(plans.values(), request))
+    source = choose_source(ws, backend, scan, refs, request.rollups)
+    lines = [f"-- engine: {backend.name}; source: {source}; grain: {request.grain}"]
+    for kpi_id, plan in plans.items():
+        d = plan.definition
+        lines.append(f"-- {kpi_id}: {d.formula or d.title}")
+        if isinstance(plan, ComputedKpi) and plan.function in _EXTRA_QUERIES:
+            lines.append(f"--   plus: {_EXTRA_QUERIES[plan.function]}")
+        if isinstance(plan, FormulaKpi):
+            lines.append("--   evaluated from the KPIs it names, per period and key")
+    for i, ref in enumerate(refs):
+        where = f" WHERE {ref.where}" if ref.where else ""
+        lines.append(f"--   m{i} = {ref.agg}({ref.column}){where}")
+    if refs:
+        resolver, time_col = c.base_table(backend, ws.project, ws.root, scan, source)
+        expr = c.aggregate(resolver, scan, time_col, refs, request.grain)
+        lines.append(backend.to_sql(expr))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,326 @@
+"""Run a KPI request: plan, one shared scan, currency handling, derivation, result.
+
+Flow: resolve ids to plans → collect every cost measure → one aggregate (rollup or raw) →
+Decimal frame keyed by (period, dimensions, currency) → convert currencies when rates are
+configured → derive each KPI (exact decimals; ratios as float) → rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from costmark.engine import compile as c
+from costmark.engine import periods
+from costmark.engine.backends import Backend, get_backend
+from costmark.engine.result import KpiResult
+from costmark.errors import UsageError
+from costmark.kpis import catalog
+from costmark.kpis.catalog import FormulaKpi, Plan
+from costmark.kpis.library import ComputedKpi, MeasureKpi
+from costmark.spec import filters as f
+from costmark.spec import formula as fx
+from costmark.spec.kpis import SUMMABLE_COLUMNS
+from costmark.spec.models import Project
+
+if TYPE_CHECKING:
+    from costmark.api import Workspace
+
+Key = tuple[dt.date, tuple[str | None, ...], str | None]
+Frame = dict[Key, dict[c.MeasureRef, Decimal]]
+
+#: Columns whose sums are quantities, not money: never converted between currencies.
+QUANTITY_COLUMNS = {"ConsumedQuantity", "PricingQuantity", "CommitmentDiscountQuantity"}
+
+
+@dataclass(frozen=True)
+class KpiRequest:
+    ids: tuple[str, ...]
+    grain: str = "month"
+    by: tuple[str, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    where: f.Node | None = None
+    engine: str = "duckdb"
+    #: None: rollups when they can answer; False: force the raw table; True: require rollups.
+    rollups: bool | None = None
+
+
+@dataclass
+class Context:
+    """Everything a KPI function needs: the request, the shared frame, the backend."""
+
+    ws: Workspace
+    project: Project
+    backend: Backend
+    request: KpiRequest
+    scan: c.Scan
+    frame: Frame
+    source: str
+    refs: dict[tuple[str, c.MeasureRef], c.MeasureRef] = field(default_factory=dict)
+
+    def ref(self, plan: MeasureKpi | ComputedKpi, name: str) -> c.MeasureRef:
+        scope = plan.scope if isinstance(plan, MeasureKpi) else None
+        return c.MeasureRef.of(plan.measures[name], scope)
+
+    def frame_keys(self) -> list[Key]:
+        return sorted(self.frame, key=_sort_key)
+
+    def row(self, kpi: str, key: Key, value: Any, *, numerator: Any = None,
+            denominator: Any = None, coverage: float | None = None,
+            note: str | None = None) -> dict[str, Any]:
+        period, dims, currency = key
+        row: dict[str, Any] = {"kpi": kpi, "period_start": period, "grain": self.request.grain}
+        for name, v in zip(self.request.by, dims, strict=True):
+            row[name] = v
+        row.update(currency=currency, value=value, numerator=numerator,
+                   denominator=denominator, coverage=coverage, note=note)
+        return row
+
+    def convert(self, currency: str | None, amount: Decimal) -> tuple[str | None, Decimal]:
+        return convert(self.project, currency, amount)
+
+
+def _sort_key(key: Key) -> tuple[Any, ...]:
+    period, dims, currency = key
+    return (period, tuple("" if d is None else d for d in dims), currency or "")
+
+
+def convert(project: Project, currency: str | None, amount: Decimal) -> tuple[str | None, Decimal]:
+    """Amount in the reporting currency when a rate is configured; unchanged otherwise."""
+    settings = project.currency
+    if not settings.rates or settings.reporting is None or currency is None:
+        return currency, amount
+    if currency == settings.reporting:
+        return currency, amount
+    if currency in settings.rates:
+        return settings.reporting, amount * Decimal(str(settings.rates[currency]))
+    return currency, amount
+
+
+def plans_for(project: Project, ids: Sequence[str]) -> dict[str, Plan]:
+    """Requested plans plus every KPI a formula KPI reads (in dependency order)."""
+    out: dict[str, Plan] = {}
+
+    def add(kpi_id: str, trail: tuple[str, ...]) -> None:
+        if kpi_id in out:
+            return
+        if kpi_id in trail:
+            raise UsageError("KPI formulas form a cycle: " + " -> ".join((*trail, kpi_id)))
+        plan = catalog.resolve(project, kpi_id)
+        if isinstance(plan, FormulaKpi):
+            for dep in sorted(fx.refs(plan.formula)):
+                add(dep, (*trail, kpi_id))
+        out[kpi_id] = plan
+
+    for i in ids:
+        add(i, ())
+    return out
+
+
+def collect_refs(plans: Sequence[Plan]) -> list[c.MeasureRef]:
+    refs: dict[c.MeasureRef, None] = {}
+    for plan in plans:
+        if isinstance(plan, FormulaKpi):
+            continue
+        scope = plan.scope if isinstance(plan, MeasureKpi) else None
+        for m in plan.measures.values():
+            refs[c.MeasureRef.of(m, scope)] = None
+    return list(refs)
+
+
+def choose_source(ws: Workspace, backend: Backend, scan: c.Scan,
+                  refs: Sequence[c.MeasureRef], wanted: bool | None) -> str:
+    from costmark.engine import rollups
+
+    if wanted is False or not backend.supports_rollups:
+        if wanted:
+            raise UsageError(f"the {backend.name} engine does not read rollups")
+        return "raw"
+    needed = c.needed_source_columns(ws.project, scan, refs)
+    reason = rollups.cannot_answer(ws, backend, needed, refs)
+    if reason is None:
+        return "rollup"
+    if wanted:
+        raise UsageError(f"rollups cannot answer this request: {reason}")
+    return "raw"
+
+
+def scan_frame(ctx_ws: Workspace, backend: Backend, scan: c.Scan,
+               refs: Sequence[c.MeasureRef], source: str) -> Frame:
+    """Run the shared aggregate and return Decimal sums keyed by (period, dims, currency),
+    converted to the reporting currency where rates are configured."""
+    frame: Frame = {}
+    if not refs:
+        return frame
+    resolver, time_col = c.base_table(backend, ctx_ws.project, ctx_ws.root, scan, source)
+    expr = c.aggregate(resolver, scan, time_col, refs, scan.grain)
+    table = backend.execute(expr)
+    names = [f"m{i}" for i in range(len(refs))]
+    dim_cols = [c.dim_alias(i) for i in range(len(scan.by))]
+    data = {col: table.column(col).to_pylist() for col in [c.PERIOD, c.CURRENCY, *dim_cols, *names]}
+    for i in range(table.num_rows):
+        currency = data[c.CURRENCY][i]
+        period = periods.as_date(data[c.PERIOD][i])
+        dims = tuple(data[d][i] for d in dim_cols)
+        converted_currency = convert(ctx_ws.project, currency, Decimal(0))[0]
+        key: Key = (period, dims, converted_currency)
+        slot = frame.setdefault(key, {r: Decimal(0) for r in refs})
+        for ref, name in zip(refs, names, strict=True):
+            raw = data[name][i]
+            amount = Decimal(0) if raw is None else Decimal(raw)
+            if ref.agg == "sum" and ref.column not in QUANTITY_COLUMNS:
+                amount = convert(ctx_ws.project, currency, amount)[1]
+            slot[ref] = slot[ref] + amount
+    return frame
+
+
+def run(ws: Workspace, request: KpiRequest) -> KpiResult:
+    from costmark.kpis import computed
+
+    periods.check_grain(request.grain)
+    if request.start and request.end and request.start > request.end:
+        raise UsageError(f"--from {request.start} is after --to {request.end}")
+    project = ws.project
+    plans = plans_for(project, request.ids)
+    backend = get_backend(ws, request.engine)
+    refs = collect_refs(list(plans.values()))
+    lookback = _lookback(plans.values(), request)
+    scan = c.Scan(request.grain, request.by, request.start, request.end, request.where, lookback)
+    source = choose_source(ws, backend, scan, refs, request.rollups)
+    frame = scan_frame(ws, backend, scan, refs, source)
+    ctx = Context(ws, project, backend, request, scan, frame, source)
+    values: dict[str, list[dict[str, Any]]] = {}
+    for kpi_id, plan in plans.items():
+        if isinstance(plan, MeasureKpi):
+            values[kpi_id] = derive_measure_kpi(ctx, plan)
+        elif isinstance(plan, ComputedKpi):
+            values[kpi_id] = computed.run(ctx, plan)
+        else:
+            values[kpi_id] = derive_formula(ctx, plan, values)
+    first = periods.truncate(request.start, request.grain) if request.start else None
+    rows = [
+        r
+        for kpi_id in request.ids
+        for r in values[kpi_id]
+        if first is None or r["period_start"] >= first
+    ]
+    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source=source)
+
+
+def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:
+    if request.start is None:
+        return None
+    first = periods.truncate(request.start, request.grain)
+    lag = None
+    for plan in plans:
+        if isinstance(plan, ComputedKpi) and plan.function in ("cost_change", "spend_elasticity"):
+            if dict(plan.params).get("lag") == "year":
+                lag = periods.year_before(first, request.grain)
+            else:
+                prev = periods.shift(first, request.grain, -1)
+                lag = prev if lag is None else min(lag, prev)
+    return lag
+
+
+def _num(value: Decimal | None, money: bool) -> Any:
+    if value is None:
+        return None
+    return value if money else float(value)
+
+
+def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
+    kpi = plan.definition.id
+    local = {name: ctx.ref(plan, name) for name in plan.measures}
+    num_f = fx.parse_formula(plan.numerator)
+    den_f = fx.parse_formula(plan.denominator) if plan.denominator else None
+    val_f = fx.parse_formula(plan.value) if plan.value else None
+    cov = (
+        (fx.parse_formula(plan.coverage[0]), fx.parse_formula(plan.coverage[1]))
+        if plan.coverage else None
+    )
+    rows = []
+    for key in ctx.frame_keys():
+        sums = ctx.frame[key]
+        env = {name: sums[ref] for name, ref in local.items()}
+        num = fx.evaluate(num_f, env)
+        coverage = None
+        if cov is not None:
+            cn, cd = fx.evaluate(cov[0], env), fx.evaluate(cov[1], env)
+            coverage = float(cn / cd) if cn is not None and cd else None
+        if den_f is None:
+            rows.append(ctx.row(kpi, key, _num(num, plan.money), coverage=coverage))
+            continue
+        den = fx.evaluate(den_f, env)
+        if not den:
+            rows.append(ctx.row(kpi, key, None, numerator=num, denominator=den,
+                                coverage=coverage, note=plan.zero_note))
+            continue
+        if val_f is not None:
+            value = fx.evaluate(val_f, {**env, "num": num, "den": den})
+        else:
+            value = None if num is None else num / den
+        note = None
+        if coverage is not None and coverage < 1:
+            note = f"computed on {coverage:.0%} of usage cost (rows without a known list price)"
+        rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,
+                            coverage=coverage, note=note))
+    return rows
+
+
+def derive_formula(ctx: Context, plan: FormulaKpi,
+                   values: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    names = sorted(fx.refs(plan.formula))
+    by_key: dict[Key, dict[str, Decimal | None]] = {}
+    for name in names:
+        for r in values[name]:
+            key: Key = (r["period_start"], tuple(r.get(b) for b in ctx.request.by), r["currency"])
+            v = r["value"]
+            by_key.setdefault(key, {})[name] = None if v is None else Decimal(str(v))
+    money = plan.definition.unit == "currency"
+    rows = []
+    for key in sorted(by_key, key=_sort_key):
+        env = by_key[key]
+        missing = [n for n in names if env.get(n) is None]
+        value = fx.evaluate(plan.formula, env)
+        note = None
+        if value is None:
+            note = ("no value for " + ", ".join(missing)) if missing else "division by zero"
+        rows.append(ctx.row(plan.definition.id, key, _num(value, money), note=note))
+    return rows
+
+
+def request_from_args(
+    ids: Sequence[str] | str,
+    *,
+    grain: str = "month",
+    by: Sequence[str] | str = (),
+    start: Any = None,
+    end: Any = None,
+    where: Any = None,
+    engine: str = "duckdb",
+    rollups: bool | None = None,
+) -> KpiRequest:
+    """Normalise facade arguments (strings or sequences, dates or ISO text)."""
+    id_tuple = (ids,) if isinstance(ids, str) else tuple(ids)
+    if not id_tuple:
+        raise UsageError("name at least one KPI (see 'costmark kpi --list')")
+    by_tuple = (by,) if isinstance(by, str) else tuple(by)
+    if len(set(by_tuple)) != len(by_tuple):
+        raise UsageError("a dimension is repeated in --by")
+    return KpiRequest(
+        ids=tuple(dict.fromkeys(id_tuple)),
+        grain=grain,
+        by=by_tuple,
+        start=periods.as_date(start) if start is not None else None,
+        end=periods.as_date(end) if end is not None else None,
+        where=f.parse_filter(where),
+        engine=engine,
+        rollups=rollups,
+    )
+
+
+__all__ = ["SUMMABLE_COLUMNS", "KpiRequest", "request_from_args", "run"]

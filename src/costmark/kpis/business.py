@@ -1,0 +1,204 @@
+"""Unit economics: cost per business metric, cost to revenue, spend elasticity, user ratios.
+
+Business metrics (``business_metrics`` table: metric, date, dimensions JSON, value) are small,
+so they are read once per request and aggregated here per period with the metric's own
+aggregation: ``sum`` for flows, ``average`` (mean of daily values) or ``last`` for stocks.
+A metric recorded per dimension (``{"team": "payments"}``) answers ``--by team``; one recorded
+in finer detail is summed up to the requested dimensions; one with no matching breakdown gives
+null values with a note rather than a wrong split.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from costmark.engine import periods
+from costmark.kpis.catalog import revenue_metric, volume_metric
+from costmark.kpis.computed import ratio_change, total_cost
+from costmark.kpis.library import ComputedKpi
+from costmark.spec import formula as fx
+
+if TYPE_CHECKING:
+    from costmark.engine.query import Context, Key
+
+Rows = list[dict[str, Any]]
+MetricKey = tuple[Any, tuple[Any, ...]]
+
+
+def _fetch(ctx: Context, metric: str) -> list[tuple[Any, dict[str, Any], Decimal]]:
+    if not ctx.backend.has_table("business_metrics"):
+        return []
+    t = ctx.backend.table("business_metrics")
+    expr = t.filter(t.metric == metric).select("date", "dimensions", "value")
+    table = ctx.backend.execute(expr)
+    out = []
+    for d, dims, v in zip(*(table.column(n).to_pylist() for n in ("date", "dimensions", "value")),
+                          strict=True):
+        day = periods.as_date(d)
+        if ctx.request.end is not None and day > ctx.request.end:
+            continue
+        try:
+            parsed = json.loads(dims) if dims else {}
+        except json.JSONDecodeError:
+            parsed = {}
+        out.append((day, parsed if isinstance(parsed, dict) else {}, Decimal(str(v))))
+    return out
+
+
+def metric_values(ctx: Context, metric: str) -> tuple[dict[MetricKey, Decimal], str | None]:
+    """Per (period, by-values) aggregate of ``metric``; and a note when it cannot split."""
+    spec = ctx.project.business_metrics.get(metric)
+    aggregation = spec.aggregation if spec else "sum"
+    rows = _fetch(ctx, metric)
+    if not rows:
+        return {}, f"no {metric} values loaded"
+    by = set(ctx.request.by)
+    keysets = {frozenset(d) for _, d, _ in rows}
+    candidates = sorted((k for k in keysets if k >= by), key=len)
+    if not candidates:
+        return {}, f"{metric} is not recorded by {', '.join(ctx.request.by)}"
+    chosen = candidates[0]
+    daily: dict[tuple[Any, tuple[Any, ...]], Decimal] = defaultdict(Decimal)
+    for day, dims, value in rows:
+        if frozenset(dims) != chosen:
+            continue
+        daily[(day, tuple(_str(dims.get(b)) for b in ctx.request.by))] += value
+    grouped: dict[MetricKey, list[tuple[Any, Decimal]]] = defaultdict(list)
+    for (day, dims_t), value in daily.items():
+        grouped[(periods.truncate(day, ctx.request.grain), dims_t)].append((day, value))
+    out: dict[MetricKey, Decimal] = {}
+    for key, series in grouped.items():
+        if aggregation == "sum":
+            out[key] = sum((v for _, v in series), Decimal(0))
+        elif aggregation == "average":
+            out[key] = sum((v for _, v in series), Decimal(0)) / len(series)
+        else:
+            out[key] = max(series, key=lambda dv: dv[0])[1]
+    return out, None
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _mkey(key: Key) -> MetricKey:
+    return (key[0], key[1])
+
+
+def cost_per_metric(ctx: Context, plan: ComputedKpi) -> Rows:
+    metric = dict(plan.params)["metric"]
+    values, note = metric_values(ctx, metric)
+    rows = []
+    for key in ctx.frame_keys():
+        cost = total_cost(ctx, key)
+        amount = values.get(_mkey(key))
+        if amount is None:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=cost,
+                                note=note or f"no {metric} value for this period"))
+        elif amount == 0:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=cost,
+                                denominator=amount, note=f"{metric} is zero"))
+        else:
+            rows.append(ctx.row(plan.definition.id, key, float(cost / amount),
+                                numerator=cost, denominator=amount))
+    return rows
+
+
+def cost_to_revenue(ctx: Context, plan: ComputedKpi) -> Rows:
+    metric = revenue_metric(ctx.project)
+    if metric is None:
+        return [ctx.row(plan.definition.id, k, None, note="no revenue metric declared")
+                for k in ctx.frame_keys()]
+    revenue_currency = ctx.project.business_metrics[metric].currency
+    values, note = metric_values(ctx, metric)
+    rows = []
+    for key in ctx.frame_keys():
+        cost = total_cost(ctx, key)
+        amount = values.get(_mkey(key))
+        currency = key[2]
+        if amount is not None and revenue_currency is not None and currency != revenue_currency:
+            converted_currency, converted = ctx.convert(revenue_currency, amount)
+            if converted_currency != currency:
+                rows.append(ctx.row(plan.definition.id, key, None, numerator=cost,
+                                    note=f"cost in {currency}, revenue in {revenue_currency}: "
+                                    "configure currency.rates"))
+                continue
+            amount = converted
+        if amount is None or amount == 0:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=cost, denominator=amount,
+                                note=note or f"no {metric} for this period"))
+            continue
+        rows.append(ctx.row(plan.definition.id, key, float(cost / amount), numerator=cost,
+                            denominator=amount))
+    return rows
+
+
+def spend_elasticity(ctx: Context, plan: ComputedKpi) -> Rows:
+    metric = dict(plan.params).get("metric") or volume_metric(ctx.project)
+    if metric is None:
+        return [ctx.row(plan.definition.id, k, None, note="no business metric declared")
+                for k in ctx.frame_keys()]
+    values, note = metric_values(ctx, metric)
+    grain = ctx.request.grain
+    rows = []
+    for key in ctx.frame_keys():
+        period, dims, currency = key
+        prev = (periods.shift(period, grain, -1), dims, currency)
+        cost_change, why = ratio_change(
+            total_cost(ctx, key), total_cost(ctx, prev) if prev in ctx.frame else None
+        )
+        vol_now, vol_prev = values.get(_mkey(key)), values.get(_mkey(prev))
+        vol_change, why_vol = ratio_change(vol_now, vol_prev) if vol_now is not None else (
+            None, note or f"no {metric} for this period")
+        if cost_change is None or vol_change is None:
+            rows.append(ctx.row(plan.definition.id, key, None,
+                                note=why or (f"{metric}: {why_vol}" if why_vol else None)))
+        elif vol_change == 0:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=cost_change,
+                                denominator=0.0, note=f"{metric} did not change"))
+        else:
+            rows.append(ctx.row(plan.definition.id, key, cost_change / vol_change,
+                                numerator=cost_change, denominator=vol_change,
+                                note=f"against {metric}"))
+    return rows
+
+
+def user_business(ctx: Context, plan: ComputedKpi) -> Rows:
+    """A user KPI mixing cost measures and business metrics (ratio or difference)."""
+    params = dict(plan.params)
+    metrics = {k.split(":", 1)[1]: v for k, v in plan.params if k.startswith("metric:")}
+    values = {name: metric_values(ctx, m) for name, m in metrics.items()}
+    num_f = fx.parse_formula(params["numerator"])
+    den_f = fx.parse_formula(params["denominator"]) if params["denominator"] else None
+    money = plan.definition.unit == "currency"
+    keys: list[Key] = ctx.frame_keys() if plan.measures else sorted(
+        {(k[0], k[1], None) for v, _ in values.values() for k in v},
+        key=lambda k: (k[0], tuple(str(d) for d in k[1])),
+    )
+    rows = []
+    for key in keys:
+        env: dict[str, Decimal | None] = {}
+        for name in plan.measures:
+            env[name] = ctx.frame[key][ctx.ref(plan, name)] if key in ctx.frame else None
+        notes = []
+        for name, (vals, note) in values.items():
+            env[name] = vals.get(_mkey(key))
+            if env[name] is None:
+                notes.append(note or f"no {metrics[name]} for this period")
+        num = fx.evaluate(num_f, env)
+        if den_f is None:
+            rows.append(ctx.row(plan.definition.id, key,
+                                None if num is None else (num if money else float(num)),
+                                note="; ".join(notes) or None))
+            continue
+        den = fx.evaluate(den_f, env)
+        if num is None or not den:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=num, denominator=den,
+                                note="; ".join(notes) or "denominator is zero"))
+            continue
+        rows.append(ctx.row(plan.definition.id, key, float(num / den), numerator=num,
+                            denominator=den))
+    return rows

@@ -1,0 +1,162 @@
+"""Planning KPIs: budgets (plugged in by the tracking part) and forecast accuracy.
+
+Budgets are defined by the tracking subsystem. It plugs them in with
+``register_budget_source(fn)`` where ``fn(ctx) -> {(period_start, dims, currency): amount}`` gives
+the budget amount of each period/dimension/currency key the request asked for (the ``Context``
+carries grain, by and the frame keys). Until a source is registered (or it returns nothing),
+budget KPIs are null with the note "no budgets configured".
+
+Forecasts are read from the ``forecast_snapshots`` table the tracking part writes. Read columns:
+``period_start`` (DATE), ``grain``, ``currency``, a forecast amount (``forecast`` or ``value``),
+the snapshot time (``made_at``, ``created_at`` or ``snapshot_at``), and optionally ``kpi``
+(rows for ``total_cost`` are used) and ``dimensions`` (JSON of dimension values, ``{}`` or null
+for the total). The snapshot used for a period is the latest one made before the period started.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from costmark.engine import periods
+from costmark.kpis.computed import total_cost
+from costmark.kpis.library import ComputedKpi
+
+if TYPE_CHECKING:
+    from costmark.engine.query import Context, Key
+
+Rows = list[dict[str, Any]]
+BudgetSource = Callable[["Context"], dict["Key", Decimal]]
+_BUDGET_SOURCES: list[BudgetSource] = []
+
+
+def register_budget_source(source: BudgetSource) -> None:
+    """Plug budgets in (idempotent per function)."""
+    if source not in _BUDGET_SOURCES:
+        _BUDGET_SOURCES.append(source)
+
+
+def _budgets(ctx: Context) -> dict[Key, Decimal]:
+    out: dict[Key, Decimal] = {}
+    for source in _BUDGET_SOURCES:
+        out.update(source(ctx))
+    return out
+
+
+def budget_variance(ctx: Context, plan: ComputedKpi) -> Rows:
+    budgets = _budgets(ctx)
+    rows = []
+    for key in ctx.frame_keys():
+        actual = total_cost(ctx, key)
+        budget = budgets.get(key)
+        if budget is None:
+            note = "no budget for this scope" if budgets else "no budgets configured"
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=actual, note=note))
+        elif budget == 0:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=actual - budget,
+                                denominator=budget, note="budget is zero"))
+        else:
+            rows.append(ctx.row(plan.definition.id, key, float((actual - budget) / budget),
+                                numerator=actual - budget, denominator=budget))
+    return rows
+
+
+def elapsed_share(period_start: dt.date, grain: str, today: dt.date) -> float:
+    days = periods.period_days(period_start, grain)
+    elapsed = (min(today, periods.period_end(period_start, grain)) - period_start).days
+    return max(0, min(elapsed, days)) / days
+
+
+def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
+    budgets = _budgets(ctx)
+    today = dt.datetime.now(dt.UTC).date()
+    rows = []
+    for key in ctx.frame_keys():
+        actual = total_cost(ctx, key)
+        budget = budgets.get(key)
+        if budget is None:
+            note = "no budget for this scope" if budgets else "no budgets configured"
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=actual, note=note))
+            continue
+        share = elapsed_share(key[0], ctx.request.grain, today)
+        expected = budget * Decimal(str(share))
+        if share == 0 or expected == 0:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=actual,
+                                note="period has not started or budget is zero"))
+            continue
+        projected = actual / Decimal(str(share))
+        rows.append(ctx.row(plan.definition.id, key, float(actual / expected), numerator=actual,
+                            denominator=expected,
+                            note=f"projected period end {projected:.2f} against {budget:.2f}"))
+    return rows
+
+
+def _pick(columns: list[str], *names: str) -> str | None:
+    return next((n for n in names if n in columns), None)
+
+
+def _forecasts(ctx: Context) -> tuple[dict[Key, Decimal], str | None]:
+    if not ctx.backend.has_table("forecast_snapshots"):
+        return {}, "no forecast snapshots (run a forecast first)"
+    t = ctx.backend.table("forecast_snapshots")
+    cols = list(t.columns)
+    made = _pick(cols, "made_at", "created_at", "snapshot_at")
+    amount = _pick(cols, "forecast", "value", "amount")
+    if made is None or amount is None or "period_start" not in cols:
+        return {}, "forecast_snapshots lacks period_start / forecast / made_at columns"
+    if "grain" in cols:
+        t = t.filter(t.grain == ctx.request.grain)
+    if "kpi" in cols:
+        t = t.filter(t.kpi == "total_cost")
+    rows = ctx.backend.execute(t).to_pylist()
+    best: dict[Key, tuple[Any, Decimal]] = {}
+    for r in rows:
+        period = periods.as_date(r["period_start"])
+        made_at = r[made]
+        if made_at is None or periods.as_date(made_at) >= period:
+            continue  # only forecasts made before the period started
+        dims_raw = r.get("dimensions") or r.get("scope") or "{}"
+        try:
+            dims = json.loads(dims_raw) if isinstance(dims_raw, str) else dict(dims_raw)
+        except (json.JSONDecodeError, TypeError, ValueError):
+            continue
+        if set(dims) != set(ctx.request.by):
+            continue
+        key: Key = (period, tuple(dims.get(b) for b in ctx.request.by), r.get("currency"))
+        if key not in best or made_at > best[key][0]:
+            best[key] = (made_at, Decimal(str(r[amount])))
+    return {k: v for k, (_, v) in best.items()}, None
+
+
+def forecast_accuracy(ctx: Context, plan: ComputedKpi) -> Rows:
+    return _forecast_kpi(ctx, plan, accuracy=True)
+
+
+def forecast_variance(ctx: Context, plan: ComputedKpi) -> Rows:
+    return _forecast_kpi(ctx, plan, accuracy=False)
+
+
+def _forecast_kpi(ctx: Context, plan: ComputedKpi, *, accuracy: bool) -> Rows:
+    forecasts, note = _forecasts(ctx)
+    rows = []
+    for key in ctx.frame_keys():
+        actual = total_cost(ctx, key)
+        forecast = forecasts.get(key)
+        if forecast is None:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=actual,
+                                note=note or "no forecast made before this period"))
+            continue
+        base = actual if accuracy else forecast
+        if base == 0:
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=actual,
+                                denominator=forecast, note="zero denominator"))
+            continue
+        value = 1 - abs(actual - forecast) / abs(actual) if accuracy else (
+            (actual - forecast) / forecast
+        )
+        rows.append(ctx.row(plan.definition.id, key, float(value), numerator=actual,
+                            denominator=forecast))
+    return rows

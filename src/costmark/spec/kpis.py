@@ -1,0 +1,119 @@
+"""KPI definitions as frozen models: the catalog entry every KPI has, and user KPIs.
+
+A user KPI (``kpis:`` in costmark.yaml) is one of:
+
+- ``measure``: one filtered sum (``{sum: EffectiveCost, where: "ServiceCategory = 'Compute'"}``);
+- ``ratio``: numerator / denominator, each a measure (a cost column sum or a business metric);
+- ``difference``: left − right, each a measure;
+- ``formula``: arithmetic over other KPIs (``"cost_per_transactions * 1000"``);
+- ``base``: a built-in KPI narrowed by ``where`` (and, for commitment coverage, a ``scope``).
+
+Built-in KPIs use the same measure vocabulary (see ``costmark.kpis.library``), so a user KPI is
+computed by exactly the machinery the built-ins are.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from costmark.spec.filters import FilterSpec
+
+Direction = Literal["higher", "lower", "none"]
+
+#: Cost columns a measure may sum (FOCUS decimal columns of the canonical table).
+SUMMABLE_COLUMNS: tuple[str, ...] = (
+    "EffectiveCost",
+    "BilledCost",
+    "ListCost",
+    "ContractedCost",
+    "ConsumedQuantity",
+    "PricingQuantity",
+    "CommitmentDiscountQuantity",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Measure(_Frozen):
+    """A sum of a cost column over the rows a filter keeps, or a business metric aggregated
+    per period (its own aggregation: sum, average or last)."""
+
+    sum: str | None = None
+    metric: str | None = None
+    where: FilterSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Measure:
+        if (self.sum is None) == (self.metric is None):
+            raise ValueError("a measure needs exactly one of 'sum' (a cost column) or 'metric'")
+        if self.metric is not None and self.where is not None:
+            raise ValueError("'where' filters cost rows; it cannot apply to a business metric")
+        return self
+
+
+class Ratio(_Frozen):
+    numerator: Measure
+    denominator: Measure
+
+
+class Difference(_Frozen):
+    left: Measure
+    right: Measure
+
+
+class UserKpi(_Frozen):
+    """A KPI defined in costmark.yaml (see the module docstring for the forms)."""
+
+    title: str | None = None
+    description: str | None = None
+    unit: str | None = None
+    direction: Direction = "none"
+    measure: Measure | None = None
+    ratio: Ratio | None = None
+    difference: Difference | None = None
+    formula: str | None = None
+    base: str | None = None
+    where: FilterSpec | None = None
+    scope: FilterSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> UserKpi:
+        forms = [
+            f
+            for f in ("measure", "ratio", "difference", "formula", "base")
+            if getattr(self, f) is not None
+        ]
+        if len(forms) != 1:
+            raise ValueError(
+                "a KPI needs exactly one of 'measure', 'ratio', 'difference', 'formula' or "
+                f"'base' (found: {', '.join(forms) or 'none'})"
+            )
+        if (self.where is not None or self.scope is not None) and self.base is None:
+            raise ValueError(
+                "'where' and 'scope' narrow a built-in KPI given as 'base'; "
+                "put filters inside the measures instead"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        for form in ("measure", "ratio", "difference", "formula", "base"):
+            if getattr(self, form) is not None:
+                return form
+        return "measure"  # pragma: no cover (validator guarantees a form)
+
+
+class KpiDefinition(_Frozen):
+    """What the catalog says about a KPI: enough to label, sort and judge it."""
+
+    id: str
+    title: str
+    description: str
+    unit: str  # currency, ratio, count, currency/<metric>, ...
+    direction: Direction
+    kind: str  # cost, rate, efficiency, business, planning, user
+    formula: str = ""
