@@ -207,6 +207,55 @@ class Workspace:
 
 
     # -- tracking and benchmarking -----------------------------------------------------
+    # tracking (costmark.tracking): trends, forecasts with snapshots, anomalies, budgets
+    def track(self, kpi: str, **options: Any) -> Any:
+        """A KPI series with change, year over year, rolling mean and a trend per series;
+        returns ``TrackResult`` (``.series`` and ``.trends`` DataFrames). Options: grain, by,
+        start, end, where, window, alpha, include_partial."""
+        from costmark.tracking.track import track
+
+        return track(self, kpi, **options)
+
+    def forecast(self, kpi: str = "total_cost", **options: Any) -> Any:
+        """Forecast cost (daily, rolled up to month/quarter) or any KPI; stores a snapshot.
+        Returns ``ForecastResult`` (``.frame``). Options: grain, by, horizon, start, where,
+        level, store."""
+        from costmark.tracking.forecasting import forecast
+
+        return forecast(self, kpi, **options)
+
+    def forecast_accuracy(self, kpi: str = "total_cost", **options: Any) -> Any:
+        """Actual vs the forecast snapshot made before each finished period (DataFrame)."""
+        from costmark.tracking.forecasting import forecast_accuracy
+
+        return forecast_accuracy(self, kpi, **options)
+
+    def forecast_snapshots(self) -> list[dict[str, Any]]:
+        """Stored forecast runs, newest first."""
+        from costmark.tracking.snapshots import runs
+
+        return runs(self)
+
+    def anomalies(self, kpi: str = "total_cost", **options: Any) -> Any:
+        """Anomalies per series with severity, expected vs actual and drivers (DataFrame).
+        Options: by, start, end, min_severity, threshold, drill, where."""
+        from costmark.tracking.detect import anomalies
+
+        return anomalies(self, kpi, **options)
+
+    def budgets(self, name: str | None = None, *, as_of: Any = None) -> Any:
+        """Each budget's running period: actual, burn, projection, variance, status."""
+        from costmark.tracking.budgeting import budgets
+
+        return budgets(self, name=name, as_of=as_of)
+
+    def planning_kpi(self, kpi: str, **options: Any) -> Any:
+        """``budget_variance``, ``budget_burn``, ``forecast_accuracy`` or ``forecast_variance``
+        in the KPI long format (for the KPI engine's planning KPIs)."""
+        from costmark.tracking.planning import planning_kpi
+
+        return planning_kpi(self, kpi, **options)
+
 
     # -- KPIs (issue: KPI engine) ------------------------------------------------------
 

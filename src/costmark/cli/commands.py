@@ -21,4 +21,7 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import reports as reports_cli
 
     reports_cli.register(app)  # report, serve, schedule, token, alerts
+    from costmark.cli import tracking as tracking_cli
+
+    tracking_cli.register(app)  # track, forecast, anomalies, budgets
     return None

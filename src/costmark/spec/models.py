@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from costmark.spec.alerts import AlertSettings
+from costmark.spec.budgets import Budget
 from costmark.spec.kpis import UserKpi
 from costmark.spec.maturity import MaturitySettings
 from costmark.spec.peers import PeerGroup
@@ -112,6 +113,8 @@ class Project(Frozen):
     business_metrics: dict[str, BusinessMetric] = Field(default_factory=dict)
     #: Extra tag keys to materialise as columns at ingest, beyond those dimensions use.
     tag_keys: tuple[str, ...] = ()
+    #: Budgets by name (spec/budgets.py): amount per month/quarter/year for a scope.
+    budgets: dict[str, Budget] = Field(default_factory=dict)
     #: User KPIs (costmark.spec.kpis.UserKpi), computed beside the built-in library.
     kpis: dict[str, UserKpi] = Field(default_factory=dict)
     #: Maturity evidence thresholds (spec/maturity.py), defaults from the FinOps model.

@@ -155,4 +155,24 @@ MIGRATIONS: list[Migration] = [
             )""",
         ),
     ),
+    Migration(
+        "0010_tracking",
+        _sql(
+            """CREATE TABLE IF NOT EXISTS forecast_snapshots (
+                snapshot_id VARCHAR NOT NULL,      -- one id per forecast run
+                created_at TIMESTAMP NOT NULL,     -- when the forecast was made (UTC)
+                as_of DATE,                        -- last day of actual data it used
+                kpi VARCHAR NOT NULL,
+                grain VARCHAR NOT NULL,            -- day, week, month, quarter, year
+                scope VARCHAR NOT NULL,            -- canonical JSON {dimension: value}, '{}' = all
+                filter VARCHAR,                    -- the --where filter as given, NULL for none
+                currency VARCHAR,
+                period_start DATE NOT NULL,
+                forecast DOUBLE,
+                lower DOUBLE,
+                upper DOUBLE,
+                method VARCHAR NOT NULL
+            )""",
+        ),
+    ),
 ]

@@ -1,0 +1,309 @@
+"""Benchmarking wired to a workspace: fetch KPI frames through the facade (``ws.kpi``), then
+run the pure functions of this package. The facade's ``benchmark``/``export_benchmark_pack``
+call in here; nothing here knows about the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from costmark.benchmarking import store
+from costmark.benchmarking.common import (
+    check_frame,
+    frame_grain,
+    kpi_direction,
+    latest_period,
+    require_direction,
+    to_float,
+    total_caveat,
+)
+from costmark.benchmarking.exchange import MIN_MEMBERS, build_pack, external_standing
+from costmark.benchmarking.history import history_compare
+from costmark.benchmarking.industry import industry_standing, load_references
+from costmark.benchmarking.peers import assign_cohorts, most_improved, peer_ranks, spend_bands
+from costmark.benchmarking.targets import evaluate_targets
+from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
+
+AGAINST = ("targets", "peers", "history", "industry", "external")
+DEFAULT_AGAINST = ("targets", "peers", "history", "industry")
+#: KPIs a pack carries by default: rates and shares, comparable across organisations.
+DEFAULT_PACK_KPIS = (
+    "effective_savings_rate",
+    "commitment_utilization",
+    "commitment_coverage",
+    "commitment_waste",
+    "on_demand_share",
+    "spot_share",
+    "allocation_coverage",
+    "untagged_cost_share",
+    "waste_share",
+    "cost_optimization_index",
+)
+SPEND_KPI = "total_cost"
+
+
+@dataclass
+class BenchmarkResult:
+    """Sections (DataFrames) keyed by name: targets, peers, improved, history, industry,
+    external; plus the caveats a reader must see next to them."""
+
+    kpi: str
+    by: tuple[str, ...]
+    grain: str
+    period: dt.date | None
+    direction: str
+    sections: dict[str, pd.DataFrame] = field(default_factory=dict)
+    caveats: list[str] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.sections[name]
+
+    def to_frame(self) -> pd.DataFrame:
+        """All sections in one long frame with a ``section`` column (for CSV)."""
+        parts = [df.assign(section=name) for name, df in self.sections.items() if len(df)]
+        if not parts:
+            return pd.DataFrame(columns=["section"])
+        out = pd.concat(parts, ignore_index=True)
+        return out[["section", *[c for c in out.columns if c != "section"]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kpi": self.kpi,
+            "by": list(self.by),
+            "grain": self.grain,
+            "period": self.period,
+            "direction": self.direction,
+            "caveats": list(self.caveats),
+            "sections": {
+                name: [
+                    {k: (None if _na(v) else v) for k, v in row.items()}
+                    for row in df.to_dict("records")
+                ]
+                for name, df in self.sections.items()
+            },
+        }
+
+
+def _na(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def catalog_of(ws: Any) -> dict[str, Any]:
+    """{kpi id: definition} from the KPI engine, or {} when it is not available."""
+    getter = getattr(ws, "kpi_catalog", None)
+    if not callable(getter):
+        return {}
+    return {d.id: d for d in getter()}
+
+
+def fetch(ws: Any, ids: Sequence[str], **kw: Any) -> pd.DataFrame:
+    """KPI frame through the facade (long format)."""
+    kpi = getattr(ws, "kpi", None)
+    if not callable(kpi):
+        raise CostmarkError("the KPI engine (ws.kpi) is not available in this costmark build")
+    result = kpi(list(ids), **kw)
+    frame = result.to_pandas() if hasattr(result, "to_pandas") else pd.DataFrame(result)
+    return frame
+
+
+def banded(frame: pd.DataFrame, spend: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Attach per-period spend-band cohorts (from ``spend``: total cost per member)."""
+    parts = []
+    for period, rows in frame.groupby("period_start", sort=True):
+        bands = spend_bands(spend[spend["period_start"] == period], by)
+        parts.append(assign_cohorts(rows, by, bands=bands)[0])
+    return pd.concat(parts, ignore_index=True) if parts else frame.assign(cohort=[])
+
+
+def run_benchmark(
+    ws: Any,
+    kpi: str,
+    *,
+    by: Sequence[str] = (),
+    against: Sequence[str] = DEFAULT_AGAINST,
+    grain: str = "month",
+    period: dt.date | None = None,
+    start: Any = None,
+    end: Any = None,
+    where: Any = None,
+    baselines: Sequence[str] = (),
+    references: Sequence[str | Path] = (),
+    improved_periods: int = 3,
+    direction: str | None = None,
+    cohorts: str = "auto",
+) -> BenchmarkResult:
+    """Benchmark one KPI against what ``against`` names; see the README's Benchmarking."""
+    against = tuple(dict.fromkeys(against))
+    unknown = [a for a in against if a not in AGAINST]
+    if unknown or not against:
+        raise UsageError(
+            f"unknown --against {', '.join(unknown) or '(empty)'}; choose from {', '.join(AGAINST)}"
+        )
+    if cohorts not in ("auto", "groups", "bands", "all"):
+        raise UsageError("cohorts must be auto, groups, bands or all")
+    by = tuple(by)
+    catalog = catalog_of(ws)
+    if catalog and kpi not in catalog:
+        raise NotFoundError(f"unknown KPI {kpi!r}{did_you_mean(kpi, catalog)}")
+    definition = catalog.get(kpi)
+    natural = getattr(definition, "direction", None) or kpi_direction(kpi)
+    direction = direction or natural
+    unit = getattr(definition, "unit", None)
+    needs_spend = any(a in against for a in ("peers", "external")) and bool(by)
+    ids = [kpi, SPEND_KPI] if needs_spend and kpi != SPEND_KPI else [kpi]
+    kw = {"grain": grain, "start": start, "end": end, "where": where}
+    raw = fetch(ws, ids, by=by, **kw)
+    both = check_frame(raw, by)
+    frame = both[both["kpi"] == kpi]
+    spend = both[both["kpi"] == SPEND_KPI].copy()
+    grain = frame_grain(frame, grain)
+    when = latest_period(frame, period)
+    result = BenchmarkResult(kpi, by, grain, when, direction)
+    if when is None:
+        result.caveats.append(f"no values of {kpi} in the selected range")
+    project = ws.project
+
+    if "targets" in against:
+        result.sections["targets"] = evaluate_targets(
+            frame,
+            project.targets,
+            kpi,
+            by=by,
+            kpi_direction=direction,
+            period=when,
+            grain=grain,
+        )
+        if not any(t.kpi == kpi for t in project.targets):
+            result.caveats.append(f"no target for {kpi} in costmark.yaml (targets:)")
+
+    if "peers" in against or "external" in against:
+        if not by:
+            raise UsageError("peers and external benchmarks compare members: give --by DIM")
+        require_direction(kpi, direction)
+
+    if "peers" in against:
+        groups = project.peer_groups if cohorts in ("auto", "groups") else {}
+        if cohorts == "groups" and not any(g.dimension in by for g in groups.values()):
+            raise UsageError(f"no peer group in costmark.yaml covers {', '.join(by)}")
+        bands = None
+        if cohorts in ("auto", "bands") and when is not None:
+            bands = spend_bands(spend[spend["period_start"] == when], by)
+        ranked, how = assign_cohorts(frame, by, groups, bands)
+        result.sections["peers"] = peer_ranks(ranked, kpi, by, direction, when)
+        result.sections["improved"] = most_improved(
+            ranked, kpi, by, direction, improved_periods, when, grain
+        )
+        result.caveats.append(f"peer cohorts: {how}")
+        caveat = total_caveat(kpi, unit)
+        if caveat:
+            result.caveats.append(caveat)
+
+    if "history" in against:
+        dated = store.resolve_baselines(ws.warehouse, list(baselines))
+        result.sections["history"] = history_compare(
+            frame, kpi, by=by, direction=direction, period=when, grain=grain, baselines=dated
+        )
+
+    if "industry" in against:
+        figures = load_references([Path(p) for p in references], workspace=ws.root)
+        org = check_frame(fetch(ws, [kpi, SPEND_KPI] if kpi != SPEND_KPI else [kpi], **kw), ())
+        annual = _annual_spend(org[org["kpi"] == SPEND_KPI], when, grain)
+        result.sections["industry"] = industry_standing(
+            org[org["kpi"] == kpi],
+            figures,
+            kpi,
+            direction=direction,
+            period=when,
+            annual_spend=annual,
+        )
+        if result.sections["industry"].empty:
+            result.caveats.append(f"no industry figure is comparable to {kpi}")
+
+    if "external" in against:
+        packs = store.pack_frame(ws.warehouse)
+        if packs.empty:
+            result.caveats.append("no peer packs imported ('costmark benchmark import PACK')")
+        members = banded(frame, spend, by) if len(frame) else frame.assign(cohort=[])
+        result.sections["external"] = external_standing(
+            members, packs, kpi, by=by, direction=direction, grain=grain, period=when
+        )
+    return result
+
+
+def _annual_spend(spend: pd.DataFrame, when: dt.date | None, grain: str) -> dict[str, float]:
+    """Total cost per currency over the year up to and including ``when``'s period."""
+    if when is None or spend.empty:
+        return {}
+    start = when.replace(year=when.year - 1) + dt.timedelta(days=1)
+    window = spend[(spend["period_start"] >= start) & (spend["period_start"] <= when)]
+    if grain == "year":
+        window = spend[spend["period_start"] == when]
+    out: dict[str, float] = {}
+    for currency, rows in window.groupby("currency", dropna=True):
+        out[str(currency)] = float(sum(to_float(v) for v in rows["value"] if v == v))
+    return out
+
+
+def export_pack(
+    ws: Any,
+    *,
+    kpis: Sequence[str] = (),
+    by: Sequence[str] = ("team",),
+    grain: str = "month",
+    start: Any = None,
+    end: Any = None,
+    where: Any = None,
+    label: str | None = None,
+    min_members: int = MIN_MEMBERS,
+) -> tuple[dict[str, Any], list[str]]:
+    """Build an anonymised pack; returns (pack, notes about KPIs left out)."""
+    by = tuple(by)
+    if not by:
+        raise UsageError("a pack describes members: give --by DIM (e.g. team)")
+    catalog = catalog_of(ws)
+    ids = list(kpis) or [k for k in DEFAULT_PACK_KPIS if not catalog or k in catalog]
+    if catalog:
+        for k in ids:
+            if k not in catalog:
+                raise NotFoundError(f"unknown KPI {k!r}{did_you_mean(k, catalog)}")
+    notes: list[str] = []
+    kw = {"grain": grain, "start": start, "end": end, "where": where, "by": by}
+    spend = check_frame(fetch(ws, [SPEND_KPI], **kw), by)
+    parts = []
+    for k in ids:
+        try:
+            frame = check_frame(fetch(ws, [k], **kw), by)
+        except CostmarkError as exc:
+            notes.append(f"{k}: left out ({exc})")
+            continue
+        frame = frame[(frame["kpi"] == k) & frame["value"].notna()]
+        if frame.empty:
+            notes.append(f"{k}: left out (no values)")
+            continue
+        parts.append(frame.assign(cohort="all"))
+        parts.append(banded(frame, spend, by))
+    if not parts:
+        raise UsageError("no KPI had values to export")
+    pack = build_pack(
+        pd.concat(parts, ignore_index=True),
+        by=by,
+        grain=grain,
+        unit="+".join(by),
+        cohorting="all members and spend bands",
+        label=label,
+        min_members=min_members,
+    )
+    if pack["suppressed_cohorts"]:
+        notes.append(
+            f"{pack['suppressed_cohorts']} cohort(s) under {min_members} members suppressed"
+        )
+    return pack, notes

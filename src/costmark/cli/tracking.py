@@ -1,0 +1,270 @@
+"""``costmark track | forecast | anomalies | budgets``: tracking commands over the facade."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from costmark import api
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.output import emit, err_console
+from costmark.errors import UsageError
+
+KpiArg = Annotated[str, typer.Argument(help="KPI id, e.g. total_cost (see `costmark kpi`).")]
+GrainOpt = Annotated[
+    str | None,
+    typer.Option("--grain", "-g", help="day, week, month, quarter or year.", show_default=False),
+]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by", "-b", help="Dimension to split by (repeat or comma-separate).", show_default=False
+    ),
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="First day (YYYY-MM-DD).", show_default=False)
+]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).", show_default=False)
+]
+WhereOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--where", help="Filter, e.g. \"ServiceCategory = 'Compute'\".", show_default=False
+    ),
+]
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} expects a date like 2026-01-31, got {text!r}") from None
+
+
+def _by(values: list[str] | None) -> list[str]:
+    return [p.strip() for v in values or [] for p in v.split(",") if p.strip()]
+
+
+def _records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    frame = frame.drop(columns=[c for c in drop if c in frame.columns])
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _notes(notes: list[str]) -> None:
+    for note in dict.fromkeys(notes):
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+
+
+def track(
+    kpi: KpiArg,
+    grain: GrainOpt = None,
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    where: WhereOpt = None,
+    window: Annotated[int | None, typer.Option(help="Rolling-mean window in periods.")] = None,
+    alpha: Annotated[float, typer.Option(help="Significance level of the trend test.")] = 0.05,
+    include_partial: Annotated[
+        bool, typer.Option("--include-partial", help="Keep the running (incomplete) period.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """A KPI over time: change, year over year, rolling mean, and a tested trend per series.
+
+    A trend is called rising or falling only when Mann–Kendall's p-value is under --alpha.
+    """
+    with api.open_workspace(workspace, read_only=True) as ws:
+        result = ws.track(
+            kpi,
+            grain=grain or "month",
+            by=_by(by),
+            start=_date(start, "--from"),
+            end=_date(end, "--to"),
+            where=where,
+            window=window,
+            alpha=alpha,
+            include_partial=include_partial,
+        )
+    series = _records(result.series)
+    trends = _records(result.trends)
+    if fmt is OutputFormat.json:
+        emit(series, fmt, document=result.to_dict())
+        return
+    emit(series, fmt, title=f"{kpi} by {result.grain}")
+    if fmt is OutputFormat.table:
+        cols = [
+            *result.by,
+            "currency",
+            "n",
+            "slope",
+            "slope_pct",
+            "p_value",
+            "direction",
+            "assessment",
+        ]
+        emit(
+            trends,
+            fmt,
+            title="trend (Theil–Sen slope per period, Mann–Kendall test)",
+            columns=[c for c in cols if any(c in t for t in trends)],
+        )
+        _notes(result.notes)
+
+
+def forecast(
+    kpi: Annotated[str, typer.Argument(help="KPI id (default total_cost).")] = "total_cost",
+    horizon: Annotated[
+        int | None,
+        typer.Option(
+            "--horizon",
+            "-n",
+            help="Days ahead for cost (default: to the end of next month), periods "
+            "ahead for other KPIs.",
+            show_default=False,
+        ),
+    ] = None,
+    grain: GrainOpt = None,
+    by: ByOpt = None,
+    start: FromOpt = None,
+    where: WhereOpt = None,
+    level: Annotated[float, typer.Option(help="Prediction interval level.")] = 0.95,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Do not keep this run as a snapshot.")
+    ] = False,
+    accuracy: Annotated[
+        bool,
+        typer.Option(
+            "--accuracy",
+            help="Instead of forecasting: compare finished periods with the snapshot "
+            "made before each began (forecast_accuracy, forecast_variance).",
+        ),
+    ] = False,
+    snapshots: Annotated[
+        bool, typer.Option("--snapshots", help="List the stored forecast runs.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Forecast cost (daily with weekly seasonality, rolled up to month and quarter end) or any
+    KPI, with prediction intervals. Every run is stored as a dated snapshot."""
+    if snapshots:
+        with api.open_workspace(workspace, read_only=True) as ws:
+            emit(ws.forecast_snapshots(), fmt, title="forecast snapshots")
+        return
+    if accuracy:
+        with api.open_workspace(workspace, read_only=True) as ws:
+            frame = ws.forecast_accuracy(
+                kpi,
+                grain=grain or "month",
+                by=_by(by),
+                start=_date(start, "--from"),
+                where=where,
+            )
+        emit(_records(frame), fmt, title=f"forecast accuracy of {kpi}")
+        return
+    with api.open_workspace(workspace) as ws:
+        result = ws.forecast(
+            kpi,
+            grain=grain,
+            by=_by(by),
+            horizon=horizon,
+            start=_date(start, "--from"),
+            where=where,
+            level=level,
+            store=not no_store,
+        )
+    rows = _records(result.frame, drop=("note",) if fmt is OutputFormat.table else ())
+    if fmt is OutputFormat.json:
+        emit(rows, fmt, document=result.to_dict())
+        return
+    emit(rows, fmt, title=f"forecast of {kpi} (data to {result.as_of})")
+    if fmt is OutputFormat.table:
+        if result.snapshot_id:
+            err_console.print(f"[dim]stored as snapshot {result.snapshot_id}[/dim]")
+        _notes(result.notes)
+
+
+def anomalies(
+    kpi: Annotated[str, typer.Argument(help="KPI id (default total_cost).")] = "total_cost",
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    min_severity: Annotated[
+        str, typer.Option("--min-severity", help="low, medium or high.")
+    ] = "low",
+    threshold: Annotated[
+        float, typer.Option(help="Robust z-score (median/MAD) that makes a day anomalous.")
+    ] = 3.5,
+    where: WhereOpt = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Unusual days per dimension value, with expected vs actual and the values that drove them.
+
+    Daily series are decomposed (STL, weekly season); a day is anomalous when its residual is
+    --threshold robust standard deviations from normal. Consecutive days merge into one.
+    """
+    with api.open_workspace(workspace, read_only=True) as ws:
+        frame = ws.anomalies(
+            kpi,
+            by=_by(by),
+            start=_date(start, "--from"),
+            end=_date(end, "--to"),
+            min_severity=min_severity,
+            threshold=threshold,
+            where=where,
+        )
+    drop = ("driver_details",) if fmt is not OutputFormat.json else ()
+    emit(_records(frame, drop=drop), fmt, title=f"anomalies in {kpi}")
+
+
+def budgets(
+    name: Annotated[str | None, typer.Argument(help="One budget (default: all).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Judge as of this day (default: last data day).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Budgets from costmark.yaml: actual to date, burn rate, projected end of period from the
+    forecast, variance and status (on track / at risk / over)."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        frame = ws.budgets(name, as_of=_date(as_of, "--as-of"))
+    rows = _records(frame)
+    if fmt is OutputFormat.table:
+        cols = [
+            "budget",
+            "scope",
+            "currency",
+            "period_start",
+            "period_end",
+            "amount",
+            "actual_to_date",
+            "burn_rate_per_day",
+            "budget_burn",
+            "projected",
+            "variance_pct",
+            "crossed_on",
+            "projected_crossing",
+            "status",
+        ]
+        emit(rows, fmt, title="budgets", columns=[c for c in cols if any(c in r for r in rows)])
+        return
+    emit(rows, fmt, title="budgets")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("track")(track)
+    app.command("forecast")(forecast)
+    app.command("anomalies")(anomalies)
+    app.command("budgets")(budgets)

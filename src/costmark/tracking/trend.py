@@ -1,0 +1,116 @@
+"""Robust trend: Theil–Sen slope with a Mann–Kendall significance test.
+
+Why both: Theil–Sen (the median of pairwise slopes) is not dragged by one spike the way a
+least-squares slope is, and Mann–Kendall tells whether the series rises or falls more often than
+chance would. A trend is only called "rising" or "falling" when Mann–Kendall's p-value is under
+``alpha``; otherwise we say "no significant trend" rather than read tea leaves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+#: Mann–Kendall's normal approximation is poor below this many points.
+MIN_POINTS = 4
+
+
+@dataclass(frozen=True)
+class MannKendall:
+    s: int
+    var_s: float
+    z: float
+    p_value: float
+    tau: float
+
+
+def mann_kendall(values: Sequence[float] | np.ndarray) -> MannKendall:
+    """Two-sided Mann–Kendall test with the tie correction of the variance.
+
+    S = Σ_{i<j} sign(x_j − x_i); Var(S) = [n(n−1)(2n+5) − Σ_t t(t−1)(2t+5)] / 18 over groups of
+    tied values; Z = (S − sign(S)) / √Var(S) (continuity correction); p = 2·(1 − Φ(|Z|)).
+    NaNs are dropped first (a missing period is not evidence either way).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n < 2:
+        return MannKendall(0, 0.0, 0.0, 1.0, 0.0)
+    diff = x[None, :] - x[:, None]
+    s = int(np.sign(diff[np.triu_indices(n, k=1)]).sum())
+    _, counts = np.unique(x, return_counts=True)
+    ties = counts[counts > 1].astype(float)
+    var_s = (n * (n - 1) * (2 * n + 5) - float((ties * (ties - 1) * (2 * ties + 5)).sum())) / 18.0
+    if var_s <= 0:
+        return MannKendall(s, 0.0, 0.0, 1.0, 0.0)
+    z = (s - math.copysign(1, s)) / math.sqrt(var_s) if s != 0 else 0.0
+    p = float(2 * stats.norm.sf(abs(z)))
+    tau = s / (n * (n - 1) / 2)
+    return MannKendall(s, float(var_s), float(z), p, float(tau))
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Trend of one series. ``slope`` is per period (per step of the series' grain)."""
+
+    n: int
+    slope: float | None
+    slope_low: float | None
+    slope_high: float | None
+    intercept: float | None
+    slope_pct: float | None  # slope relative to the series' mean absolute level
+    mk_z: float | None
+    p_value: float | None
+    direction: str  # rising | falling | no significant trend | insufficient data
+    alpha: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def trend(values: Sequence[float] | np.ndarray, *, alpha: float = 0.05) -> TrendResult:
+    """Theil–Sen slope (with its 1−alpha confidence band) and Mann–Kendall direction.
+
+    ``values`` are equally spaced in time; NaNs (missing periods) keep their position so the
+    slope stays per calendar period.
+    """
+    y = np.asarray(values, dtype=float)
+    x = np.arange(len(y), dtype=float)
+    keep = ~np.isnan(y)
+    x, y = x[keep], y[keep]
+    n = len(y)
+    if n < MIN_POINTS:
+        return TrendResult(n, None, None, None, None, None, None, None, "insufficient data", alpha)
+    slope, intercept, low, high = stats.theilslopes(y, x, alpha=1 - alpha)
+    mk = mann_kendall(y)
+    level = float(np.mean(np.abs(y)))
+    slope_pct = float(slope / level) if level > 0 else None
+    if mk.p_value < alpha and mk.s != 0:
+        direction = "rising" if mk.s > 0 else "falling"
+    else:
+        direction = "no significant trend"
+    return TrendResult(
+        n=n,
+        slope=float(slope),
+        slope_low=float(low),
+        slope_high=float(high),
+        intercept=float(intercept),
+        slope_pct=slope_pct,
+        mk_z=mk.z,
+        p_value=mk.p_value,
+        direction=direction,
+        alpha=alpha,
+    )
+
+
+def assess(direction: str, kpi_direction: str | None) -> str | None:
+    """Whether a significant trend is good news for a KPI whose better direction is given."""
+    if direction not in ("rising", "falling") or kpi_direction not in ("higher", "lower"):
+        return None
+    good = (direction == "rising") == (kpi_direction == "higher")
+    return "improving" if good else "worsening"

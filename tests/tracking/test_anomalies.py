@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from costmark.tracking.anomalies import (
+    drivers,
+    events,
+    score_series,
+    severity,
+    summarize_drivers,
+)
+
+PATTERN = np.array([100, 104, 108, 103, 99, 60, 55], dtype=float)
+
+
+def team_frame(n: int = 70, spike_day: int = 50, spike: float = 80.0) -> pd.DataFrame:
+    """Three teams with weekly rhythms and noise; team b spikes on one day."""
+    rng = np.random.default_rng(4)
+    idx = pd.date_range("2026-01-05", periods=n, freq="D")
+    rows = []
+    for team, scale in (("a", 1.0), ("b", 0.5), ("c", 0.3)):
+        values = scale * np.tile(PATTERN, n // 7 + 1)[:n] + rng.normal(0, 1.0, n)
+        if team == "b":
+            values[spike_day] += spike
+        rows += [{"date": d, "team": team, "cost": v} for d, v in zip(idx, values, strict=True)]
+    return pd.DataFrame(rows)
+
+
+def test_spike_is_one_anomaly_with_the_right_driver() -> None:
+    frame = team_frame()
+    total = frame.groupby("date")["cost"].sum()
+    scored = score_series(total)
+    assert scored is not None
+    found = events(scored)
+    assert len(found) == 1
+    event = found[0]
+    spike_day = pd.Timestamp("2026-01-05") + pd.Timedelta(days=50)
+    assert event["start"] == event["end"] == spike_day.date()
+    assert event["direction"] == "up"
+    assert event["delta"] == pytest.approx(80, rel=0.15)
+    assert event["actual"] - event["expected"] == pytest.approx(event["delta"])
+    assert event["severity"] == "high"
+    found_drivers = drivers(frame, start=spike_day, end=spike_day, column="team")
+    assert found_drivers[0]["value"] == "b"
+    assert found_drivers[0]["share"] == pytest.approx(1.0, abs=0.1)
+    assert summarize_drivers(found_drivers).startswith("team=b (")
+
+
+def test_consecutive_days_merge_and_directions_split() -> None:
+    frame = team_frame(spike=0.0)
+    total = frame.groupby("date")["cost"].sum()
+    total.iloc[40:43] += 70  # three high days
+    total.iloc[60] -= 90  # one low day
+    scored = score_series(total)
+    assert scored is not None
+    found = events(scored)
+    assert [(e["days"], e["direction"]) for e in found] == [(3, "up"), (1, "down")]
+    assert found[0]["start"] == total.index[40].date()
+    assert found[0]["end"] == total.index[42].date()
+
+
+def test_noisy_series_without_anomalies_is_quiet() -> None:
+    frame = team_frame(spike=0.0)
+    scored = score_series(frame.groupby("date")["cost"].sum())
+    assert scored is not None
+    assert len(events(scored)) <= 1  # a 3.5 robust-sigma day is rare in 70 normal days
+
+
+def test_missing_days_count_as_zero_cost_and_short_history_is_skipped() -> None:
+    assert (
+        score_series(pd.Series([1.0] * 10, index=pd.date_range("2026-01-01", periods=10))) is None
+    )
+    idx = pd.date_range("2026-01-05", periods=60, freq="D")
+    values = pd.Series(np.tile(PATTERN, 9)[:60], index=idx).drop(idx[30])
+    scored = score_series(values)
+    assert scored is not None
+    assert scored.loc[idx[30], "actual"] == 0
+    assert [e["start"] for e in events(scored)] == [idx[30].date()]
+
+
+@pytest.mark.parametrize(("score", "level"), [(3.6, "low"), (-8, "medium"), (20, "high")])
+def test_severity(score: float, level: str) -> None:
+    assert severity(score) == level
