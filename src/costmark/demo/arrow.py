@@ -54,13 +54,19 @@ def dec_py(values: Sequence[Decimal | None]) -> pa.Array:
 
 def codes(indices: np.ndarray, dictionary: Sequence[str | None]) -> pa.Array:
     """Dictionary column from per-row indices into ``dictionary`` (a None entry -> null)."""
-    idx = np.asarray(indices, dtype=np.int32)
+    # Unique dictionary values (duplicates make the Parquet encoder's output vary run to run):
+    # remap the indices onto the sorted distinct words, nulls masked out.
     words = list(dictionary)
-    nulls = [i for i, w in enumerate(words) if w is None]
-    mask = np.isin(idx, nulls) if nulls else None
-    clean = [w if w is not None else "" for w in words]
+    is_null = np.array([w is None for w in words] + [False])
+    distinct, inverse = np.unique(
+        np.array([w if w is not None else "" for w in words] + [""], dtype=object),
+        return_inverse=True,
+    )
+    idx = np.asarray(indices, dtype=np.int64)
+    mask = is_null[idx] if is_null.any() else None
     return pa.DictionaryArray.from_arrays(
-        pa.array(idx, mask=mask, type=pa.int32()), pa.array(clean, type=pa.string())
+        pa.array(inverse[idx].astype(np.int32), mask=mask, type=pa.int32()),
+        pa.array(list(distinct), type=pa.string()),
     )
 
 
