@@ -71,7 +71,7 @@ def load_project(path: Path) -> Project:
             f"{file} must be a mapping at the top level", [Located("not a mapping", file, 1)]
         )
     try:
-        return Project.model_validate(data)
+        project = Project.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -86,3 +86,10 @@ def load_project(path: Path) -> Project:
         # unions report one error per alternative; keep each message once
         unique = list(dict.fromkeys(problems))
         raise ConfigError(f"{file} has {len(unique)} problem(s)", unique) from None
+    # semantic rules across the project (names, filters, formulas), all reported at once
+    from costmark.spec.rules import run_rules
+
+    semantic = run_rules(project, lines, file, path.parent)
+    if semantic:
+        raise ConfigError(f"{file} has {len(semantic)} problem(s)", semantic)
+    return project

@@ -1,0 +1,119 @@
+"""``costmark kpi``, ``explain``, ``check`` and ``schema``: KPIs and the project definition."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from costmark import api
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.output import console, emit, err_console
+from costmark.errors import ConfigError, UsageError
+
+GrainOpt = Annotated[
+    str, typer.Option("--grain", "-g", help="Period: day, week (ISO), month, quarter, year.")
+]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option("--by", "-b", help="Dimension, FOCUS column or tag:<key> (repeatable)."),
+]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, inclusive (YYYY-MM-DD).")]
+WhereOpt = Annotated[
+    str | None,
+    typer.Option("--where", help="Filter, e.g. \"ServiceCategory = 'Compute' and "
+                 "tag:env in ('prod','staging')\"."),
+]
+EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")]
+RawOpt = Annotated[
+    bool, typer.Option("--raw", help="Read the raw cost table, never the daily rollup.")
+]
+
+
+def kpi(
+    ids: Annotated[list[str] | None, typer.Argument(help="KPI ids (see --list).")] = None,
+    grain: GrainOpt = "month",
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    where: WhereOpt = None,
+    engine: EngineOpt = "duckdb",
+    raw: RawOpt = False,
+    list_: Annotated[bool, typer.Option("--list", help="List every KPI and exit.")] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Compute KPIs per period, dimension and currency (currencies are never summed)."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        if list_:
+            rows = [d.model_dump(include={"id", "title", "unit", "direction", "kind", "formula"})
+                    for d in ws.kpi_catalog()]
+            emit(rows, fmt, title="KPIs",
+                 columns=["id", "title", "unit", "direction", "kind", "formula"])
+            return
+        if not ids:
+            raise UsageError("name at least one KPI, or use --list")
+        result = ws.kpi(ids, grain=grain, by=by or (), start=start, end=end, where=where,
+                        engine=engine, rollups=False if raw else None)
+        rows = result.rows()
+        cols = result.columns
+        if fmt is OutputFormat.table:
+            cols = [c for c in cols if c != "grain" and any(r.get(c) is not None for r in rows)]
+            cols = cols or result.columns
+        emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols)
+
+
+def explain(
+    ids: Annotated[list[str], typer.Argument(help="KPI ids.")],
+    grain: GrainOpt = "month",
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    where: WhereOpt = None,
+    engine: EngineOpt = "duckdb",
+    raw: RawOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Print the SQL the engine runs for these KPIs (the plan as comments)."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=start, end=end,
+                                    where=where, engine=engine, rollups=False if raw else None))
+
+
+def check(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+    """Validate costmark.yaml: schema, names, filters, formulas, mapping files (exit 1)."""
+    from costmark.spec.rules import check_file
+    from costmark.workspace import CONFIG_FILE, resolve_root
+
+    root = resolve_root(workspace)
+    problems = check_file(root / CONFIG_FILE, root)
+    rows = [{"file": p.file, "line": p.line, "problem": p.message} for p in problems]
+    if fmt is OutputFormat.table:
+        if not rows:
+            console.print(f"[green]ok[/green]: {root / CONFIG_FILE} has no problems")
+        for p in problems:
+            err_console.print(str(p), highlight=False, markup=False)
+    else:
+        emit(rows, fmt, columns=["file", "line", "problem"], document=rows)
+    if problems:
+        raise typer.Exit(1)
+
+
+def schema() -> None:
+    """Print the JSON Schema of costmark.yaml (for editor completion and validation)."""
+    from costmark.spec.models import Project
+
+    sys.stdout.write(json.dumps(Project.model_json_schema(), indent=2) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("kpi")(kpi)
+    app.command("explain")(explain)
+    app.command("check")(check)
+    app.command("schema")(schema)
+
+
+__all__ = ["ConfigError", "register"]
