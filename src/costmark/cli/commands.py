@@ -24,4 +24,7 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import tracking as tracking_cli
 
     tracking_cli.register(app)  # track, forecast, anomalies, budgets
+    from costmark.cli import kpi as kpi_cli
+
+    kpi_cli.register(app)  # kpi, explain, check, schema
     return None
