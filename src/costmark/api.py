@@ -256,6 +256,97 @@ class Workspace:
 
         return planning_kpi(self, kpi, **options)
 
+    # benchmarking (costmark.benchmarking): targets, peers, history, industry, peer packs
+    def benchmark(
+        self,
+        kpi: str,
+        *,
+        by: Any = (),
+        against: Any = ("targets", "peers", "history", "industry"),
+        **options: Any,
+    ) -> Any:
+        """Benchmark a KPI; returns ``BenchmarkResult`` (``.sections``: DataFrames named
+        targets, peers, improved, history, industry, external; ``.caveats``). Options: grain,
+        period, start, end, where, baselines, references, improved_periods, direction,
+        cohorts (auto|groups|bands|all)."""
+        from costmark.benchmarking.service import run_benchmark
+
+        by = (by,) if isinstance(by, str) else tuple(by)
+        if isinstance(against, str):
+            against = tuple(a.strip() for a in against.split(","))
+        return run_benchmark(self, kpi, by=by, against=against, **options)
+
+    def export_benchmark_pack(self, path: str | Path | None = None, **options: Any) -> Any:
+        """An anonymised pack of KPI distributions (dict); written to ``path`` when given.
+        Options: kpis, by, grain, start, end, where, label. ``.notes`` explain omissions."""
+        from costmark.benchmarking.service import export_pack
+        from costmark.benchmarking.store import pack_json
+
+        pack, notes = export_pack(self, **options)
+        if path is not None:
+            Path(path).write_text(pack_json(pack), encoding="utf-8")
+        return {"pack": pack, "notes": notes}
+
+    def import_benchmark_pack(self, pack: Any, *, label: str | None = None) -> dict[str, Any]:
+        """Store a pack (a file path or the pack dict) as external peers; returns its summary."""
+        import json
+
+        from costmark.benchmarking.store import store_pack
+        from costmark.errors import InputError
+
+        source = "pack"
+        if isinstance(pack, str | Path):
+            source = str(pack)
+            try:
+                pack = json.loads(Path(pack).read_text("utf-8"))
+            except FileNotFoundError:
+                raise InputError(f"pack file {source} not found") from None
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{source} is not JSON: {exc}") from None
+        return store_pack(self.warehouse, pack, source=source, label=label)
+
+    def benchmark_packs(self) -> list[dict[str, Any]]:
+        """Imported peer packs, oldest first."""
+        from costmark.benchmarking.store import packs
+
+        return packs(self.warehouse)
+
+    def remove_benchmark_pack(self, pack_id: str) -> None:
+        from costmark.benchmarking.store import remove_pack
+
+        remove_pack(self.warehouse, pack_id)
+
+    def set_baseline(self, name: str, at: Any, note: str | None = None) -> dict[str, Any]:
+        """Store a named baseline date (e.g. the start of a FinOps iteration)."""
+        import datetime as dt
+
+        from costmark.benchmarking.store import set_baseline
+        from costmark.errors import UsageError
+
+        if not isinstance(at, dt.date):
+            try:
+                at = dt.date.fromisoformat(str(at))
+            except ValueError:
+                raise UsageError(f"--at must be a date YYYY-MM-DD, not {at!r}") from None
+        return set_baseline(self.warehouse, name, at, note)
+
+    def benchmark_baselines(self) -> list[dict[str, Any]]:
+        from costmark.benchmarking.store import baselines
+
+        return baselines(self.warehouse)
+
+    def delete_baseline(self, name: str) -> None:
+        from costmark.benchmarking.store import delete_baseline
+
+        delete_baseline(self.warehouse, name)
+
+    def industry_references(self, references: Any = ()) -> Any:
+        """Every industry reference figure (shipped + workspace ``references/`` + given files)
+        as a DataFrame, with value, year, source and scope."""
+        from costmark.benchmarking.industry import load_references, references_frame
+
+        return references_frame(load_references([Path(p) for p in references], self.root))
+
 
     # -- KPIs (issue: KPI engine) ------------------------------------------------------
 

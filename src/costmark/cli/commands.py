@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import tracking as tracking_cli
 
     tracking_cli.register(app)  # track, forecast, anomalies, budgets
-    from costmark.cli import kpi as kpi_cli
+    from costmark.cli import benchmarking as benchmarking_cli
 
-    kpi_cli.register(app)  # kpi, explain, check, schema
+    benchmarking_cli.register(app)  # benchmark KPI|run|export|import|packs|baseline|references
     return None

@@ -175,4 +175,35 @@ MIGRATIONS: list[Migration] = [
             )""",
         ),
     ),
+    Migration(
+        "0040_benchmarking",
+        _sql(
+            """CREATE TABLE IF NOT EXISTS benchmark_baselines (
+                name VARCHAR PRIMARY KEY,
+                baseline_date DATE NOT NULL,       -- compared by the period holding it
+                note VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE IF NOT EXISTS benchmark_packs (
+                pack_id VARCHAR PRIMARY KEY,       -- the pack's own random id
+                label VARCHAR,                     -- who it came from, as the importer names it
+                source_file VARCHAR,
+                created DATE,                      -- when the pack was made
+                imported_at TIMESTAMP NOT NULL,
+                grain VARCHAR NOT NULL,
+                unit VARCHAR NOT NULL,             -- what a member is (team, app, account...)
+                cohorting VARCHAR,
+                distributions INTEGER NOT NULL
+            )""",
+            """CREATE TABLE IF NOT EXISTS benchmark_pack_rows (
+                pack_id VARCHAR NOT NULL,
+                kpi VARCHAR NOT NULL,
+                period_start DATE NOT NULL,
+                cohort VARCHAR NOT NULL,
+                currency VARCHAR,
+                members INTEGER NOT NULL,
+                p10 DOUBLE, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE, p90 DOUBLE
+            )""",
+        ),
+    ),
 ]
