@@ -27,4 +27,7 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import benchmarking as benchmarking_cli
 
     benchmarking_cli.register(app)  # benchmark KPI|run|export|import|packs|baseline|references
+    from costmark.cli import kpi as kpi_cli
+
+    kpi_cli.register(app)  # kpi, explain, check, schema
     return None
