@@ -72,3 +72,14 @@ def test_lower_direction_and_explicit_period_and_weeks() -> None:
     assert got["previous period"]["verdict"] == "better"
     assert got["same period last year"]["reference_period"] == dt.date(2025, 4, 7)  # 52 weeks
     assert got["same period last year"]["change_pct"] == pytest.approx(-10.0)
+
+
+def test_complete_period_skips_the_running_one() -> None:
+    from costmark.benchmarking.common import complete_period
+
+    df = frame()
+    assert complete_period(df, "month", dt.date(2026, 4, 30)) == (dt.date(2026, 3, 1), True)
+    assert complete_period(df, "month", dt.date(2026, 5, 1)) == (dt.date(2026, 4, 1), False)
+    # nothing complete yet: the running period is all there is
+    only = df[df["period_start"] == dt.date(2026, 4, 1)]
+    assert complete_period(only, "month", dt.date(2026, 4, 2)) == (dt.date(2026, 4, 1), False)

@@ -168,3 +168,9 @@ def test_most_improved_over_n_periods() -> None:
     res_low = most_improved(cohorts, ESR, ["team"], "lower", periods=3)
     assert list(res_low["team"]) == ["b", "a", "c"]
     assert res_low.iloc[0]["from_period"] == JAN
+
+
+def test_rank_columns_are_integers() -> None:
+    cohorts, _ = assign_cohorts(fixture(), ["team"])
+    res = peer_ranks(cohorts, ESR, ["team"], "higher")
+    assert str(res["rank"].dtype) == "Int64" and str(res["quartile"].dtype) == "Int64"

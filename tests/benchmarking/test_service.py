@@ -185,3 +185,18 @@ def test_baselines_roundtrip(ws: costmark.Workspace) -> None:
         ws.delete_baseline("it-1")
     with pytest.raises(UsageError):
         ws.set_baseline("x", "yesterday")
+
+
+def test_running_period_is_left_out(ws: costmark.Workspace, tmp_path: Path) -> None:
+    # on 15 April, April is still running: judge March and say so
+    res = ws.benchmark(ESR, by="team", against="history", today=dt.date(2026, 4, 15))
+    assert res.period == dt.date(2026, 3, 1)
+    assert any("latest complete month" in c for c in res.caveats)
+    assert ws.benchmark(ESR, by="team", against="history", today=dt.date(2026, 5, 1)).period == APR
+    out = ws.export_benchmark_pack(kpis=[ESR], by=["team"], today=dt.date(2026, 4, 15))
+    assert {d["period_start"] for d in out["pack"]["distributions"]} == {
+        "2026-01-01",
+        "2026-02-01",
+        "2026-03-01",
+    }
+    assert any("running month (2026-04-01) left out" in n for n in out["notes"])

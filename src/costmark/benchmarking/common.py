@@ -197,6 +197,25 @@ def latest_period(df: pd.DataFrame, period: dt.date | None) -> dt.date | None:
     return max(valued["period_start"])
 
 
+def complete_period(
+    df: pd.DataFrame, grain: str, today: dt.date | None = None
+) -> tuple[dt.date | None, bool]:
+    """The latest period with a value that has ended before ``today``, and whether a later
+    (running, incomplete) period was passed over. A running month judged against a full-month
+    target or last year's full month would mislead, so it is skipped unless it is all there is.
+    """
+    valued = sorted(
+        {p for p, v in zip(df["period_start"], df["value"], strict=True) if not is_missing(v)}
+    )
+    if not valued:
+        return None, False
+    today = today or dt.date.today()
+    done = [p for p in valued if shift_period(p, grain, 1) <= today]
+    if not done:
+        return valued[-1], False
+    return done[-1], done[-1] != valued[-1]
+
+
 def group_keys(by: Iterable[str]) -> list[str]:
     return [*by, "currency"]
 

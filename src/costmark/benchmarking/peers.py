@@ -185,6 +185,8 @@ def peer_ranks(
         parts.append(rest)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     out["period_start"] = when
+    for col in ("members", "rank", "quartile"):
+        out[col] = pd.array([None if is_missing(v) else int(v) for v in out[col]], dtype="Int64")
     return out.reindex(columns=cols)
 
 

@@ -16,10 +16,11 @@ import pandas as pd
 from costmark.benchmarking import store
 from costmark.benchmarking.common import (
     check_frame,
+    complete_period,
     frame_grain,
     kpi_direction,
-    latest_period,
     require_direction,
+    shift_period,
     to_float,
     total_caveat,
 )
@@ -140,6 +141,7 @@ def run_benchmark(
     improved_periods: int = 3,
     direction: str | None = None,
     cohorts: str = "auto",
+    today: dt.date | None = None,
 ) -> BenchmarkResult:
     """Benchmark one KPI against what ``against`` names; see the README's Benchmarking."""
     against = tuple(dict.fromkeys(against))
@@ -166,10 +168,18 @@ def run_benchmark(
     frame = both[both["kpi"] == kpi]
     spend = both[both["kpi"] == SPEND_KPI].copy()
     grain = frame_grain(frame, grain)
-    when = latest_period(frame, period)
+    skipped = False
+    when = period
+    if when is None:
+        when, skipped = complete_period(frame, grain, today)
     result = BenchmarkResult(kpi, by, grain, when, direction)
     if when is None:
         result.caveats.append(f"no values of {kpi} in the selected range")
+    elif skipped:
+        result.caveats.append(
+            f"judging {when}, the latest complete {grain}; the running one is left out "
+            "(pass --period to choose)"
+        )
     project = ws.project
 
     if "targets" in against:
@@ -264,8 +274,10 @@ def export_pack(
     where: Any = None,
     label: str | None = None,
     min_members: int = MIN_MEMBERS,
+    today: dt.date | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Build an anonymised pack; returns (pack, notes about KPIs left out)."""
+    """Build an anonymised pack of complete periods; returns (pack, notes about omissions)."""
+    today = today or dt.date.today()
     by = tuple(by)
     if not by:
         raise UsageError("a pack describes members: give --by DIM (e.g. team)")
@@ -286,6 +298,10 @@ def export_pack(
             notes.append(f"{k}: left out ({exc})")
             continue
         frame = frame[(frame["kpi"] == k) & frame["value"].notna()]
+        running = [p for p in frame["period_start"] if shift_period(p, grain, 1) > today]
+        if running:
+            frame = frame[~frame["period_start"].isin(running)]
+            notes.append(f"{k}: the running {grain} ({min(running)}) left out")
         if frame.empty:
             notes.append(f"{k}: left out (no values)")
             continue
