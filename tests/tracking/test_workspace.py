@@ -110,6 +110,10 @@ def test_forecast_accuracy_uses_the_snapshot_made_before_the_period(tws: Workspa
     kpi = tws.planning_kpi("forecast_accuracy", grain="month")
     assert kpi["value"].iloc[1] == pytest.approx(1 - 30 / 280)
     assert kpi["note"].iloc[0].startswith("no total_cost forecast snapshot")
+    if callable(getattr(tws, "kpi", None)):  # the KPI engine reads the same snapshots
+        engine = tws.kpi("forecast_accuracy", grain="month").to_pandas()
+        feb_value = engine[engine["period_start"] == dt.date(2026, 2, 1)]["value"].iloc[0]
+        assert feb_value == pytest.approx(1 - 30 / 280)
 
 
 def test_anomaly_found_with_its_driver(tws: Workspace) -> None:
@@ -165,5 +169,26 @@ def test_budgets_from_costmark_yaml(tmp_path: Path) -> None:
             (burn["budget"] == "web-monthly") & (burn["period_start"] == dt.date(2026, 1, 1))
         ]
         assert jan["value"].iloc[0] == pytest.approx((310 - 155) / 155)
+    finally:
+        ws.close()
+
+
+def test_kpi_engine_reads_budgets_and_snapshots(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "k", BUDGETS)
+    try:
+        if not callable(getattr(ws, "kpi", None)):
+            pytest.skip("KPI engine not present")
+        load_costs(ws, [(d, "web", "Compute", 10) for d in days(dt.date(2026, 1, 1), 50)])
+        load_costs(ws, [(d, "data", "Compute", 5) for d in days(dt.date(2026, 1, 1), 50)])
+        rows = ws.kpi("budget_variance", grain="month", by=["team"]).to_pandas()
+        web = rows[(rows["team"] == "web") & (rows["period_start"] == dt.date(2026, 1, 1))]
+        assert web["value"].iloc[0] == pytest.approx((310 - 155) / 155)
+        data = rows[rows["team"] == "data"]
+        assert data["value"].isna().all()  # no budget for that scope
+        quarter = ws.kpi("budget_variance", grain="quarter", by=["team"]).to_pandas()
+        q1 = quarter[quarter["team"] == "web"]
+        assert q1["value"].iloc[0] == pytest.approx((500 - 3 * 155) / (3 * 155))
+        total = ws.kpi("budget_variance", grain="quarter").to_pandas()
+        assert total["value"].iloc[0] == pytest.approx((750 - 100000) / 100000)
     finally:
         ws.close()

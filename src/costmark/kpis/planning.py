@@ -160,3 +160,13 @@ def _forecast_kpi(ctx: Context, plan: ComputedKpi, *, accuracy: bool) -> Rows:
         rows.append(ctx.row(plan.definition.id, key, float(value), numerator=actual,
                             denominator=forecast))
     return rows
+
+
+def _tracking_budgets(ctx: Context) -> dict[Key, Decimal]:
+    """Budgets from costmark.yaml (costmark.tracking.budget_source), plugged in here."""
+    from costmark.tracking.budget_source import budget_amounts
+
+    return budget_amounts(ctx)
+
+
+register_budget_source(_tracking_budgets)
