@@ -32,7 +32,9 @@ def test_adjust_clamps_to_evidence_plus_one() -> None:
     assert adjust(4, [("allocation coverage", "crawl")], "metrics").current == 2
     assert adjust(2, [("allocation coverage", "crawl")], "metrics").current == 2
     raised = adjust(0, [("allocation coverage", "walk")], "metrics")
-    assert raised.current == 2 and "raised from 0 to 2" in (raised.explanation or "")
+    assert raised.current == 1 and "raised from 0 to 1" in (raised.explanation or "")
+    assert adjust(1, [("allocation coverage", "walk")], "metrics").current == 1
+    assert adjust(0, [("anomaly response", "run")], "process").current == 2
     assert adjust(4, [("x", "run")], "metrics").current == 4
     assert adjust(3, [], "metrics").explanation is None
     # the weakest evidence item decides

@@ -141,3 +141,14 @@ def test_seed_stage_none_on_empty_workspace(make_source) -> None:
     assert ev.stage == "none"
     assert ev.value["crawl"][0] == {"criterion": "basic metrics (cost data to compute KPIs on)",
                                     "met": False}  # fmt: skip
+
+
+def test_main_currency_speaks_when_several(make_source) -> None:
+    data = (("USD", 0.78, 9000), ("EUR", 0.0, 300))
+    rows = [{"kpi": "commitment_coverage", "period_start": dt.date(2026, 10, 1), "currency": c,
+             "value": v, "denominator": d} for c, v, d in data]  # fmt: skip
+    src = make_source({})
+    src.kpis = lambda kpi, grain, by: rows if kpi == "commitment_coverage" else []
+    ev = evaluate("commitment_coverage", EvidenceContext(src, TODAY))
+    assert ev.value == 0.78 and ev.stage == "walk"
+    assert "[USD, the main currency; EUR 0.0%]" in ev.display

@@ -161,3 +161,24 @@ def test_lens_goal_judged_by_a_later_assessment(workspace, make_source) -> None:
     workspace.assess(ans, source=src, now=NOW + dt.timedelta(days=30))
     st = workspace.iteration_status(source=src)["goals"][0]
     assert (st["now"], st["status"]) == (2, "achieved")
+
+
+def test_goal_already_met_is_refused(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.93)]})
+    with pytest.raises(UsageError, match=r"already 0\.93 .* meets the target 0\.9"):
+        workspace.plan_iteration(plan_spec(goals=[kpi_goal(0.9)]), source=src, now=NOW)
+
+
+def test_goal_follows_the_main_currency(workspace, make_source) -> None:
+    data = (("EUR", 0.50, 100), ("USD", 0.80, 5000))
+    rows = [{"kpi": "allocation_coverage", "period_start": M[9], "currency": c, "value": v,
+             "denominator": d} for c, v, d in data]  # fmt: skip
+    src = make_source({})
+    src.kpis = lambda kpi, grain, by: list(rows)
+    it = workspace.plan_iteration(plan_spec(goals=[kpi_goal(0.9)]), source=src, now=NOW)
+    goal = it["goals"][0]
+    assert (goal["baseline"], goal["currency"]) == (0.80, "USD")
+    rows.append({"kpi": "allocation_coverage", "period_start": M[10], "currency": "USD",
+                 "value": 0.92, "denominator": 5000})  # fmt: skip
+    st = workspace.iteration_status(source=src, today=dt.date(2026, 12, 3))["goals"][0]
+    assert (st["now"], st["status"]) == (0.92, "achieved")

@@ -132,10 +132,11 @@ def kpi_series(
     group: tuple[str, str] | None = None,
     today: dt.date | None = None,
     complete_only: bool = True,
+    weights: dict[str, float] | None = None,
 ) -> dict[str, list[tuple[dt.date, float]]]:
     """Per currency ('' when unitless), the KPI's non-null values by period, oldest first.
     Periods not yet over on ``today`` are left out when ``complete_only`` (a half month of cost
-    is not a month of cost)."""
+    is not a month of cost). ``weights`` receives each currency's latest denominator."""
     by = (group[0],) if group else ()
     rows = source.kpi_rows(kpi, grain=grain, by=by)
     out: dict[str, list[tuple[dt.date, float]]] = {}
@@ -150,7 +151,12 @@ def kpi_series(
         value = float(r["value"])
         if value != value:  # NaN
             continue
-        out.setdefault(str(r.get("currency") or ""), []).append((start, value))
+        cur = str(r.get("currency") or "")
+        out.setdefault(cur, []).append((start, value))
+        if weights is not None and r.get("denominator") is not None:
+            last = max(p for p, _ in out[cur])
+            if start == last:
+                weights[cur] = abs(float(r["denominator"]))
     for series in out.values():
         series.sort()
     return out
@@ -159,18 +165,39 @@ def kpi_series(
 def latest_value(
     ctx: EvidenceContext, kpi: str, *, worst: Callable[[list[float]], float] = min
 ) -> tuple[float, dt.date, str]:
-    """The KPI's latest complete-period value (worst across currencies), its period and a note."""
-    series = kpi_series(ctx.source, kpi, group=ctx.group, today=ctx.today)
+    """The KPI's latest complete-period value, its period and a note.
+
+    With several currencies the main one (largest denominator, i.e. most of the cost the ratio
+    is about) speaks, and the others are listed; without denominators the worst value does."""
+    weights: dict[str, float] = {}
+    series = kpi_series(ctx.source, kpi, group=ctx.group, today=ctx.today, weights=weights)
     if not series:
-        series = kpi_series(ctx.source, kpi, group=ctx.group, today=ctx.today, complete_only=False)
+        series = kpi_series(
+            ctx.source, kpi, group=ctx.group, today=ctx.today, complete_only=False,
+            weights=weights,
+        )  # fmt: skip
     if not series:
         where = f" for {ctx.group[0]}={ctx.group[1]}" if ctx.group else ""
-        raise Unavailable(f"{kpi} has no value{where} yet")
+        raise Unavailable(f"{kpi} has no value{where} yet{_HINTS.get(kpi, '')}")
     latest = {cur: s[-1] for cur, s in series.items()}
-    value = worst([v for _, v in latest.values()])
-    period = max(p for p, _ in latest.values())
-    note = "" if len(latest) == 1 else f" (worst of {len(latest)} currencies)"
+    if len(latest) == 1:
+        (period, value), note = next(iter(latest.values())), ""
+    elif weights and set(weights) >= set(latest):
+        main = max(latest, key=lambda c: weights[c])
+        period, value = latest[main]
+        others = ", ".join(f"{c} {v:.1%}" for c, (_, v) in sorted(latest.items()) if c != main)
+        note = f" [{main}, the main currency; {others}]"
+    else:
+        value = worst([v for _, v in latest.values()])
+        period = max(p for p, _ in latest.values())
+        note = f" (worst of {len(latest)} currencies)"
     return value, period, note
+
+
+_HINTS = {
+    "forecast_variance": " (it needs a forecast snapshot made before a finished period: "
+    "run 'costmark forecast' and wait for the period to end)",
+}
 
 
 # -- evidence functions -----------------------------------------------------------------------
@@ -255,9 +282,10 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
         )  # fmt: skip
     med = statistics.median(days)
     stage = "run" if med <= t.run else "walk" if med <= t.walk else "crawl"
+    days_text = f"{med:g} day{'' if med == 1 else 's'}"
     return Evidence(
         "anomaly_response", title, True, med,
-        f"{len(found)} detected, back to normal in {med:g} days (median)", stage,
+        f"{len(found)} detected, back to normal in {days_text} (median)", stage,
         f"goals: walk <= {t.walk:g} days, run <= {t.run:g} days",
     )  # fmt: skip
 
@@ -377,7 +405,7 @@ def data_freshness(ctx: EvidenceContext) -> Evidence:
     last = ctx.source.last_data_date()
     if last is None:
         return _missing("data_freshness", "data freshness", "no cost data ingested")
-    age = (ctx.today - last).days
+    age = max(0, (ctx.today - last).days)
     stage = "run" if age <= t.run else "walk" if age <= t.walk else "crawl"
     return Evidence(
         "data_freshness", "data freshness", True, age, f"data up to {last} ({age} days old)",

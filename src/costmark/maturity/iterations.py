@@ -17,7 +17,7 @@ from costmark.errors import InputError, UsageError
 from costmark.maturity.assessment import largest_gaps, parse_group
 from costmark.maturity.catalog import LENSES, Catalog
 from costmark.maturity.evidence import as_date
-from costmark.maturity.progress import baseline_for
+from costmark.maturity.progress import baseline_for, meets
 from costmark.maturity.sources import Source
 
 DEFAULT_WEEKS = 6
@@ -156,20 +156,32 @@ def _capture_baseline(
             ):
                 score = cap["lenses"][goal["lens"]]["current"]
         goal["baseline_score"] = score
+        if score is not None and score >= goal["target_score"]:
+            raise UsageError(
+                f"goal {goal['id']}: {goal['capability']} {goal['lens']} is already {score} in "
+                f"the latest assessment; a target_score above it makes the goal measurable"
+            )
         return
     if directions is not None and goal["kpi"] not in directions:
         from costmark.errors import NotFoundError, did_you_mean
 
         raise NotFoundError(f"unknown KPI {goal['kpi']!r}{did_you_mean(goal['kpi'], directions)}")
-    value, period, note = baseline_for(
-        source, goal["kpi"], grain=goal["grain"], group=goal["group"], today=today
-    )
-    goal.update(baseline=value, baseline_period=period, baseline_note=note)
+    value, period, currency, note = baseline_for(
+        source, goal["kpi"], grain=goal["grain"], group=goal["group"], today=today,
+        currency=goal.get("currency"),
+    )  # fmt: skip
+    goal.update(baseline=value, baseline_period=period, currency=currency, baseline_note=note)
     if not goal.get("direction"):
         d = (directions or {}).get(goal["kpi"])
         if d not in ("higher", "lower"):
             d = "lower" if value is not None and goal["target"] < value else "higher"
         goal["direction"] = d
+    if value is not None and meets(value, goal["target"], goal["direction"]):
+        raise UsageError(
+            f"goal {goal['id']}: {goal['kpi']} is already {value:.4g} ({period}), which meets "
+            f"the target {goal['target']:g} ({goal['direction']} is better); set a target "
+            "beyond today's value"
+        )
 
 
 def build_iteration(

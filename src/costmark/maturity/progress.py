@@ -23,19 +23,27 @@ def meets(value: float, target: float, direction: str) -> bool:
 
 
 def baseline_for(
-    source: Source, kpi: str, *, grain: str, group: str, today: dt.date
-) -> tuple[float | None, str | None, str | None]:
-    """(value, period ISO date, note) of the KPI's latest complete period at plan time."""
+    source: Source, kpi: str, *, grain: str, group: str, today: dt.date,
+    currency: str | None = None,
+) -> tuple[float | None, str | None, str | None, str | None]:  # fmt: skip
+    """(value, period ISO date, currency, note) of the KPI's latest complete period at plan
+    time. With several currencies the main one (largest denominator) is followed unless the
+    goal names one; the goal then tracks that currency's series."""
+    weights: dict[str, float] = {}
     try:
-        series = kpi_series(source, kpi, grain=grain, group=group_tuple(group), today=today)
+        series = kpi_series(
+            source, kpi, grain=grain, group=group_tuple(group), today=today, weights=weights
+        )
     except Unavailable as exc:
-        return None, None, f"baseline not available: {exc}"
+        return None, None, currency, f"baseline not available: {exc}"
+    if currency is not None:
+        series = {c: s for c, s in series.items() if c == currency}
     if not series:
-        return None, None, f"baseline not available: {kpi} has no complete {grain} yet"
-    cur = sorted(series, key=lambda c: -len(series[c]))[0]
+        return None, None, currency, f"baseline not available: {kpi} has no complete {grain} yet"
+    cur = max(series, key=lambda c: (weights.get(c, 0.0), len(series[c])))
     period, value = series[cur][-1]
-    note = f"currency {cur}" if cur and len(series) > 1 else None
-    return value, period.isoformat(), note
+    note = f"tracked in {cur}, the main currency" if cur and len(series) > 1 else None
+    return value, period.isoformat(), cur or None, note
 
 
 def _slope(points: Sequence[tuple[dt.date, float]]) -> float:
@@ -63,7 +71,7 @@ def kpi_goal_status(goal: Mapping[str, Any], source: Source, today: dt.date) -> 
         return {**out, "now": None, "status": "unknown", "note": str(exc)}
     cur = goal.get("currency")
     points = series.get(cur or "", []) if cur is not None else []
-    if not points and series:
+    if not points and series and cur is None:
         points = max(series.values(), key=len)
     if not points:
         return {**out, "now": None, "status": "unknown", "note": f"{kpi} has no value yet"}
@@ -83,8 +91,8 @@ def kpi_goal_status(goal: Mapping[str, Any], source: Source, today: dt.date) -> 
     if base_period is not None and (not since or since[0][0] != base_period):
         since = [(base_period, float(baseline)), *since]
     if len(since) < 2 or now_period == base_period:
-        return {**out, "status": "waiting", "on_track": None,
-                "note": "no complete period since the baseline yet"}  # fmt: skip
+        note = "no complete period since the baseline yet" + _to_date(goal, source, today)
+        return {**out, "status": "waiting", "on_track": None, "note": note}
     due = as_date(goal["due"])
     slope = _slope(since)
     projected = now + slope * max(0, (due - now_period).days)
@@ -97,6 +105,23 @@ def kpi_goal_status(goal: Mapping[str, Any], source: Source, today: dt.date) -> 
     )
     return {**out, "status": "on track" if on_track else "off track", "on_track": on_track,
             "note": note}  # fmt: skip
+
+
+def _to_date(goal: Mapping[str, Any], source: Source, today: dt.date) -> str:
+    """The running period's value so far, as a hint (never used to judge a goal)."""
+    try:
+        series = kpi_series(
+            source, goal["kpi"], grain=goal.get("grain", "month"),
+            group=group_tuple(goal["group"]), today=today, complete_only=False,
+        )  # fmt: skip
+    except Unavailable:
+        return ""
+    points = series.get(goal.get("currency") or "", [])
+    if not points or (goal.get("baseline_period") and
+                      points[-1][0] <= as_date(goal["baseline_period"])):  # fmt: skip
+        return ""
+    period, value = points[-1]
+    return f"; {period:%Y-%m} so far: {value:.4g} (not final)"
 
 
 def lens_goal_status(

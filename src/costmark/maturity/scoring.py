@@ -14,9 +14,9 @@ lens never hides a weak one.
 
 Evidence rule: each evidence item implies a stage (none=0, crawl=1, walk=2, run=3). For a lens
 with evidence, the combined evidence score ``e`` is the lowest implied score among its items.
-The answered score is then clamped to ``[e, e + 1]``: people may rate themselves one step above
-what the data shows (the data cannot see everything), but not more; and the data lifts a score
-it plainly proves. Every move carries a sentence saying why.
+The answered score is then clamped to ``[e - 1, e + 1]``: answers and data may disagree by one
+step either way (the data cannot see everything people know, and a good number can be luck), but
+not more. Every move carries a sentence saying why.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def adjust(answered: int, evidence_stages: list[tuple[str, str]], lens: str) -> 
         return Adjusted(answered, answered, None, None)
     title, worst = min(evidence_stages, key=lambda ts: STAGE_SCORE[ts[1]])
     e = STAGE_SCORE[worst]
-    ceiling = min(MAX_SCORE, e + 1) if worst != "run" else MAX_SCORE
+    ceiling = min(MAX_SCORE, e + 1)
     if answered > ceiling:
         return Adjusted(
             answered,
@@ -115,12 +115,13 @@ def adjust(answered: int, evidence_stages: list[tuple[str, str]], lens: str) -> 
             f"{lens} lowered from {answered} to {ceiling}: {title} shows {worst}, "
             f"so at most one step above it ({ceiling}) is credible",
         )
-    if answered < e:
+    if answered < e - 1:
         return Adjusted(
             answered,
+            e - 1,
             e,
-            e,
-            f"{lens} raised from {answered} to {e}: {title} already shows {worst}",
+            f"{lens} raised from {answered} to {e - 1}: {title} already shows {worst}, "
+            "so at most one step below it is credible",
         )
     return Adjusted(answered, answered, e, None)
 

@@ -103,13 +103,12 @@ class WorkspaceSource:
         return int(row[0]) if row else 0
 
     def last_data_date(self) -> dt.date | None:
-        row = self.ws.warehouse.con.execute("SELECT max(ChargePeriodEnd) FROM costs").fetchone()
+        # the latest day a charge starts on (monthly fees end at month end, so not the end)
+        row = self.ws.warehouse.con.execute("SELECT max(ChargePeriodStart) FROM costs").fetchone()
         if not row or row[0] is None:
             return None
         value = row[0]
-        day = value.date() if isinstance(value, dt.datetime) else value
-        # ChargePeriodEnd is exclusive: data covers up to the day before
-        return day - dt.timedelta(days=1)
+        return value.date() if isinstance(value, dt.datetime) else value
 
     def anomalies(self, by: Sequence[str] = ()) -> list[dict]:
         return _records(self._call("anomalies", "anomaly detection", by=tuple(by)))
