@@ -24,6 +24,14 @@ class ScopeUnsupported(CostmarkError):
     """This data cannot be filtered to the caller's scope, so it is withheld."""
 
 
+class _Sections:
+    """A benchmark result restricted to a scope (``.sections``, ``.caveats``)."""
+
+    def __init__(self, sections: dict[str, Any], caveats: list[str]) -> None:
+        self.sections = sections
+        self.caveats = caveats
+
+
 class RowsResult:
     """A KPI result as rows (the part of ``KpiResult`` the web and reports use)."""
 
@@ -103,6 +111,10 @@ SAFE = (
     "current_iteration",
     "capabilities",
     "data_version",
+    "assessment",
+    "iteration",
+    "iteration_status",
+    "industry_references",
 )
 
 
@@ -146,7 +158,8 @@ class ScopedView:
             params = inspect.signature(method).parameters
         except (TypeError, ValueError):
             params = {}  # type: ignore[assignment]
-        if "by" not in params:
+        takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        if "by" not in params and not takes_kwargs:
 
             def refuse(*args: Any, **kwargs: Any) -> Any:
                 raise ScopeUnsupported(f"{name} cannot be restricted to a scope")
@@ -164,6 +177,35 @@ class ScopedView:
         """File-level lineage without totals: totals span every team."""
         hidden = {"totals", "rows_read", "rows_loaded", "rows_quarantined", "rows_replaced"}
         return [{k: v for k, v in r.items() if k not in hidden} for r in self._ws.ingest_log()]
+
+    def budgets(self, name: str | None = None, **kwargs: Any) -> Any:
+        """Only budgets whose own scope lies inside this scope (e.g. the payments budget)."""
+        inside = []
+        for key, budget in (getattr(self.project, "budgets", None) or {}).items():
+            values = budget.scope_values() if hasattr(budget, "scope_values") else {}
+            if all(values.get(k) == (v,) for k, v in self.scope.items()):
+                inside.append(key)
+        frames = [self._ws.budgets(key, **kwargs) for key in inside if name in (None, key)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def benchmark(
+        self, kpi: str, *, by: Sequence[str] | str = (), against: Any = (), **kwargs: Any
+    ) -> Any:
+        """Targets and history inside the scope; peer and industry comparisons are withheld
+        (peers show other teams' values; the industry view compares unscoped totals)."""
+        asked = [by] if isinstance(by, str) else list(by or ())
+        wanted = (against,) if isinstance(against, str) else tuple(against or ())
+        hidden = [a for a in wanted if a not in ("targets", "history")]
+        if hidden or not wanted:
+            raise ScopeUnsupported(
+                f"{', '.join(hidden) or 'peer'} benchmarks are not available to a scoped token"
+            )
+        widened = asked + [k for k in self.scope if k not in asked]
+        result = self._ws.benchmark(kpi, by=tuple(widened), against=wanted, **kwargs)
+        sections = {
+            name: filter_result(frame, self.scope, asked) for name, frame in result.sections.items()
+        }
+        return _Sections(sections, list(getattr(result, "caveats", [])))
 
     def alert_log(self, limit: int = 200) -> list[dict[str, Any]]:
         """Only alerts about rows inside the scope (alerts on totals are not shown)."""

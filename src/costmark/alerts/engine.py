@@ -86,9 +86,11 @@ def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
 
 
 def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
-    if not hasattr(view, "attainment"):
+    """Fires when the latest period's target status differs from the period before."""
+    if not hasattr(view, "benchmark"):
         raise sources.PartMissing("targets are not available in this costmark")
-    rows = sources._records(view.attainment([rule.kpi], grain=rule.grain, by=rule.by))
+    result = view.benchmark(rule.kpi, by=rule.by, against=("targets",), grain=rule.grain)
+    rows = sources._bench_section(result, "targets")
     series: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         dims = _dims(r, rule.by)
@@ -109,7 +111,7 @@ def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
                 f"{rule.kpi} target status changed from {before} to {now} ({start})",
                 rule.severity,
                 dims,
-                {"kpi": rule.kpi, "from": before, "to": now},
+                {"kpi": rule.kpi, "from": before, "to": now, "period_start": str(start)},
             )
         )
     return out
@@ -118,29 +120,41 @@ def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
 def anomaly(view: Any, rule: AlertRule) -> list[Candidate]:
     if not hasattr(view, "anomalies"):
         raise sources.PartMissing("anomaly detection is not available in this costmark")
-    rows = sources._records(view.anomalies(by=rule.by) if rule.by else view.anomalies())
+    kpi = rule.kpi or "total_cost"
+    result = view.anomalies(kpi, by=rule.by) if rule.by else view.anomalies(kpi)
     floor = SEVERITY_RANK[rule.severity]
     out = []
-    for r in rows:
+    for r in sources._records(result):
         sev = str(r.get("severity") or "low").lower()
         if SEVERITY_RANK.get(sev, 0) < floor:
             continue
-        dims = {k: v for k, v in r.items() if k in view.project.dimensions}
-        when = r.get("date") or r.get("period_start") or r.get("start")
+        dims = {k: r.get(k) for k in rule.by if k in r}
+        when = r.get("start") or r.get("date") or r.get("period_start")
+        cur = r.get("currency") or ""
+        where = ", ".join(f"{k}={v}" for k, v in dims.items()) or "all"
+        message = (
+            f"{sev} {kpi} anomaly on {when} ({where}): actual {_f(r.get('actual'))} {cur} vs "
+            f"expected {_f(r.get('expected'))}"
+        )
+        if r.get("drivers"):
+            message += f"; drivers: {str(r['drivers'])[:200]}"
+        details = {
+            k: r.get(k)
+            for k in ("start", "end", "currency", "expected", "actual", "severity", "direction")
+        }
         out.append(
             Candidate(
-                _key(rule.name, when, *sorted(dims.items())),
-                str(
-                    r.get("message")
-                    or r.get("explanation")
-                    or f"{sev} cost anomaly on {when} ({dims or 'all'})"
-                ),
-                sev,
-                dims,
-                {k: v for k, v in r.items()},
+                _key(rule.name, kpi, when, cur, *sorted(dims.items())), message, sev, dims, details
             )
         )
     return out
+
+
+def _f(v: Any) -> str:
+    try:
+        return f"{float(v):,.2f}"
+    except (TypeError, ValueError):
+        return "?"
 
 
 def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
@@ -148,23 +162,37 @@ def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
         raise sources.PartMissing("budget tracking is not available in this costmark")
     out = []
     for r in sources._records(view.budgets()):
-        budget = r.get("budget", r.get("amount"))
-        projected = r.get("projected", r.get("forecast"))
-        over = r.get("projected_over")
-        if over is None and budget is not None and projected is not None:
-            over = float(projected) > float(budget)
-        if not over:
+        amount, projected = r.get("amount"), r.get("projected")
+        if amount is None or projected is None:
             continue
-        dims = {k: v for k, v in r.items() if k in view.project.dimensions}
-        name = r.get("name") or r.get("budget_name") or "budget"
-        period = r.get("period") or r.get("period_start")
+        if float(projected) <= float(amount):
+            continue
+        name = r.get("budget") or "budget"
+        period = r.get("period_start")
+        spec = (getattr(view.project, "budgets", None) or {}).get(name)
+        values = spec.scope_values() if spec is not None else {}
+        dims = {k: v[0] for k, v in values.items() if len(v) == 1}
         out.append(
             Candidate(
                 _key(rule.name, name, period),
-                f"budget {name} is projected over: {projected} against {budget} ({period})",
+                f"budget {name} ({r.get('scope') or 'all'}) is projected over: "
+                f"{_f(projected)} against {_f(amount)} {r.get('currency') or ''} "
+                f"for the period starting {period}",
                 rule.severity,
-                dims,
-                {k: v for k, v in r.items()},
+                {},
+                {
+                    k: r.get(k)
+                    for k in (
+                        "budget",
+                        "scope",
+                        "currency",
+                        "amount",
+                        "projected",
+                        "actual_to_date",
+                        "period_start",
+                        "status",
+                    )
+                },
             )
         )
     return out

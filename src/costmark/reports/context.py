@@ -221,7 +221,7 @@ def movers(ws: Any, p: Period) -> dict[str, Any]:
             b = then.get(key) if then.get(key) is not None else Decimal(0)
             delta = _sub(a, b)
             moves.append(
-                {"value": key[0], "currency": key[1], "current": a, "previous": b, "change": delta}
+                {dim: key[0], "currency": key[1], "current": a, "previous": b, "change": delta}
             )
         moves.sort(key=lambda m: -abs(_num(m["change"]) or 0.0))
         if moves:

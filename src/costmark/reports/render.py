@@ -119,9 +119,10 @@ def render_md(ctx: dict[str, Any]) -> str:
                     out += ["", "Forecast:", ""]
                     out += _md_table(chart["forecast"], ["period_start", "value", "lower", "upper"])
                 out.append("")
-        elif key == "movers":
+        elif key in ("movers", "peers"):
             for table in sec["tables"]:
-                out += [f"### by {table['dimension']}", ""]
+                prefix = "by " if key == "movers" else ""
+                out += [f"### {prefix}{_md_cell(table['dimension'])}", ""]
                 out += [*_md_table(table["rows"]), ""]
         elif key == "maturity":
             out += _md_table(sec["axes"])

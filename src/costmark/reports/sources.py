@@ -95,24 +95,39 @@ def kpi_rows(
     return rows
 
 
+def _last_day(p: Period) -> dt.date:
+    return p.end - dt.timedelta(days=1)
+
+
+def _bench_section(result: Any, name: str) -> list[dict[str, Any]]:
+    sections = getattr(result, "sections", None)
+    if isinstance(sections, dict) and name in sections:
+        return _records(sections[name])
+    return []
+
+
 def targets(ws: Any, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dict[str, Any]]:
-    """Target and status per (kpi, currency) for the period, when targets exist."""
-    if not hasattr(ws, "attainment"):
-        return {}
-    try:
-        rows = _records(ws.attainment(list(ids), grain=p.grain, start=p.start, end=p.end))
-    except Exception:  # a target problem must not take the scorecard down
+    """Target and status per (kpi, currency) for the period, for KPIs with a target."""
+    declared = {t.kpi for t in getattr(ws.project, "targets", ()) or ()}
+    wanted = [k for k in ids if k in declared]
+    if not wanted or not hasattr(ws, "benchmark"):
         return {}
     out: dict[tuple[str, Any], dict[str, Any]] = {}
-    for r in rows:
-        if r.get("period_start") is not None and pd.Timestamp(r["period_start"]).date() != p.start:
+    for kpi in wanted:
+        try:
+            result = ws.benchmark(
+                kpi, against=("targets",), grain=p.grain, start=p.start, end=_last_day(p)
+            )
+        except Exception:  # a target problem must not take the scorecard down
             continue
-        if any(r.get(k) is not None for k in ("team", "app")):
-            continue
-        out[(str(r.get("kpi")), r.get("currency"))] = {
-            "target": r.get("target"),
-            "status": r.get("status") or "no target",
-        }
+        for r in _bench_section(result, "targets"):
+            day = r.get("period_start")
+            if day is not None and pd.Timestamp(day).date() != p.start:
+                continue
+            out[(kpi, r.get("currency"))] = {
+                "target": r.get("target"),
+                "status": r.get("status") or "no target",
+            }
     return out
 
 
@@ -121,31 +136,46 @@ def forecast(ws: Any, kpi: str, p: Period, currency: str | None) -> list[dict[st
     if not hasattr(ws, "forecast"):
         return []
     try:
-        rows = _records(ws.forecast(kpi, grain=p.grain, horizon=3))
-    except Exception:
+        result = ws.forecast(kpi, grain=p.grain, horizon=3, store=False)
+    except Exception:  # no forecast (short history, unsupported KPI): the chart shows actuals
         return []
+    rows = _records(getattr(result, "frame", result))
     points = []
     for r in rows:
         if currency is not None and r.get("currency") not in (None, currency):
             continue
-        start = r.get("period_start") or r.get("date")
-        value = r.get("value", r.get("forecast", r.get("yhat")))
+        start = r.get("period_start")
+        value = r.get("forecast", r.get("value"))
         if start is None or value is None:
             continue
         points.append(
             {
                 "period_start": pd.Timestamp(start).date(),
                 "value": value,
-                "lower": r.get("lower", r.get("lo")),
-                "upper": r.get("upper", r.get("hi")),
+                "lower": r.get("lower"),
+                "upper": r.get("upper"),
             }
         )
     return points
 
 
+ANOMALY_COLUMNS = (
+    "start",
+    "end",
+    "currency",
+    "direction",
+    "expected",
+    "actual",
+    "delta",
+    "delta_pct",
+    "severity",
+    "drivers",
+)
+
+
 def anomalies(ws: Any, p: Period) -> dict[str, Any]:
     find = _need(ws, "anomalies", "anomaly detection")
-    rows = _records(find(start=p.start, end=p.end))
+    rows = _records(find("total_cost", start=p.start, end=_last_day(p)))
     title = "Anomalies"
     if not rows:
         return {
@@ -154,36 +184,128 @@ def anomalies(ws: Any, p: Period) -> dict[str, Any]:
             "note": f"No anomalies in {p.label}.",
             "rows": [],
         }
-    return {"title": title, "status": "ok", "note": "", "rows": rows}
+    shown = [{k: r.get(k) for k in ANOMALY_COLUMNS if k in r} for r in rows]
+    return {"title": title, "status": "ok", "note": "", "rows": shown}
+
+
+BUDGET_COLUMNS = (
+    "budget",
+    "scope",
+    "currency",
+    "period_start",
+    "amount",
+    "actual_to_date",
+    "projected",
+    "variance_pct",
+    "budget_burn",
+    "status",
+)
 
 
 def budgets(ws: Any, p: Period) -> dict[str, Any]:
     status = _need(ws, "budgets", "budget tracking")
-    rows = _records(status(start=p.start, end=p.end))
+    rows = _records(status(as_of=_last_day(p)))
     title = "Budget status"
-    if not rows:
-        return {"title": title, "status": "empty", "note": "No budgets declared.", "rows": []}
-    return {"title": title, "status": "ok", "note": "", "rows": rows}
-
-
-def peers(ws: Any, p: Period) -> dict[str, Any]:
-    bench = _need(ws, "benchmark", "benchmarking")
-    rows = _records(bench("effective_savings_rate", start=p.start, end=p.end))
-    title = "Peer league tables"
-    if not rows:
-        return {"title": title, "status": "empty", "note": "No peer groups declared.", "rows": []}
-    return {"title": title, "status": "ok", "note": "", "rows": rows}
-
-
-def industry(ws: Any, p: Period) -> dict[str, Any]:
-    standing = _need(ws, "industry_standing", "industry reference data")
-    rows = _records(standing(start=p.start, end=p.end))
-    title = "Industry standing"
     if not rows:
         return {
             "title": title,
             "status": "empty",
-            "note": "No industry references match.",
+            "note": "No budgets declared (budgets: in costmark.yaml).",
+            "rows": [],
+        }
+    shown = [{k: r.get(k) for k in BUDGET_COLUMNS if k in r} for r in rows]
+    return {"title": title, "status": "ok", "note": "", "rows": shown}
+
+
+#: KPIs ranked in the peer league tables, when the catalog has them.
+LEAGUE_KPIS = ("effective_savings_rate", "commitment_coverage", "untagged_cost_share")
+PEER_COLUMNS = (
+    "kpi",
+    "cohort",
+    "currency",
+    "value",
+    "rank",
+    "members",
+    "percentile",
+    "quartile",
+    "cohort_median",
+)
+
+
+def peers(ws: Any, p: Period) -> dict[str, Any]:
+    bench = _need(ws, "benchmark", "benchmarking")
+    title = "Peer league tables"
+    ids = {c["id"] for c in catalog(ws)}
+    dims = [d for d, spec in ws.project.dimensions.items() if getattr(spec, "allocation", False)]
+    if not dims:
+        return {
+            "title": title,
+            "status": "empty",
+            "note": "No allocation dimension to rank (allocation: true).",
+            "tables": [],
+        }
+    dim = dims[0]
+    tables = []
+    for kpi in [k for k in LEAGUE_KPIS if k in ids]:
+        result = bench(
+            kpi, by=(dim,), against=("peers",), grain=p.grain, start=p.start, end=_last_day(p)
+        )
+        rows = [
+            r
+            for r in _bench_section(result, "peers")
+            if r.get("rank") is not None and r.get("rank") == r.get("rank")
+        ]
+        rows.sort(key=lambda r: (str(r.get("cohort")), r.get("rank")))
+        if rows:
+            cols = [dim, *PEER_COLUMNS]
+            tables.append(
+                {
+                    "dimension": f"{kpi} by {dim}",
+                    "rows": [{c: r.get(c) for c in cols} for r in rows],
+                }
+            )
+    if not tables:
+        return {
+            "title": title,
+            "status": "empty",
+            "note": f"No peer values in {p.label}.",
+            "tables": [],
+        }
+    return {"title": title, "status": "ok", "note": "", "tables": tables}
+
+
+INDUSTRY_COLUMNS = (
+    "kpi",
+    "currency",
+    "value",
+    "title",
+    "reference",
+    "statistic",
+    "standing",
+    "year",
+    "source",
+    "note",
+)
+
+
+def industry(ws: Any, p: Period) -> dict[str, Any]:
+    bench = _need(ws, "benchmark", "industry reference data")
+    title = "Industry standing"
+    refs = _records(ws.industry_references()) if hasattr(ws, "industry_references") else []
+    ids = {c["id"] for c in catalog(ws)}
+    kpis = sorted({str(r["kpi"]) for r in refs if r.get("kpi") in ids})
+    rows: list[dict[str, Any]] = []
+    for kpi in kpis:
+        result = bench(kpi, against=("industry",), grain=p.grain, start=p.start, end=_last_day(p))
+        for r in _bench_section(result, "industry"):
+            if r.get("applicable") is False:
+                continue
+            rows.append({c: r.get(c) for c in INDUSTRY_COLUMNS})
+    if not rows:
+        return {
+            "title": title,
+            "status": "empty",
+            "note": f"No industry reference applies to {p.label}.",
             "rows": [],
         }
     return {"title": title, "status": "ok", "note": "", "rows": rows}
@@ -191,43 +313,67 @@ def industry(ws: Any, p: Period) -> dict[str, Any]:
 
 def maturity(ws: Any) -> dict[str, Any]:
     history = _need(ws, "assessments", "the maturity module")
-    rows = _records(history())
     title = "Maturity"
-    if not rows:
+    if not history():
         return {
             "title": title,
             "status": "empty",
             "note": "No data yet: no assessment recorded (see 'costmark assess').",
             "axes": [],
         }
-    latest = rows[-1]
-    scores = latest.get("scores") or latest.get("capabilities") or {}
-    axes = (
-        [{"axis": k, "score": v} for k, v in scores.items()]
-        if isinstance(scores, dict)
-        else [{"axis": s.get("capability"), "score": s.get("score")} for s in scores]
-    )
+    doc = ws.assessment("latest")
+    overall = [r for r in doc.get("rows", []) if r.get("lens") == "overall"]
+    axes = [
+        {
+            "axis": r.get("capability"),
+            "score": r.get("current"),
+            "target": r.get("target"),
+            "previous": r.get("previous"),
+            "stage": r.get("stage"),
+        }
+        for r in overall
+    ]
+    info = doc.get("assessment", {})
     return {
         "title": title,
         "status": "ok" if axes else "empty",
         "note": "" if axes else "The latest assessment has no scores.",
-        "assessment": {k: v for k, v in latest.items() if k not in ("scores", "capabilities")},
+        "assessment": {k: info.get(k) for k in ("id", "group", "assessed_at", "assessor")},
         "axes": axes,
     }
 
 
+GOAL_COLUMNS = (
+    "goal",
+    "capability",
+    "measure",
+    "baseline",
+    "target",
+    "now",
+    "progress",
+    "status",
+    "due",
+    "owner",
+)
+
+
 def iteration(ws: Any) -> dict[str, Any]:
-    current = _need(ws, "current_iteration", "iteration tracking")
-    it = current()
+    _need(ws, "iteration_status", "iteration tracking")
     title = "Current iteration goals"
-    if not it:
-        return {"title": title, "status": "empty", "note": "No iteration is open.", "goals": []}
-    d = it if isinstance(it, dict) else _obj_dict(it)
-    goals = [g if isinstance(g, dict) else _obj_dict(g) for g in d.get("goals", [])]
+    if not ws.iterations():
+        return {
+            "title": title,
+            "status": "empty",
+            "note": "No data yet: no iteration started (see 'costmark iteration').",
+            "goals": [],
+        }
+    st = ws.iteration_status()
+    it = st.get("iteration", {})
+    goals = [{k: g.get(k) for k in GOAL_COLUMNS if k in g} for g in st.get("goals", [])]
     return {
         "title": title,
         "status": "ok" if goals else "empty",
-        "note": "" if goals else "The open iteration has no goals.",
-        "iteration": {k: v for k, v in d.items() if k != "goals"},
+        "note": "" if goals else "The current iteration has no goals.",
+        "iteration": {k: it.get(k) for k in ("name", "number", "status", "start", "end")},
         "goals": goals,
     }

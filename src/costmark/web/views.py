@@ -139,10 +139,21 @@ def kpi_detail(
 def _trend(view: Any, kpi_id: str, grain: str) -> dict[str, Any]:
     if not hasattr(view, "track"):
         raise sources.PartMissing("No data yet: trend tracking is not available.")
-    rows = sources._records(view.track(kpi_id, grain=grain, by=()))
-    return section(
-        "Trend", "ok" if rows else "empty", "" if rows else "No trend yet.", rows=rows[-12:]
+    result = view.track(kpi_id, grain=grain)
+    rows = sources._records(getattr(result, "trends", result))
+    keep = (
+        "currency",
+        "first",
+        "last",
+        "n",
+        "direction",
+        "slope",
+        "slope_pct",
+        "p_value",
+        "assessment",
     )
+    rows = [{k: r.get(k) for k in keep if k in r} for r in rows]
+    return section("Trend", "ok" if rows else "empty", "" if rows else "No trend yet.", rows=rows)
 
 
 def _peers(view: Any, kpi_id: str, scope: dict[str, str]) -> dict[str, Any]:
@@ -151,9 +162,18 @@ def _peers(view: Any, kpi_id: str, scope: dict[str, str]) -> dict[str, Any]:
     bench = getattr(view, "benchmark", None)
     if bench is None:
         raise sources.PartMissing("No data yet: benchmarking is not available.")
-    rows = sources._records(bench(kpi_id))
+    dims = [d for d, spec in view.project.dimensions.items() if spec.allocation]
+    if not dims:
+        return section("Peers", "empty", "No allocation dimension to compare.", rows=[])
+    rows = sources._bench_section(bench(kpi_id, by=(dims[0],), against=("peers",)), "peers")
+    latest = max((r["period_start"] for r in rows if r.get("period_start")), default=None)
+    cols = (dims[0], *sources.PEER_COLUMNS)
+    rows = [{c: r.get(c) for c in cols} for r in rows if r.get("period_start") == latest]
     return section(
-        "Peers", "ok" if rows else "empty", "" if rows else "No peer groups declared.", rows=rows
+        "Peers",
+        "ok" if rows else "empty",
+        f"{dims[0]} peers in {latest}" if rows else "No peer values.",
+        rows=rows,
     )
 
 
