@@ -37,7 +37,8 @@ def write_business(
     weekday = cal.weekday()
     season = np.where(weekday == 5, 0.8, np.where(weekday == 6, 0.74, 1.0))
     t0 = np.array([a.transactions_per_day for a in APPS])[:, None]
-    tx = np.rint(t0 * growth * season * rng.lognormal(0, 0.04, (n_app, days)))
+    # Volume grows a little faster than cost: unit costs fall slowly (economies of scale).
+    tx = np.rint(t0 * growth**1.1 * season * rng.lognormal(0, 0.04, (n_app, days)))
     customers = np.rint(t0 / 3.0 * growth**0.7 * rng.lognormal(0, 0.01, (n_app, days)))
     rpt = np.array([a.revenue_per_transaction for a in APPS])[:, None]
     revenue = np.round(tx * rpt * rng.lognormal(0, 0.03, (n_app, days)), 2)

@@ -80,7 +80,10 @@ def app_rows(
     base = np.array([res.base[i] for i in idx])[local]
     env_vol = np.array([ENV_VOLUME[res.env[i]] for i in idx])[local]
     season = np.where(weekday[day] == 5, 0.8, np.where(weekday[day] == 6, 0.74, 1.0))
-    metered = base * env_vol * np.sqrt(growth[app_index, day]) * season * rng.lognormal(0, 0.08, n)
+    # Fleets carry most growth (resources start over time, see org.build); per-resource
+    # volume only drifts up a little, so cost grows about as fast as the business.
+    drift = growth[app_index, day] ** 0.1
+    metered = base * env_vol * drift * season * rng.lognormal(0, 0.08, n)
     downtime = np.where(rng.random(n) < 0.03, rng.uniform(1, 8, n), 0.0)
     qty = np.where(hours, base - downtime, metered)
     normal_qty = qty.copy()
