@@ -19,7 +19,7 @@ from costmark.engine import compile as c
 from costmark.engine import periods
 from costmark.engine.fields import Resolver
 from costmark.kpis.computed import total_cost
-from costmark.kpis.library import UNUSED, ComputedKpi
+from costmark.kpis.library import NOT_UNUSED, ComputedKpi
 from costmark.spec import filters as f
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def _raw(ctx: Context, extra: str | None = None) -> tuple[Resolver, str]:
 def _resource_days(ctx: Context, exclude_unused: bool) -> ir.Table:
     extra = "ResourceId is not null"
     if exclude_unused:
-        extra += f" and not ({UNUSED})"
+        extra += f" and {NOT_UNUSED}"
     resolver, time_col = _raw(ctx, extra)
     keys = c.group_keys(resolver, ctx.scan, time_col, ctx.request.grain)
     t = resolver.table
