@@ -199,4 +199,4 @@ def test_running_period_is_left_out(ws: costmark.Workspace, tmp_path: Path) -> N
         "2026-02-01",
         "2026-03-01",
     }
-    assert any("running month (2026-04-01) left out" in n for n in out["notes"])
+    assert "the running month (2026-04-01) left out" in out["notes"]

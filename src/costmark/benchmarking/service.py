@@ -301,7 +301,7 @@ def export_pack(
         running = [p for p in frame["period_start"] if shift_period(p, grain, 1) > today]
         if running:
             frame = frame[~frame["period_start"].isin(running)]
-            notes.append(f"{k}: the running {grain} ({min(running)}) left out")
+            notes.append(f"the running {grain} ({min(running)}) left out")
         if frame.empty:
             notes.append(f"{k}: left out (no values)")
             continue
@@ -322,4 +322,4 @@ def export_pack(
         notes.append(
             f"{pack['suppressed_cohorts']} cohort(s) under {min_members} members suppressed"
         )
-    return pack, notes
+    return pack, list(dict.fromkeys(notes))
