@@ -182,3 +182,14 @@ def test_goal_follows_the_main_currency(workspace, make_source) -> None:
                  "value": 0.92, "denominator": 5000})  # fmt: skip
     st = workspace.iteration_status(source=src, today=dt.date(2026, 12, 3))["goals"][0]
     assert (st["now"], st["status"]) == (0.92, "achieved")
+
+
+def test_review_without_new_data_is_unknown_and_report_shows_latest_reviewed(
+    workspace, make_source
+) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    workspace.plan_iteration(plan_spec(), source=src, now=NOW)
+    it = workspace.review_iteration(source=src, now=NOW + dt.timedelta(days=2))
+    assert it["review"]["outcomes"][0]["outcome"] == "unknown"
+    workspace.next_iteration(source=src, now=NOW + dt.timedelta(days=3))
+    assert "(it-1) — review" in workspace.iteration_report()

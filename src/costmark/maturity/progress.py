@@ -161,6 +161,6 @@ def outcome(status: Mapping[str, Any]) -> str:
     """At review: achieved, missed, or unknown (no data to judge)."""
     if status["status"] == "achieved":
         return "achieved"
-    if status["status"] == "unknown" or status.get("now") is None:
-        return "unknown"
+    if status["status"] in ("unknown", "waiting") or status.get("now") is None:
+        return "unknown"  # no data to judge by (e.g. no complete period since the baseline)
     return "missed"

@@ -249,6 +249,11 @@ def start_next(
 
 
 def report(ws: Workspace, ref: str | None = None, fmt: str = "md") -> str:
+    """The review report of ``ref`` (default: the latest reviewed iteration)."""
+    if ref is None:
+        reviewed = [d for d in store.list_iterations(ws.warehouse.con) if d.get("review")]
+        if reviewed:
+            ref = reviewed[-1]["id"]
     return render_review(store.get_iteration(ws.warehouse.con, ref), load_catalog(), fmt)
 
 
