@@ -307,8 +307,8 @@ def build(rng: np.random.Generator, days: int, scale: float) -> Org:
 def _commitments(
     rng: np.random.Generator, accounts: list[Account], res: Resources, days: int
 ) -> list[Commitment]:
-    """One commitment per prod account that runs eligible compute (all but two apps), sized on
-    the eligible fleet of its most used SKU active on the purchase day."""
+    """One commitment per prod account and eligible SKU (all apps but two), each sized on the
+    fleet running on its purchase day, so later growth runs on demand (coverage erodes)."""
     out: list[Commitment] = []
     skip = {"marketing-site", "notifications"}  # teams that never bought any: low coverage
     for acct in accounts:
@@ -321,48 +321,52 @@ def _commitments(
         ]
         if not eligible:
             continue
-        counts: dict[str, int] = {}
-        for i in eligible:
-            counts[res.sku[i].sku_id] = counts.get(res.sku[i].sku_id, 0) + 1
-        sku_id = max(counts, key=lambda s: (counts[s], s))
-        start_choices = [0, 0, 0, min(days - 1, 61), min(days - 1, 122)]
-        start = int(start_choices[int(rng.integers(len(start_choices)))])
-        covered = [
-            i
-            for i in eligible
-            if res.sku[i].sku_id == sku_id and res.start[i] <= start < res.end[i]
-        ]
-        if not covered:
-            continue
-        kinds = COMMITMENT_KINDS[acct.provider]
-        kind, category, discount = kinds[int(rng.integers(len(kinds)))]
-        first = covered[0]
-        lp, cp = res.list_price[first], res.contracted_price[first]
-        overbuy = [1.0, 1.0, 1.0, 1.12][int(rng.integers(4))]
-        units = round(sum(res.base[i] for i in covered) * overbuy * Q_SCALE)
-        idx = len(out)
-        cid = _commitment_id(rng, acct, kind, res.region[first][0])
-        for i in covered:
-            res.commitment[i] = idx
-        out.append(
-            Commitment(
-                cid,
-                f"{kind} {res.sku[first].sku_id} ({acct.name})",
-                acct.provider,
-                acct,
-                kind,
-                category,
-                res.sku[first],
-                lp,
-                cp,
-                max(1, round(lp * (1 - discount))),
-                start,
-                units,
-                res.region[first],
-                covered,
-            )
-        )
+        for sku_id in sorted({res.sku[i].sku_id for i in eligible}):
+            _commit(rng, acct, res, [i for i in eligible if res.sku[i].sku_id == sku_id], out, days)
     return out
+
+
+def _commit(
+    rng: np.random.Generator,
+    acct: Account,
+    res: Resources,
+    eligible: list[int],
+    out: list[Commitment],
+    days: int,
+) -> None:
+    start_choices = [0, 0, 0, min(days - 1, 61), min(days - 1, 122)]
+    start = int(start_choices[int(rng.integers(len(start_choices)))])
+    covered = [i for i in eligible if res.start[i] <= start < res.end[i]]
+    if not covered:
+        return
+    kinds = COMMITMENT_KINDS[acct.provider]
+    kind, category, discount = kinds[int(rng.integers(len(kinds)))]
+    first = covered[0]
+    lp, cp = res.list_price[first], res.contracted_price[first]
+    overbuy = [1.0, 1.0, 1.0, 1.12][int(rng.integers(4))]
+    units = round(sum(res.base[i] for i in covered) * overbuy * Q_SCALE)
+    idx = len(out)
+    cid = _commitment_id(rng, acct, kind, res.region[first][0])
+    for i in covered:
+        res.commitment[i] = idx
+    out.append(
+        Commitment(
+            cid,
+            f"{kind} {res.sku[first].sku_id} ({acct.name})",
+            acct.provider,
+            acct,
+            kind,
+            category,
+            res.sku[first],
+            lp,
+            cp,
+            max(1, round(lp * (1 - discount))),
+            start,
+            units,
+            res.region[first],
+            covered,
+        )
+    )
 
 
 def _commitment_id(rng: np.random.Generator, acct: Account, kind: str, region: str) -> str:
