@@ -54,7 +54,7 @@ from costmark.focus.schema import (
     tag_column,
 )
 from costmark.focus.validate import check_frame
-from costmark.ingest.tags import ensure_tag_columns, tag_extract_sql
+from costmark.ingest.tags import ensure_tag_columns, json_member_path
 from costmark.store import Warehouse
 
 MONEY_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
@@ -148,14 +148,15 @@ def _text_expr(f: Frame, col: str) -> str:
 
 def _tags_expr(f: Frame, col: str) -> str:
     """Tags kept as a JSON object; the common export bug of a missing outer ``{}`` is repaired,
-    anything else unparseable becomes null (the row still loads, its cost is not lost)."""
+    anything else unparseable becomes null (the row still loads, its cost is not lost).
+
+    One JSON parse per value: for valid JSON, "is an object" is "starts with {"."""
     t = _text_expr(f, col)
     braced = f"'{{' || {t} || '}}'"
     return (
         f"CASE WHEN {t} IS NULL THEN NULL "
-        f"WHEN json_valid({t}) THEN CASE WHEN json_type({t}) = 'OBJECT' THEN {t} END "
-        f"WHEN json_valid({braced}) THEN CASE WHEN json_type({braced}) = 'OBJECT' "
-        f"THEN {braced} END END"
+        f"WHEN json_valid({t}) THEN CASE WHEN starts_with(ltrim({t}), '{{') THEN {t} END "
+        f"WHEN json_valid({braced}) THEN {braced} END"
     )
 
 
@@ -383,21 +384,34 @@ def _insert(
         f'{qstr(f.file)} AS "x_SourceFile"',
         '"__row" AS "x_SourceRow"',
     ]
-    by_tag_col = {tag_column(k): k for k in tag_keys}
+    # All materialised tags come out of ONE parse of Tags (a list of JSON paths). "Tags" of
+    # the inner select is the repaired one, so the extraction never meets invalid JSON.
+    keys = list(dict.fromkeys(tag_keys))
+    slot = {tag_column(k): i + 1 for i, k in enumerate(keys)}
+    middle = "*"
+    if keys:
+        paths = ", ".join(qstr(json_member_path(k)) for k in keys)
+        middle = f'*, json_extract_string("Tags", [{paths}]) AS "__tags"'
     outer = []
     for col in table_cols:
         if col in plan.exprs or col in ("x_IngestId", "x_SourceFile", "x_SourceRow"):
             outer.append(qident(col))
-        elif col in by_tag_col:
-            outer.append(tag_extract_sql('"Tags"', by_tag_col[col]))
+        elif col in slot:
+            outer.append(f'"__tags"[{slot[col]}]')
         else:
             outer.append("NULL")
     if result.rows_loaded:
-        con.execute(
+        sql = (
             f"INSERT INTO {COST_TABLE} ({', '.join(qident(c) for c in table_cols)}) "
-            f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "
-            f"FROM {f.relation} WHERE NOT {plan.bad})"
+            f"SELECT {', '.join(outer)} FROM (SELECT {middle} FROM (SELECT {', '.join(inner)} "
+            f"FROM {f.relation} WHERE NOT {plan.bad}))"
         )
+        # Row order in the table means nothing (x_SourceRow does): let DuckDB write in parallel.
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            con.execute(sql)
+        finally:
+            con.execute("RESET preserve_insertion_order")
     if result.rows_quarantined:
         con.execute(
             "INSERT INTO quarantine (ingest_id, source_file, source_row, reasons, record) "

@@ -1,0 +1,1 @@
+"""costmark benchmarks: speed targets measured against baselines in the same run (make bench)."""
