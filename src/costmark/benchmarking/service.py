@@ -289,14 +289,22 @@ def export_pack(
                 raise NotFoundError(f"unknown KPI {k!r}{did_you_mean(k, catalog)}")
     notes: list[str] = []
     kw = {"grain": grain, "start": start, "end": end, "where": where, "by": by}
-    spend = check_frame(fetch(ws, [SPEND_KPI], **kw), by)
+    try:  # one engine call shares one scan; fall back to one call per KPI to isolate errors
+        every = check_frame(fetch(ws, [*ids, SPEND_KPI], **kw), by)
+        frames = {k: every[every["kpi"] == k] for k in [*ids, SPEND_KPI]}
+    except CostmarkError:
+        frames = {SPEND_KPI: check_frame(fetch(ws, [SPEND_KPI], **kw), by)}
+        for k in ids:
+            try:
+                frames[k] = check_frame(fetch(ws, [k], **kw), by)
+            except CostmarkError as exc:
+                notes.append(f"{k}: left out ({exc})")
+    spend = frames[SPEND_KPI]
     parts = []
     for k in ids:
-        try:
-            frame = check_frame(fetch(ws, [k], **kw), by)
-        except CostmarkError as exc:
-            notes.append(f"{k}: left out ({exc})")
+        if k not in frames:
             continue
+        frame = frames[k]
         frame = frame[(frame["kpi"] == k) & frame["value"].notna()]
         running = [p for p in frame["period_start"] if shift_period(p, grain, 1) > today]
         if running:
