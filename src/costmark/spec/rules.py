@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from costmark.errors import ConfigError, Located, did_you_mean
 from costmark.focus.schema import canonical_columns
 from costmark.spec import filters as f
@@ -183,8 +185,14 @@ def check_file(path: Path, root: Path | None = None) -> list[Located]:
     """Every problem of a costmark.yaml: syntax, schema, then the semantic rules."""
     root = root or path.parent
     try:
-        project = load_project(path)
+        load_project(path)
     except ConfigError as exc:
-        return list(exc.problems) or [Located(str(exc), str(path))]
-    _, lines = parse_yaml_with_lines(path.read_text("utf-8"), str(path))
+        problems = list(exc.problems) or [Located(str(exc), str(path))]
+    else:
+        problems = []
+    try:
+        data, lines = parse_yaml_with_lines(path.read_text("utf-8"), str(path))
+        project = Project.model_validate(data)
+    except (ConfigError, ValidationError, OSError):
+        return problems  # syntax / schema problems: the semantic rules need a valid project
     return run_rules(project, lines, str(path), root, CHECK_RULES)
