@@ -564,3 +564,38 @@ def open_workspace(path: str | Path | None = None, *, read_only: bool = False) -
     if not root.exists():
         raise WorkspaceError(f"workspace folder {root} does not exist")
     return Workspace(root, read_only=read_only)
+
+
+def create_demo(
+    path: str | Path | None = None,
+    *,
+    seed: int = 7,
+    months: int = 13,
+    rows: int | None = None,
+    end: Any = None,
+    force: bool = False,
+    ingest: bool = True,
+    progress: Any = None,
+    show_progress: bool = False,
+) -> dict[str, Any]:
+    """Create (or refresh) a demo workspace: demo costmark.yaml (kept if it exists), generated
+    FOCUS 1.2 + business files in ``demo-data/``, validated and ingested. Returns a summary.
+    ``progress(done, total)`` follows generation; ``force`` overwrites a non-demo config."""
+    from costmark.demo.workspace import DEMO_CONFIG, build_demo, check_config
+
+    root = resolve_root(path)
+    check_config(root, force=force)
+    ws = init_workspace(root, force=force, config_text=DEMO_CONFIG)
+    try:
+        return build_demo(
+            ws,
+            seed=seed,
+            months=months,
+            rows=rows,
+            end=end,
+            ingest=ingest,
+            progress=progress,
+            show_progress=show_progress,
+        )
+    finally:
+        ws.close()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import costmark
+import costmark.api
 from tests.cli.test_main import costmark as run
 
 ARGS = ("--months", "1", "--end", "2026-03-15", "--seed", "4", "--format", "json")
@@ -55,3 +57,19 @@ def test_demo_refuses_to_overwrite_a_real_project(tmp_path: Path) -> None:
     assert "--force" in out.stderr
     bad = run("demo", "--workspace", str(tmp_path / "x"), "--end", "someday")
     assert bad.returncode == 2
+
+
+def test_changed_window_replaces_the_previous_demo_rows(tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    first = costmark.api.create_demo(root, seed=2, months=1, end=dt.date(2026, 3, 15))
+    assert first["replaced_previous_demo_rows"] == 0
+    second = costmark.api.create_demo(root, seed=2, months=1, end=dt.date(2026, 5, 10))
+    assert second["replaced_previous_demo_rows"] > 0
+    with costmark.open_workspace(root, read_only=True) as ws:
+        con = ws.warehouse.con
+        (lo,) = con.execute("SELECT min(ChargePeriodStart)::DATE FROM costs").fetchone() or (None,)
+        assert lo == dt.date(2026, 5, 1)
+        (n,) = con.execute("SELECT count(*) FROM costs").fetchone() or (0,)
+        assert n == second["cost_rows"]
+        (b,) = con.execute("SELECT min(date) FROM business_metrics").fetchone() or (None,)
+        assert b == dt.date(2026, 5, 1)

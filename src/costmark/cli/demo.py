@@ -7,7 +7,6 @@ validates it, ingests it, and prints what is there and what to try next.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from typing import Annotated, Any
 
 import typer
@@ -16,11 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
-from costmark.demo.config import DEMO_CONFIG, MARKER
-from costmark.errors import UsageError, ValidationFailed
-from costmark.workspace import CONFIG_FILE, resolve_root
-
-DATA_DIR = "demo-data"
+from costmark.errors import UsageError
 
 
 def demo(
@@ -49,41 +44,11 @@ def demo(
 ) -> None:
     """Create a demo workspace: a realistic organisation's FOCUS 1.2 costs (AWS, Azure, Google
     Cloud), business metrics, utilization and recommendations; validate and ingest them."""
-    root = resolve_root(workspace)
     try:
         end_date = dt.date.fromisoformat(end) if end else None
     except ValueError:
         raise UsageError(f"--end must be a date YYYY-MM-DD, not {end!r}") from None
-    config = root / CONFIG_FILE
-    if config.exists() and not force and not config.read_text("utf-8").startswith(MARKER):
-        raise UsageError(
-            f"{config} exists and was not written by costmark demo; pick another "
-            "--workspace or pass --force to overwrite it"
-        )
-    ws = api.init_workspace(root, force=True, config_text=DEMO_CONFIG)
     quiet = fmt is not OutputFormat.table
-    try:
-        summary = _run(ws, seed, months, rows, end_date, no_ingest, quiet)
-    finally:
-        ws.close()
-    if fmt is OutputFormat.table:
-        _print_summary(summary)
-    else:
-        emit([_flat(summary)], fmt, document=summary)
-
-
-def _run(
-    ws: api.Workspace,
-    seed: int,
-    months: int,
-    rows: int | None,
-    end: dt.date | None,
-    no_ingest: bool,
-    quiet: bool,
-) -> dict[str, Any]:
-    from costmark.demo import generate
-
-    out = ws.root / DATA_DIR
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -97,54 +62,24 @@ def _run(
 
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            if done == total:
+                bar.update(task, description="validating and loading")
 
-        manifest = generate(out, seed=seed, months=months, rows=rows, end=end, progress=tick)
-    mapping = ws.root / "mappings" / "team_by_account.csv"
-    mapping.parent.mkdir(exist_ok=True)
-    shutil.copyfile(manifest.mapping_file, mapping)
-    if not quiet:
-        err_console.print(
-            f"generated {manifest.rows:,} cost rows into {out} "
-            f"({manifest.start} to {manifest.end - dt.timedelta(days=1)})"
+        summary = api.create_demo(
+            workspace,
+            seed=seed,
+            months=months,
+            rows=rows,
+            end=end_date,
+            force=force,
+            ingest=not no_ingest,
+            progress=tick,
+            show_progress=False,
         )
-
-    report = ws.validate([str(p) for p in manifest.focus_files])
-    if not report.ok:
-        raise ValidationFailed(
-            f"the generated files do not validate ({len(report.errors)} errors); "
-            f"run 'costmark validate {out}/focus' to see them"
-        )
-    summary: dict[str, Any] = {
-        "workspace": str(ws.root),
-        "data": str(out),
-        "seed": seed,
-        "start": manifest.start.isoformat(),
-        "end": (manifest.end - dt.timedelta(days=1)).isoformat(),
-        "cost_rows": manifest.rows,
-        "providers": manifest.providers,
-        "teams": len(manifest.teams),
-        "apps": len(manifest.apps),
-        "accounts": manifest.accounts,
-        "resources": manifest.resources,
-        "commitments": manifest.commitments,
-        "validation": {"errors": len(report.errors), "warnings": len(report.warnings)},
-        "anomalies": manifest.anomalies,
-    }
-    if no_ingest:
-        return summary
-    focus = ws.ingest_focus([str(p) for p in manifest.focus_files], progress=not quiet).to_dict()
-    business = [ws.ingest_business(p) for p in manifest.business_files]
-    util = ws.ingest_utilization(manifest.utilization_file)
-    recs = ws.ingest_recommendations(manifest.recommendations_file)
-    summary["ingest"] = {
-        "rows_loaded": focus["rows_loaded"],
-        "rows_quarantined": focus["rows_quarantined"],
-        "totals": focus["totals"],
-        "business_rows": sum(b["rows_loaded"] for b in business),
-        "utilization_samples": util["rows_loaded"],
-        "recommendations": recs["rows_loaded"],
-    }
-    return summary
+    if fmt is OutputFormat.table:
+        _print_summary(summary)
+    else:
+        emit([_flat(summary)], fmt, document=summary)
 
 
 def _flat(summary: dict[str, Any]) -> dict[str, Any]:
