@@ -296,9 +296,11 @@ def ingest_focus_files(
                     _insert(con, wh, plan, result, tag_keys)
                     bar.advance(task)
                 _totals(con, summary)
-                for result, digest in zip(summary.files, digests, strict=True):
+                for i, (result, digest) in enumerate(zip(summary.files, digests, strict=True)):
                     result.sha256 = digest.result()
-                    _log(con, result, started, "ok", None)
+                    # rows replaced belong to the load, so they are logged on its first file
+                    replaced = summary.rows_replaced if i == 0 else 0
+                    _log(con, result, started, "ok", None, replaced)
     except BaseException as exc:
         if plans and summary.files and not isinstance(exc, InputError | KeyboardInterrupt):
             _log_failure(con, summary.files, started, exc)
@@ -447,11 +449,12 @@ def _log(
     started: dt.datetime,
     status: str,
     message: str | None,
+    replaced: int | None = None,
 ) -> None:
     con.execute(
         "INSERT INTO ingest_log (ingest_id, kind, file, sha256, focus_version, started_at, "
         "finished_at, rows_read, rows_loaded, rows_quarantined, rows_replaced, billing_periods, "
-        "totals, status, message) VALUES (?, 'focus', ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+        "totals, status, message) VALUES (?, 'focus', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.ingest_id,
             result.file,
@@ -462,6 +465,7 @@ def _log(
             result.rows_read,
             result.rows_loaded,
             result.rows_quarantined,
+            replaced,
             json.dumps(result.billing_periods),
             json.dumps(result.totals),
             status,
