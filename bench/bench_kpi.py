@@ -1,0 +1,181 @@
+"""KPI engine speed on generated data (same data as bench_ingest), ratios in one run.
+
+Measured:
+- ``kpi_vs_sql``: the measure KPIs of the built-in library at month grain by team plus daily
+  total cost, through ``ws.kpi`` (raw table) vs hand-written DuckDB SQL computing the same
+  numbers on the same warehouse (target <= 1.2; numbers compared).
+- ``full_suite``: every built-in KPI at month by team (no baseline; for context).
+- ``rollup_vs_raw``: total cost by team and month from the rollup vs forced raw (target >= 20x).
+- ``vs_pandas``: pandas reading the same Parquet and computing total cost and ESR by team and
+  month vs ``ws.kpi`` for the same (target >= 5x).
+50M rows: run with ``--scale 5`` and compare the ``kpi_vs_sql`` seconds with a scale-1 run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from decimal import Decimal
+from typing import Any
+
+FULL_ROWS = 10_000_000
+
+CONFIG = """version: 1
+name: bench
+dimensions:
+  team: {tag: team, allocation: true}
+  app: {tag: app, allocation: true}
+  env: {tag: env}
+"""
+
+MEASURE_KPIS = [
+    "total_cost", "billed_cost", "list_cost", "contracted_cost", "effective_savings_rate",
+    "savings_achieved", "negotiated_savings", "commitment_savings", "commitment_utilization",
+    "commitment_waste", "commitment_coverage", "on_demand_share", "spot_share",
+    "allocation_coverage", "untagged_cost_share",
+]
+
+HAND_SQL = """
+SELECT CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS p, tag_team AS team,
+  BillingCurrency AS c,
+  sum(EffectiveCost) AS total, sum(BilledCost) AS billed, sum(ListCost) AS list,
+  sum(ContractedCost) AS contracted,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unk) AS eff_known,
+  sum(ListCost) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unk AND NOT unused) AS list_known,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage') AS usage,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unk AND NOT unused)
+    AS eff_known_used,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage' AND unused) AS unused_cost,
+  sum(ContractedCost) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unk AND NOT unused)
+    AS contracted_known,
+  sum(ContractedCost) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unused) AS contracted_nu,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unused) AS eff_nu,
+  sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') AS used,
+  sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus IN ('Used', 'Unused')) AS cd,
+  sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused') AS unused_all,
+  sum(basis) FILTER (WHERE ChargeCategory = 'Usage' AND CommitmentDiscountStatus = 'Used'
+    AND ServiceCategory = 'Compute') AS covered,
+  sum(basis) FILTER (WHERE ChargeCategory = 'Usage' AND NOT unused
+    AND ServiceCategory = 'Compute') AS eligible,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage' AND PricingCategory = 'Standard')
+    AS od,
+  sum(EffectiveCost) FILTER (WHERE ChargeCategory = 'Usage' AND PricingCategory = 'Dynamic')
+    AS spot,
+  sum(EffectiveCost) FILTER (WHERE nullif(tag_team, '') IS NOT NULL
+    AND nullif(tag_app, '') IS NOT NULL) AS allocated,
+  sum(EffectiveCost) FILTER (WHERE nullif(tag_team, '') IS NULL
+    OR nullif(tag_app, '') IS NULL) AS untagged
+FROM (SELECT *,
+  coalesce(ListCost, 0) = 0 AND coalesce(EffectiveCost, 0) <> 0
+    AND coalesce(CommitmentDiscountStatus, '') <> 'Unused' AS unk,
+  coalesce(CommitmentDiscountStatus, '') = 'Unused' AS unused,
+  CASE WHEN coalesce(ContractedCost, 0) = 0 THEN coalesce(ListCost, 0) ELSE ContractedCost END
+    AS basis
+  FROM costs)
+GROUP BY ALL
+"""
+DAILY_SQL = """SELECT CAST(ChargePeriodStart AS DATE) AS d, BillingCurrency AS c,
+  sum(EffectiveCost) AS total FROM costs GROUP BY ALL"""
+
+
+def _best(fn: Any, repeats: int = 3) -> tuple[float, Any]:
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def _row(name: str, value: float, baseline: float | None, target: str, ok: bool | None,
+         **extra: Any) -> dict[str, Any]:
+    return {"name": name, "value": round(value, 4), "unit": "s",
+            "baseline": None if baseline is None else round(baseline, 4),
+            "ratio": None if not baseline else round(value / baseline, 3),
+            "target": target, "ok": ok, **extra}
+
+
+def run(ctx: Any) -> list[dict[str, Any]]:
+    import costmark
+    from bench.bench_ingest import dataset
+
+    rows = ctx.rows(FULL_ROWS)
+    files = dataset(ctx, rows)
+    root = ctx.data_dir / f"kpi-ws-{rows}"
+    if not (root / "DONE").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        ws = costmark.init_workspace(root, config_text=CONFIG)
+        ctx.log(f"ingesting {rows:,} rows for the KPI bench ...")
+        ws.ingest_focus(files, progress=False)
+        ws.refresh_rollups()
+        ws.close()
+        (root / "DONE").write_text("ok\n")
+    ws = costmark.open(root)
+    con = ws.warehouse.con
+    out = []
+
+    def engine() -> Any:
+        a = ws.kpi(MEASURE_KPIS, grain="month", by=["team"], rollups=False)
+        b = ws.kpi("total_cost", grain="day", rollups=False)
+        return a, b
+
+    def hand() -> Any:
+        return con.execute(HAND_SQL).fetchall(), con.execute(DAILY_SQL).fetchall()
+
+    t_engine, (res, _) = _best(engine)
+    t_sql, (sql_rows, _) = _best(hand)
+    esr_equal = _check(res, sql_rows)
+    out.append(_row("kpi_vs_sql", t_engine, t_sql, "<= 1.2", t_engine / t_sql <= 1.2,
+                    numbers_equal=esr_equal))
+    ids = [d.id for d in ws.kpi_catalog() if d.kind != "user"]
+    t_full, _ = _best(lambda: ws.kpi(ids, grain="month", by=["team"]), repeats=1)
+    out.append(_row("full_suite", t_full, None, "", None, kpis=len(ids)))
+    t_roll, _ = _best(lambda: ws.kpi("total_cost", by=["team"], rollups=True), repeats=5)
+    t_raw, _ = _best(lambda: ws.kpi("total_cost", by=["team"], rollups=False), repeats=3)
+    out.append(_row("rollup_vs_raw", t_roll, t_raw, ">= 20x faster", t_raw / t_roll >= 20,
+                    speedup=round(t_raw / t_roll, 1)))
+    t_pd, _ = _best(lambda: _pandas(files), repeats=1)
+    t_mine, _ = _best(lambda: ws.kpi(["total_cost", "effective_savings_rate"], by=["team"],
+                                     rollups=False))
+    out.append(_row("vs_pandas", t_mine, t_pd, ">= 5x faster", t_pd / t_mine >= 5,
+                    speedup=round(t_pd / t_mine, 1)))
+    ws.close()
+    return out
+
+
+def _check(result: Any, sql_rows: list[tuple[Any, ...]]) -> bool:
+    """Total cost and ESR from the engine equal the hand-written SQL's."""
+    by_key = {(r[0], r[1], r[2]): r for r in sql_rows}
+    for row in result.rows():
+        key = (row["period_start"], row["team"], row["currency"])
+        sql = by_key.get(key)
+        if sql is None:
+            return False
+        if row["kpi"] == "total_cost" and row["value"] != sql[3]:
+            return False
+        if row["kpi"] == "effective_savings_rate" and sql[8]:
+            expected = 1 - float(Decimal(sql[7] or 0) / Decimal(sql[8]))
+            if row["value"] is None or abs(row["value"] - expected) > 1e-9 * max(1, abs(expected)):
+                return False
+    return True
+
+
+def _pandas(files: list[Any]) -> Any:
+    import pandas as pd
+
+    cols = ["ChargePeriodStart", "BillingCurrency", "ChargeCategory", "EffectiveCost",
+            "ListCost", "CommitmentDiscountStatus", "Tags"]
+    df = pd.concat([pd.read_parquet(f, columns=cols) for f in files])
+    df["team"] = df["Tags"].str.extract(r'"team"\s*:\s*"([^"]*)"')[0]
+    df["month"] = pd.to_datetime(df["ChargePeriodStart"]).dt.to_period("M")
+    for c in ("EffectiveCost", "ListCost"):
+        df[c] = pd.to_numeric(df[c]).fillna(0)
+    usage = df["ChargeCategory"] == "Usage"
+    unused = df["CommitmentDiscountStatus"].fillna("") == "Unused"
+    unknown = (df["ListCost"] == 0) & (df["EffectiveCost"] != 0) & ~unused
+    df["eff_k"] = df["EffectiveCost"].where(usage & ~unknown, 0)
+    df["list_k"] = df["ListCost"].where(usage & ~unknown & ~unused, 0)
+    g = df.groupby(["month", "team", "BillingCurrency"], dropna=False)[
+        ["EffectiveCost", "eff_k", "list_k"]].sum()
+    g["esr"] = 1 - g["eff_k"] / g["list_k"]
+    return g
