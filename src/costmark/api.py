@@ -276,6 +276,20 @@ class Workspace:
             against = tuple(a.strip() for a in against.split(","))
         return run_benchmark(self, kpi, by=by, against=against, **options)
 
+    def benchmark_all(
+        self, kpis: Any = (), *, by: Any = (), against: Any = "targets,history", **options: Any
+    ) -> dict[str, Any]:
+        """Benchmark many KPIs (default: every catalog KPI with a better direction) from one
+        engine call; returns {kpi: BenchmarkResult}. KPIs that cannot be ranked or computed
+        are skipped with a caveat instead of failing the lot."""
+        from costmark.benchmarking.service import run_benchmarks
+
+        by = (by,) if isinstance(by, str) else tuple(by)
+        if isinstance(against, str):
+            against = tuple(a.strip() for a in against.split(","))
+        kpis = (kpis,) if isinstance(kpis, str) else tuple(kpis)
+        return run_benchmarks(self, kpis, by=by, against=against, **options)
+
     def export_benchmark_pack(self, path: str | Path | None = None, **options: Any) -> Any:
         """An anonymised pack of KPI distributions (dict); written to ``path`` when given.
         Options: kpis, by, grain, start, end, where, label. ``.notes`` explain omissions."""

@@ -200,3 +200,15 @@ def test_running_period_is_left_out(ws: costmark.Workspace, tmp_path: Path) -> N
         "2026-03-01",
     }
     assert "the running month (2026-04-01) left out" in out["notes"]
+
+
+def test_benchmark_all_skips_what_cannot_be_ranked(ws: costmark.Workspace) -> None:
+    results = ws.benchmark_all([ESR, "total_cost", "list_cost"], by="team", against="peers")
+    assert set(results) == {ESR, "total_cost", "list_cost"}
+    assert "peers" not in results["list_cost"].sections
+    assert any("no better direction" in c for c in results["list_cost"].caveats)
+    assert rows(results[ESR]["peers"])["zeta-orbit"]["rank"] == 1
+    assert rows(results["total_cost"]["peers"])["zeta-payments"]["rank"] == 1
+    # the same answers as one at a time
+    single = ws.benchmark(ESR, by="team", against="peers")
+    assert single["peers"]["rank"].tolist() == results[ESR]["peers"]["rank"].tolist()

@@ -125,9 +125,48 @@ def banded(frame: pd.DataFrame, spend: pd.DataFrame, by: Sequence[str]) -> pd.Da
     return pd.concat(parts, ignore_index=True) if parts else frame.assign(cohort=[])
 
 
-def run_benchmark(
+def _check_options(against: Sequence[str], cohorts: str) -> tuple[str, ...]:
+    against = tuple(dict.fromkeys(against))
+    unknown = [a for a in against if a not in AGAINST]
+    if unknown or not against:
+        raise UsageError(
+            f"unknown --against {', '.join(unknown) or '(empty)'}; choose from {', '.join(AGAINST)}"
+        )
+    if cohorts not in ("auto", "groups", "bands", "all"):
+        raise UsageError("cohorts must be auto, groups, bands or all")
+    return against
+
+
+def fetch_many(
+    ws: Any, ids: Sequence[str], by: Sequence[str], **kw: Any
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Frames per KPI from one engine call (one shared scan); when that call fails, one call
+    per KPI so a single KPI the data cannot support is reported and skipped, not fatal."""
+    ids = list(dict.fromkeys(ids))
+    try:
+        every = check_frame(fetch(ws, ids, by=by, **kw), by)
+        return {k: every[every["kpi"] == k] for k in ids}, []
+    except CostmarkError:
+        if len(ids) == 1:
+            raise
+    frames, notes = {}, []
+    for k in ids:
+        try:
+            frames[k] = check_frame(fetch(ws, [k], by=by, **kw), by)
+        except CostmarkError as exc:
+            notes.append(f"{k}: left out ({exc})")
+    return frames, notes
+
+
+def run_benchmark(ws: Any, kpi: str, **options: Any) -> BenchmarkResult:
+    """Benchmark one KPI against what ``against`` names; see the README's Benchmarking.
+    Unlike ``run_benchmarks``, a KPI that cannot be ranked is an error here."""
+    return run_benchmarks(ws, [kpi], strict=True, **options)[kpi]
+
+
+def run_benchmarks(
     ws: Any,
-    kpi: str,
+    kpis: Sequence[str] = (),
     *,
     by: Sequence[str] = (),
     against: Sequence[str] = DEFAULT_AGAINST,
@@ -142,31 +181,90 @@ def run_benchmark(
     direction: str | None = None,
     cohorts: str = "auto",
     today: dt.date | None = None,
-) -> BenchmarkResult:
-    """Benchmark one KPI against what ``against`` names; see the README's Benchmarking."""
-    against = tuple(dict.fromkeys(against))
-    unknown = [a for a in against if a not in AGAINST]
-    if unknown or not against:
-        raise UsageError(
-            f"unknown --against {', '.join(unknown) or '(empty)'}; choose from {', '.join(AGAINST)}"
-        )
-    if cohorts not in ("auto", "groups", "bands", "all"):
-        raise UsageError("cohorts must be auto, groups, bands or all")
+    strict: bool = False,
+) -> dict[str, BenchmarkResult]:
+    """Benchmark several KPIs (default: every KPI in the catalog with a better direction) from
+    one engine call per slicing, so benchmarking costs little beyond computing the KPIs."""
+    against = _check_options(against, cohorts)
     by = tuple(by)
+    if any(a in against for a in ("peers", "external")) and not by:
+        raise UsageError("peers and external benchmarks compare members: give --by DIM")
     catalog = catalog_of(ws)
-    if catalog and kpi not in catalog:
-        raise NotFoundError(f"unknown KPI {kpi!r}{did_you_mean(kpi, catalog)}")
-    definition = catalog.get(kpi)
-    natural = getattr(definition, "direction", None) or kpi_direction(kpi)
-    direction = direction or natural
-    unit = getattr(definition, "unit", None)
-    needs_spend = any(a in against for a in ("peers", "external")) and bool(by)
-    ids = [kpi, SPEND_KPI] if needs_spend and kpi != SPEND_KPI else [kpi]
+    ids = list(kpis) or [k for k, d in catalog.items() if getattr(d, "direction", "none") != "none"]
+    for k in ids:
+        if catalog and k not in catalog:
+            raise NotFoundError(f"unknown KPI {k!r}{did_you_mean(k, catalog)}")
     kw = {"grain": grain, "start": start, "end": end, "where": where}
-    raw = fetch(ws, ids, by=by, **kw)
-    both = check_frame(raw, by)
-    frame = both[both["kpi"] == kpi]
-    spend = both[both["kpi"] == SPEND_KPI].copy()
+    needs_spend = any(a in against for a in ("peers", "external"))
+    frames, notes = fetch_many(ws, [*ids, SPEND_KPI] if needs_spend else ids, by, **kw)
+    org: dict[str, pd.DataFrame] = {}
+    figures: list[Any] = []
+    if "industry" in against:
+        figures = load_references([Path(p) for p in references], workspace=ws.root)
+        wanted = [k for k in ids if any(f.kpi == k for f in figures)]
+        if wanted:
+            org, more = fetch_many(ws, [*wanted, SPEND_KPI], (), **kw)
+            notes += more
+    dated = store.resolve_baselines(ws.warehouse, list(baselines)) if "history" in against else {}
+    packs = store.pack_frame(ws.warehouse) if "external" in against else pd.DataFrame()
+    empty = pd.DataFrame(columns=["kpi", "period_start", *by, "currency", "value"])
+    results = {}
+    for k in ids:
+        if k not in frames:
+            if strict:
+                raise CostmarkError(f"{k} cannot be computed: {'; '.join(notes)}")
+            continue
+        definition = catalog.get(k)
+        natural = getattr(definition, "direction", None) or kpi_direction(k)
+        results[k] = _one(
+            ws.project,
+            k,
+            frames[k],
+            frames.get(SPEND_KPI, empty),
+            org.get(k, empty.drop(columns=list(by))),
+            org.get(SPEND_KPI, empty.drop(columns=list(by))),
+            by=by,
+            against=against,
+            grain=grain,
+            period=period,
+            direction=direction or natural,
+            unit=getattr(definition, "unit", None),
+            improved_periods=improved_periods,
+            cohorts=cohorts,
+            today=today,
+            strict=strict,
+            dated=dated,
+            packs=packs,
+            figures=figures,
+        )
+        results[k].caveats += notes
+    return results
+
+
+def _one(
+    project: Any,
+    kpi: str,
+    frame: pd.DataFrame,
+    spend: pd.DataFrame,
+    org: pd.DataFrame,
+    org_spend: pd.DataFrame,
+    *,
+    by: tuple[str, ...],
+    against: tuple[str, ...],
+    grain: str,
+    period: dt.date | None,
+    direction: str,
+    unit: str | None,
+    improved_periods: int,
+    cohorts: str,
+    today: dt.date | None,
+    strict: bool,
+    dated: dict[str, dt.date],
+    packs: pd.DataFrame,
+    figures: list[Any],
+) -> BenchmarkResult:
+    """Every requested section for one KPI from frames already fetched."""
+    frame = frame[frame["kpi"] == kpi]
     grain = frame_grain(frame, grain)
     skipped = False
     when = period
@@ -180,27 +278,21 @@ def run_benchmark(
             f"judging {when}, the latest complete {grain}; the running one is left out "
             "(pass --period to choose)"
         )
-    project = ws.project
 
     if "targets" in against:
         result.sections["targets"] = evaluate_targets(
-            frame,
-            project.targets,
-            kpi,
-            by=by,
-            kpi_direction=direction,
-            period=when,
-            grain=grain,
+            frame, project.targets, kpi, by=by, kpi_direction=direction, period=when, grain=grain
         )
         if not any(t.kpi == kpi for t in project.targets):
             result.caveats.append(f"no target for {kpi} in costmark.yaml (targets:)")
 
-    if "peers" in against or "external" in against:
-        if not by:
-            raise UsageError("peers and external benchmarks compare members: give --by DIM")
-        require_direction(kpi, direction)
+    rankable = direction in ("higher", "lower")
+    if any(a in against for a in ("peers", "external")) and not rankable:
+        if strict:
+            require_direction(kpi, direction)
+        result.caveats.append(f"{kpi} has no better direction: not ranked")
 
-    if "peers" in against:
+    if "peers" in against and rankable:
         groups = project.peer_groups if cohorts in ("auto", "groups") else {}
         if cohorts == "groups" and not any(g.dimension in by for g in groups.values()):
             raise UsageError(f"no peer group in costmark.yaml covers {', '.join(by)}")
@@ -218,28 +310,19 @@ def run_benchmark(
             result.caveats.append(caveat)
 
     if "history" in against:
-        dated = store.resolve_baselines(ws.warehouse, list(baselines))
         result.sections["history"] = history_compare(
             frame, kpi, by=by, direction=direction, period=when, grain=grain, baselines=dated
         )
 
     if "industry" in against:
-        figures = load_references([Path(p) for p in references], workspace=ws.root)
-        org = check_frame(fetch(ws, [kpi, SPEND_KPI] if kpi != SPEND_KPI else [kpi], **kw), ())
-        annual = _annual_spend(org[org["kpi"] == SPEND_KPI], when, grain)
+        annual = _annual_spend(org_spend, when, grain)
         result.sections["industry"] = industry_standing(
-            org[org["kpi"] == kpi],
-            figures,
-            kpi,
-            direction=direction,
-            period=when,
-            annual_spend=annual,
+            org, figures, kpi, direction=direction, period=when, annual_spend=annual
         )
         if result.sections["industry"].empty:
             result.caveats.append(f"no industry figure is comparable to {kpi}")
 
-    if "external" in against:
-        packs = store.pack_frame(ws.warehouse)
+    if "external" in against and rankable:
         if packs.empty:
             result.caveats.append("no peer packs imported ('costmark benchmark import PACK')")
         members = banded(frame, spend, by) if len(frame) else frame.assign(cohort=[])
@@ -288,17 +371,11 @@ def export_pack(
             if k not in catalog:
                 raise NotFoundError(f"unknown KPI {k!r}{did_you_mean(k, catalog)}")
     notes: list[str] = []
-    kw = {"grain": grain, "start": start, "end": end, "where": where, "by": by}
-    try:  # one engine call shares one scan; fall back to one call per KPI to isolate errors
-        every = check_frame(fetch(ws, [*ids, SPEND_KPI], **kw), by)
-        frames = {k: every[every["kpi"] == k] for k in [*ids, SPEND_KPI]}
-    except CostmarkError:
-        frames = {SPEND_KPI: check_frame(fetch(ws, [SPEND_KPI], **kw), by)}
-        for k in ids:
-            try:
-                frames[k] = check_frame(fetch(ws, [k], **kw), by)
-            except CostmarkError as exc:
-                notes.append(f"{k}: left out ({exc})")
+    kw = {"grain": grain, "start": start, "end": end, "where": where}
+    frames, more = fetch_many(ws, [*ids, SPEND_KPI], by, **kw)
+    notes += more
+    if SPEND_KPI not in frames:
+        raise CostmarkError(f"{SPEND_KPI} cannot be computed: {'; '.join(more)}")
     spend = frames[SPEND_KPI]
     parts = []
     for k in ids:
