@@ -165,7 +165,7 @@ def plan(
 def status(ref: RefArg = None, workspace: WorkspaceOpt = None,
            fmt: FormatOpt = OutputFormat.table) -> None:  # fmt: skip
     """Each goal's progress from today's data: now vs baseline vs target, on track or not."""
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace) as ws, err_console.status("measuring goals..."):
         result = ws.iteration_status(ref)
     it = result["iteration"]
     cols = ["goal", "capability", "lens", "measure", "baseline", "now", "target", "progress",

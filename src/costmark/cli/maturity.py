@@ -139,7 +139,10 @@ def assess(
             source: Any = data
         else:
             source = answers
-        doc = ws.assess(source, capabilities=list(capability or []), group=group, save=not dry_run)
+        with err_console.status("computing evidence from the data..."):
+            doc = ws.assess(
+                source, capabilities=list(capability or []), group=group, save=not dry_run
+            )
         from costmark.maturity.assessment import score_rows
 
         _show_assessment(doc, fmt, score_rows(doc))
@@ -204,7 +207,7 @@ def evidence(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Evidence computed from the data, per capability and lens (no answers needed)."""
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace) as ws, err_console.status("computing evidence..."):
         rows = ws.maturity_evidence(list(capability or []), group=group)
     emit(rows, fmt, title="evidence", columns=["capability", "lens", "title", "summary", "detail"])
 

@@ -88,6 +88,8 @@ class WorkspaceSource:
             raise Unavailable(f"{what}: {str(exc).splitlines()[0]}") from exc
         except NotImplementedError as exc:
             raise Unavailable(f"{what} is not implemented yet") from exc
+        except Exception as exc:  # another part failing must not sink the assessment: say so
+            raise Unavailable(f"{what} failed ({type(exc).__name__}: {exc})") from exc
 
     def _table_exists(self, table: str) -> bool:
         row = self.ws.warehouse.con.execute(
