@@ -37,7 +37,8 @@ def all_routes(app: Any) -> list[tuple[str, str]]:
 def concrete(path: str) -> str:
     for k, v in FILL.items():
         path = path.replace(k, v)
-    return path + ("?timeout=0" if path == "/api/events" else "")
+    query = {"/api/events": "?timeout=0", "/report": "?format=md"}
+    return path + query.get(path, "")
 
 
 def test_route_inventory_is_what_the_tests_cover(app: Any) -> None:

@@ -6,17 +6,65 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import costmark
 
 
-def cm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from costmark.cli.main import run; run()", *args],
+class Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+_APP: list[Any] = []
+
+
+def cm(*args: str) -> Result:
+    """Run the CLI in-process (fast) with the same exit-code mapping as ``run()``."""
+    import contextlib
+    import io
+
+    from costmark.cli import main
+    from costmark.errors import CostmarkError
+
+    if not _APP:
+        main._register()
+        _APP.append(main.app)
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = _APP[0](args=list(args), standalone_mode=False, prog_name="costmark")
+            code = rc if isinstance(rc, int) else 0
+        except CostmarkError as exc:
+            err.write(str(exc))
+            code = exc.exit_code
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        except Exception as exc:
+            code = getattr(exc, "exit_code", None)
+            if not isinstance(code, int):
+                raise
+            err.write(str(exc))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def test_entry_point_exit_codes(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from costmark.cli.main import run; run()",
+            "token",
+            "list",
+            "-w",
+            str(tmp_path / "none"),
+        ],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=120,
     )
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
 
 
 def test_token_lifecycle(tmp_path: Path) -> None:
