@@ -52,6 +52,7 @@ def load_costs(ws: Workspace, rows: Iterable[tuple[dt.date, str, str, Decimal | 
                 "TestCloud",
                 "ba-1",
                 "Usage",
+                "Usage-Based",
                 "Standard",
             )
         )
@@ -59,7 +60,7 @@ def load_costs(ws: Workspace, rows: Iterable[tuple[dt.date, str, str, Decimal | 
         """INSERT INTO costs (ChargePeriodStart, ChargePeriodEnd, BillingPeriodStart,
         EffectiveCost, BilledCost, ListCost, ContractedCost, BillingCurrency, PricingCurrency,
         ServiceName, SubAccountId, Tags, ProviderName, BillingAccountId, ChargeCategory,
-        PricingCategory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        ChargeFrequency, PricingCategory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         values,
     )
     ensure = getattr(ws, "ensure_tag_columns", None)

@@ -205,6 +205,13 @@ def anomalies(
     threshold: Annotated[
         float, typer.Option(help="Robust z-score (median/MAD) that makes a day anomalous.")
     ] = 3.5,
+    all_charges: Annotated[
+        bool,
+        typer.Option(
+            "--all-charges",
+            help="Include fees, taxes and credits (default: usage-based charges only).",
+        ),
+    ] = False,
     where: WhereOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
@@ -223,9 +230,18 @@ def anomalies(
             min_severity=min_severity,
             threshold=threshold,
             where=where,
+            all_charges=all_charges,
         )
-    drop = ("driver_details",) if fmt is not OutputFormat.json else ()
-    emit(_records(frame, drop=drop), fmt, title=f"anomalies in {kpi}")
+    if fmt is OutputFormat.json:
+        emit(_records(frame), fmt, title=f"anomalies in {kpi}")
+        return
+    rows = _records(frame, drop=("driver_details",))
+    columns = None
+    if fmt is OutputFormat.table:
+        keys = [c for c in frame.columns if c not in ("kpi", "driver_details")]
+        hidden = {"direction", "score", "days", "expected"}
+        columns = [c for c in keys if c not in hidden]
+    emit(rows, fmt, title=f"anomalies in {kpi}", columns=columns)
 
 
 def budgets(

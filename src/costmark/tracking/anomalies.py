@@ -31,6 +31,9 @@ PERIOD = 7
 MIN_DAYS = 3 * PERIOD
 SEVERITIES = ("low", "medium", "high")
 BASELINE_WEEKS = 4
+#: STL's seasonal smoother (odd, in periods): 13 weeks keeps the weekly shape steady, so a
+#: three-day spike does not leak into the next weeks' "expected" (7 did, in the demo data).
+SEASONAL_SMOOTHER = 13
 
 
 def severity(score: float, threshold: float = THRESHOLD) -> str:
@@ -62,7 +65,7 @@ def score_series(
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = STL(y.to_numpy(), period=period, robust=True).fit()
+        res = STL(y.to_numpy(), period=period, seasonal=SEASONAL_SMOOTHER, robust=True).fit()
     expected = np.asarray(res.trend) + np.asarray(res.seasonal)
     resid = y.to_numpy() - expected
     med = float(np.median(resid))
@@ -81,11 +84,24 @@ def events(
     *,
     threshold: float = THRESHOLD,
     min_relative: float = 0.10,
+    min_impact: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """Merge consecutive anomalous days (same direction) into anomalies."""
-    level = float(np.median(np.abs(scored["actual"]))) or float(np.mean(np.abs(scored["actual"])))
-    delta = scored["actual"] - scored["expected"]
-    flagged = (scored["score"].abs() >= threshold) & (delta.abs() >= min_relative * level)
+    """Merge consecutive anomalous days (same direction) into anomalies.
+
+    A day counts when its robust score passes ``threshold``, its deviation is at least
+    ``min_relative`` of what was expected that day (the series' typical level when nothing was
+    expected) and at least ``min_impact`` in money: a 6-sigma wobble of a series that never
+    moves is statistically odd and financially irrelevant.
+    """
+    actual = scored["actual"]
+    level = float(np.median(np.abs(actual))) or float(np.mean(np.abs(actual)))
+    delta = actual - scored["expected"]
+    base = scored["expected"].abs().where(scored["expected"].abs() >= 0.1 * level, level)
+    flagged = (
+        (scored["score"].abs() >= threshold)
+        & (delta.abs() >= min_relative * base)
+        & (delta.abs() >= min_impact)
+    )
     sign = np.sign(scored["score"]).where(flagged, 0)
     out: list[dict[str, Any]] = []
     current: list[pd.Timestamp] = []
@@ -128,12 +144,28 @@ def events(
     return out
 
 
+def driver_table(
+    child: pd.DataFrame, *, column: str, value_col: str = "cost", date_col: str = "date"
+) -> pd.DataFrame:
+    """Days × values of ``column`` (cost, 0 where absent), on a full calendar: built once per
+    series and dimension, then sliced for each anomaly."""
+    table = child.pivot_table(
+        index=date_col, columns=column, values=value_col, aggfunc="sum", fill_value=0.0
+    )
+    table.index = pd.to_datetime(table.index)
+    if table.empty:
+        return table
+    full = pd.date_range(table.index.min(), table.index.max(), freq="D")
+    return table.reindex(full, fill_value=0.0).astype(float)
+
+
 def drivers(
-    child: pd.DataFrame,
+    child: pd.DataFrame | None = None,
     *,
     start: pd.Timestamp,
     end: pd.Timestamp,
     column: str,
+    table: pd.DataFrame | None = None,
     value_col: str = "cost",
     date_col: str = "date",
     top: int = 3,
@@ -141,44 +173,52 @@ def drivers(
     """Values of ``column`` ranked by their contribution to the change over [start, end].
 
     Each value's expected day is the median of its same weekday in the ``BASELINE_WEEKS`` weeks
-    before; contribution = Σ (actual − expected). ``share`` is the contribution over the sum of
-    all contributions (so shares add up to 1 and a driver that explains everything shows 100%).
+    before; contribution = Σ (actual − expected). ``share`` is a value's contribution over the
+    sum of the contributions that moved in the anomaly's direction (so 1.0 = all of the rise).
+    Pass ``child`` (long: date, column, cost) or a prepared ``table`` from ``driver_table``.
     """
-    if child.empty:
+    if table is None:
+        if child is None or child.empty:
+            return []
+        table = driver_table(child, column=column, value_col=value_col, date_col=date_col)
+    if table.empty:
         return []
-    table = child.pivot_table(
-        index=date_col, columns=column, values=value_col, aggfunc="sum", fill_value=0.0
-    )
-    table.index = pd.to_datetime(table.index)
     lo = start - pd.Timedelta(weeks=BASELINE_WEEKS)
-    table = table.reindex(pd.date_range(min(lo, table.index.min()), end, freq="D"), fill_value=0.0)
-    table = table.astype(float)
-    window = table.loc[start:end]
-    lags = [table.shift(7 * k).loc[start:end] for k in range(1, BASELINE_WEEKS + 1)]
-    expected = np.median(np.stack([lag.to_numpy() for lag in lags]), axis=0)
-    contrib = pd.Series((window.to_numpy() - expected).sum(axis=0), index=table.columns)
+    frame = table.reindex(pd.date_range(lo, end, freq="D"), fill_value=0.0)
+    window = frame.loc[start:end].to_numpy()
+    lags = [frame.shift(7 * k).loc[start:end].to_numpy() for k in range(1, BASELINE_WEEKS + 1)]
+    expected = np.median(np.stack(lags), axis=0)
+    contrib = pd.Series((window - expected).sum(axis=0), index=table.columns)
     total = float(contrib.sum())
     if total == 0:
         return []
-    ranked = contrib.sort_values(ascending=total < 0)
-    rows = []
-    for value, c in ranked.head(top).items():
-        if np.sign(c) != np.sign(total):
-            break
-        rows.append(
-            {"dimension": column, "value": value, "delta": float(c), "share": float(c) / total}
-        )
-    return rows
+    same = contrib[np.sign(contrib) == np.sign(total)]
+    moved = float(same.sum())
+    ranked = same.sort_values(ascending=total < 0)
+    return [
+        {"dimension": column, "value": value, "delta": float(c), "share": float(c) / moved}
+        for value, c in ranked.head(top).items()
+    ]
 
 
-def summarize_drivers(found: Sequence[dict[str, Any]], *, min_share: float = 0.5) -> str:
+def summarize_drivers(
+    found: Sequence[dict[str, Any]],
+    *,
+    min_share: float = 0.5,
+    limit: int = 4,
+    order: Sequence[str] = (),
+) -> str:
     """'team=payments (92%), service=Compute (88%)': the top value per dimension that explains
-    at least ``min_share`` of the change, strongest first."""
+    at least ``min_share`` of the change, strongest first (ties, to 5%, in ``order``)."""
     best: dict[str, dict[str, Any]] = {}
     for d in found:
         if d["share"] >= min_share and (
             d["dimension"] not in best or d["share"] > best[d["dimension"]]["share"]
         ):
             best[d["dimension"]] = d
-    ordered = sorted(best.values(), key=lambda d: -d["share"])
+    rank = {name: i for i, name in enumerate(order)}
+    ordered = sorted(
+        best.values(),
+        key=lambda d: (-round(d["share"] * 20), rank.get(d["dimension"], len(rank))),
+    )[:limit]
     return ", ".join(f"{d['dimension']}={d['value']} ({d['share']:.0%})" for d in ordered)

@@ -84,9 +84,16 @@ def daily_cost(
     end: dt.date | None = None,
     where: Any = None,
     kpi: str = "total_cost",
+    usage_only: bool = False,
 ) -> pd.DataFrame:
-    """Cost per day: columns ``date`` (Timestamp), by-dimensions, ``currency``, ``cost``."""
+    """Cost per day: columns ``date`` (Timestamp), by-dimensions, ``currency``, ``cost``.
+
+    ``usage_only`` keeps usage-based charges (FOCUS ``ChargeFrequency = 'Usage-Based'``): monthly
+    fees, taxes and credits land on the 1st and are not daily behaviour.
+    """
     check_dims(ws, by)
+    if usage_only:
+        where = with_usage_only(where)
     if has_engine(ws):
         if kpi == "total_cost" and where is None and callable(getattr(ws, "daily_cost", None)):
             frame = _call(ws, "daily_cost", by=list(by), start=start, end=end)
@@ -98,9 +105,25 @@ def daily_cost(
         frame = frame[["date", *by, "currency", "cost"]].copy()
         frame["date"] = pd.to_datetime(frame["date"])
         return frame
-    if where is not None:
+    if where is not None and where != USAGE_FILTER:
         raise UsageError("filters (--where) need the KPI engine, which this build does not have")
-    return _daily_cost_sql(ws, by=by, start=start, end=end, column=COST_COLUMNS[kpi])
+    return _daily_cost_sql(
+        ws, by=by, start=start, end=end, column=COST_COLUMNS[kpi], usage_only=usage_only
+    )
+
+
+USAGE_FILTER = "ChargeFrequency = 'Usage-Based'"
+
+
+def with_usage_only(where: Any) -> Any:
+    """``where`` narrowed to usage-based charges (string or structured filter)."""
+    if where is None:
+        return USAGE_FILTER
+    if isinstance(where, str):
+        return f"({where}) and {USAGE_FILTER}"
+    if isinstance(where, dict):
+        return {**where, "ChargeFrequency": "Usage-Based"}
+    raise UsageError(f"cannot combine filter {where!r} with usage-only charges")
 
 
 def _daily_cost_sql(
@@ -110,12 +133,13 @@ def _daily_cost_sql(
     start: dt.date | None,
     end: dt.date | None,
     column: str,
+    usage_only: bool = False,
 ) -> pd.DataFrame:
     con = ws.warehouse.con
     columns = set(ws.warehouse.table_columns("costs"))
     params: list[Any] = []
     dims = [f'{dimension_sql(ws, name, columns)} AS "{name}"' for name in by]
-    conds = []
+    conds = ["ChargeFrequency = 'Usage-Based'"] if usage_only else []
     if start is not None:
         conds.append("ChargePeriodStart >= ?")
         params.append(pd.Timestamp(start).to_pydatetime())

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from costmark.errors import UsageError
@@ -13,6 +14,7 @@ from costmark.tracking.anomalies import (
     BASELINE_WEEKS,
     SEVERITIES,
     THRESHOLD,
+    driver_table,
     drivers,
     events,
     score_series,
@@ -24,20 +26,11 @@ from costmark.tracking.series import to_float
 if TYPE_CHECKING:
     from costmark.api import Workspace
 
-COLUMNS = (
-    "kpi",
-    "start",
-    "end",
-    "days",
-    "direction",
-    "expected",
-    "actual",
-    "delta",
-    "delta_pct",
-    "score",
-    "severity",
-    "drivers",
-)
+COLUMNS = ("start", "end", "days", "direction", "expected", "actual", "delta", "delta_pct",
+           "score", "severity")  # fmt: skip
+#: Default materiality: a day must move by at least this share of the currency's median
+#: daily total (over all series) to be reported.
+MIN_IMPACT_SHARE = 0.02
 
 
 def anomalies(
@@ -50,56 +43,75 @@ def anomalies(
     min_severity: str = "low",
     threshold: float = THRESHOLD,
     min_relative: float = 0.10,
+    min_impact_share: float = MIN_IMPACT_SHARE,
+    all_charges: bool = False,
     drill: Sequence[str] | None = None,
     where: Any = None,
 ) -> pd.DataFrame:
     """Anomalies of ``kpi`` per value of ``by`` whose days overlap [start, end].
 
     The whole history up to ``end`` is decomposed (the weekly shape needs it); ``start`` only
-    filters the anomalies reported. For cost, each anomaly names the values of the other
-    configured dimensions (or ``drill``) that moved most: ``drivers`` (summary) and
-    ``driver_details`` (list of {dimension, value, delta, share}).
+    filters the anomalies reported. Cost series use usage-based charges unless
+    ``all_charges``: monthly fees, taxes and credits booked on the 1st are not anomalies. For
+    cost, each anomaly names the values of the other configured dimensions (or ``drill``) that
+    moved most: ``drivers`` (summary) and ``driver_details`` ({dimension, value, delta, share}).
     """
     if min_severity not in SEVERITIES:
         raise UsageError(f"--min-severity must be one of {', '.join(SEVERITIES)}")
+    if threshold <= 0:
+        raise UsageError("--threshold must be positive")
     by = tuple(check_dims(ws, by))
     additive = kpi in COST_COLUMNS
+    usage = additive and not all_charges
     if additive:
-        frame = daily_cost(ws, by=by, end=end, where=where, kpi=kpi)
-        value_col, fill = "cost", "zero"
+        frame = daily_cost(ws, by=by, end=end, where=where, kpi=kpi, usage_only=usage)
+        fill = "zero"
     else:
         frame = kpi_series(ws, kpi, grain="day", by=by, end=end, where=where)
         frame = frame.rename(columns={"period_start": "date", "value": "cost"})
-        value_col, fill = "cost", "interpolate"
+        fill = "interpolate"
     frame["date"] = pd.to_datetime(frame["date"])
+    frame["cost"] = to_float(frame["cost"])
     keys = [*by, "currency"]
+    impact = _impact(frame, min_impact_share) if additive else {}
     found: list[dict[str, Any]] = []
     for key, part in frame.groupby(keys, dropna=False, sort=True):
         keyd = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        values = pd.Series(to_float(part[value_col]).to_numpy(), index=part["date"])
-        values = values.groupby(level=0).sum()
+        values = part.groupby("date")["cost"].sum()
         scored = score_series(values, fill=fill)
         if scored is None:
             continue
-        for event in events(scored, threshold=threshold, min_relative=min_relative):
+        floor = impact.get(keyd["currency"], 0.0)
+        for event in events(
+            scored, threshold=threshold, min_relative=min_relative, min_impact=floor
+        ):
             if start is not None and event["end"] < start:
                 continue
             if SEVERITIES.index(event["severity"]) < SEVERITIES.index(min_severity):
                 continue
             found.append({"kpi": kpi, **keyd, **event})
-    result = pd.DataFrame(found, columns=["kpi", *keys, *COLUMNS[1:-1]])
+    result = pd.DataFrame(found, columns=["kpi", *keys, *COLUMNS])
     if additive and not result.empty:
-        dims = (
-            list(drill) if drill is not None else [d for d in ws.project.dimensions if d not in by]
-        )
+        dims = [d for d in (ws.project.dimensions if drill is None else drill) if d not in by]
         check_dims(ws, dims)
-        details = _drivers(ws, result, by=by, dims=dims, where=where, kpi=kpi)
-        result["drivers"] = [summarize_drivers(d) for d in details]
+        details = _drivers(ws, result, by=by, dims=dims, where=where, kpi=kpi, usage=usage)
+        result["drivers"] = [summarize_drivers(d, order=dims) for d in details]
         result["driver_details"] = pd.Series(details, index=result.index, dtype=object)
     else:
         result["drivers"] = None
-        result["driver_details"] = [[] for _ in range(len(result))]
+        result["driver_details"] = pd.Series(
+            [[] for _ in range(len(result))], index=result.index, dtype=object
+        )
     return result.sort_values(["start", *keys], ignore_index=True)
+
+
+def _impact(frame: pd.DataFrame, share: float) -> dict[Any, float]:
+    """Per currency: ``share`` of the median daily total over all series."""
+    totals = frame.groupby(["currency", "date"], dropna=False)["cost"].sum()
+    out: dict[Any, float] = {}
+    for currency, part in totals.groupby(level=0, dropna=False):
+        out[currency] = share * float(np.median(np.abs(part.to_numpy())))
+    return out
 
 
 def _drivers(
@@ -110,21 +122,31 @@ def _drivers(
     dims: list[str],
     where: Any,
     kpi: str,
+    usage: bool,
 ) -> list[list[dict[str, Any]]]:
-    """Drill every anomaly into each dimension with one query per dimension."""
+    """Drill every anomaly into each dimension: one query per dimension, one day × value table
+    per series, sliced per anomaly."""
     lo = min(found["start"]) - dt.timedelta(weeks=BASELINE_WEEKS + 1)
     hi = max(found["end"])
     details: list[list[dict[str, Any]]] = [[] for _ in range(len(found))]
+    keys = [*by, "currency"]
+    records = found.to_dict("records")
     for dim in dims:
-        child = daily_cost(ws, by=[*by, dim], start=lo, end=hi, where=where, kpi=kpi)
+        child = daily_cost(
+            ws, by=[*by, dim], start=lo, end=hi, where=where, kpi=kpi, usage_only=usage
+        )
         child["cost"] = to_float(child["cost"])
         child[dim] = child[dim].astype(object).where(child[dim].notna(), "(none)")
-        for i, row in enumerate(found.to_dict("records")):
-            mask = child["currency"].fillna("") == (row["currency"] or "")
-            for d in by:
-                mask &= child[d].astype(object) == row[d]
+        child["currency"] = child["currency"].astype(object)
+        tables = {}
+        for key, part in child.groupby(keys, dropna=False, sort=False):
+            tables[key if isinstance(key, tuple) else (key,)] = driver_table(part, column=dim)
+        for i, row in enumerate(records):
+            table = tables.get(tuple(row[k] for k in keys))
+            if table is None:
+                continue
             details[i] += drivers(
-                child[mask],
+                table=table,
                 start=pd.Timestamp(row["start"]),
                 end=pd.Timestamp(row["end"]),
                 column=dim,
