@@ -42,8 +42,12 @@ def demo(
     ] = False,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Create a demo workspace: a realistic organisation's FOCUS 1.2 costs (AWS, Azure, Google
-    Cloud), business metrics, utilization and recommendations; validate and ingest them."""
+    """Create a demo workspace with realistic data, validated and loaded.
+
+    Generates an organisation's FOCUS 1.2 costs (AWS, Azure, Google Cloud), business metrics,
+    utilization and recommendations into DIR/demo-data/, writes a demo costmark.yaml (kept
+    when it exists), validates and ingests everything. Same seed, same files.
+    """
     try:
         end_date = dt.date.fromisoformat(end) if end else None
     except ValueError:
@@ -131,9 +135,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
     emit(rows, OutputFormat.table, title="costmark demo", columns=["what", "value"])
     ws = summary["workspace"]
     console.print(
-        f"\nNext: [bold]export COSTMARK_WORKSPACE={ws}[/bold] then try "
-        "[bold]costmark info[/bold], [bold]costmark ingest log[/bold], "
-        "[bold]costmark --help[/bold]",
+        f"\nNext: [bold]export COSTMARK_WORKSPACE={ws}[/bold], then try\n"
+        "  costmark kpi --list\n"
+        "  costmark kpi total_cost cost_per_transactions --by team\n"
+        "  costmark anomalies --by team\n"
+        "  costmark ingest log",
         highlight=False,
     )
 
