@@ -67,7 +67,8 @@ def group_columns(ws: Workspace) -> list[str]:
 
 def _exists(con: Any, table: str) -> bool:
     row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
+        [table],
     ).fetchall()[0]
     return bool(row and row[0])
 
