@@ -200,6 +200,8 @@ def app_rows(
     spend = np.array([c.category == "Spend" for c in com_list] + [False])[cd_idx]
     cdq = np.where(spend, eff_all, q_all * P_TO_C)
     cat_names = [f"{s.meter} ({lab})" for s in skus for lab in ("On Demand", "Spot", "Committed")]
+    for k, com in enumerate(com_objs):  # commitment entities: their Unused rows
+        cat_names[(len(idx) + k) * 3 + 2] = f"Unused {com.kind} capacity ({com.sku.sku_id})"
     unit_cost_digits = 8
 
     data = {
