@@ -60,7 +60,8 @@ def load_costs(ws: Workspace, rows: Iterable[tuple[dt.date, str, str, Decimal | 
         """INSERT INTO costs (ChargePeriodStart, ChargePeriodEnd, BillingPeriodStart,
         EffectiveCost, BilledCost, ListCost, ContractedCost, BillingCurrency, PricingCurrency,
         ServiceName, SubAccountId, Tags, ProviderName, BillingAccountId, ChargeCategory,
-        ChargeFrequency, PricingCategory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        ChargeFrequency, PricingCategory)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         values,
     )
     ensure = getattr(ws, "ensure_tag_columns", None)

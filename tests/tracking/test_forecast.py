@@ -78,3 +78,12 @@ def test_single_point_has_no_interval() -> None:
     assert fc.method == "mean"
     assert fc.mean == pytest.approx([5, 5])
     assert np.isnan(fc.lower).all()
+
+
+def test_yearly_season_without_two_years_is_dropped_not_fatal() -> None:
+    idx = pd.date_range("2025-01-01", periods=12, freq="MS")
+    values = pd.Series(0.10 + 0.002 * np.arange(12), index=idx)
+    fc = forecast_values(values, horizon=3, freq="MS", season=12, season_required=False)
+    assert fc.method == "ETS(A,Ad,N)"
+    assert fc.note is not None and "no seasonality" in fc.note
+    assert fc.mean[0] == pytest.approx(0.10 + 0.002 * 12, abs=0.002)

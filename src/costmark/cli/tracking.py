@@ -183,7 +183,8 @@ def forecast(
             level=level,
             store=not no_store,
         )
-    rows = _records(result.frame, drop=("note",) if fmt is OutputFormat.table else ())
+    drop = ("note", "kpi") if fmt is OutputFormat.table else ()
+    rows = _records(result.frame, drop=drop)
     if fmt is OutputFormat.json:
         emit(rows, fmt, document=result.to_dict())
         return
@@ -258,22 +259,13 @@ def budgets(
         frame = ws.budgets(name, as_of=_date(as_of, "--as-of"))
     rows = _records(frame)
     if fmt is OutputFormat.table:
-        cols = [
-            "budget",
-            "scope",
-            "currency",
-            "period_start",
-            "period_end",
-            "amount",
-            "actual_to_date",
-            "burn_rate_per_day",
-            "budget_burn",
-            "projected",
-            "variance_pct",
-            "crossed_on",
-            "projected_crossing",
-            "status",
-        ]
+        for r in rows:
+            start = r.get("period_start")
+            r["period"] = f"{r.get('period')} from {start}" if start else None
+            crossed, ahead = r.get("crossed_on"), r.get("projected_crossing")
+            r["crosses"] = f"{crossed}" if crossed else (f"{ahead} (projected)" if ahead else None)
+        cols = ["budget", "scope", "period", "currency", "amount", "actual_to_date",
+                "budget_burn", "projected", "variance_pct", "crosses", "status"]  # fmt: skip
         emit(rows, fmt, title="budgets", columns=[c for c in cols if any(c in r for r in rows)])
         return
     emit(rows, fmt, title="budgets")

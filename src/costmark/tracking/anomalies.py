@@ -85,13 +85,15 @@ def events(
     threshold: float = THRESHOLD,
     min_relative: float = 0.10,
     min_impact: float = 0.0,
+    additive: bool = True,
 ) -> list[dict[str, Any]]:
     """Merge consecutive anomalous days (same direction) into anomalies.
 
     A day counts when its robust score passes ``threshold``, its deviation is at least
     ``min_relative`` of what was expected that day (the series' typical level when nothing was
     expected) and at least ``min_impact`` in money: a 6-sigma wobble of a series that never
-    moves is statistically odd and financially irrelevant.
+    moves is statistically odd and financially irrelevant. ``expected``, ``actual`` and
+    ``delta`` are totals over the days for additive series (cost), daily means otherwise (rates).
     """
     actual = scored["actual"]
     level = float(np.median(np.abs(actual))) or float(np.mean(np.abs(actual)))
@@ -106,6 +108,9 @@ def events(
     out: list[dict[str, Any]] = []
     current: list[pd.Timestamp] = []
 
+    def agg(values: pd.Series) -> float:
+        return float(values.sum() if additive else values.mean())
+
     def close() -> None:
         if not current:
             return
@@ -118,9 +123,9 @@ def events(
                 "end": current[-1].date(),
                 "days": len(current),
                 "direction": "up" if score > 0 else "down",
-                "expected": float(part["expected"].sum()),
-                "actual": float(part["actual"].sum()),
-                "delta": float((part["actual"] - part["expected"]).sum()),
+                "expected": float(agg(part["expected"])),
+                "actual": float(agg(part["actual"])),
+                "delta": float(agg(part["actual"] - part["expected"])),
                 "score": score,
                 "severity": severity(score, threshold),
             }

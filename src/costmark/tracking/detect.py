@@ -83,7 +83,11 @@ def anomalies(
             continue
         floor = impact.get(keyd["currency"], 0.0)
         for event in events(
-            scored, threshold=threshold, min_relative=min_relative, min_impact=floor
+            scored,
+            threshold=threshold,
+            min_relative=min_relative,
+            min_impact=floor,
+            additive=additive,
         ):
             if start is not None and event["end"] < start:
                 continue

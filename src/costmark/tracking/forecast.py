@@ -62,10 +62,14 @@ def forecast_values(
     season: int | None = None,
     level: float = 0.95,
     seed: int = 0,
+    season_required: bool = True,
 ) -> SeriesForecast:
     """Forecast a regular series (DatetimeIndex at ``freq``; NaNs are interpolated).
 
-    ``season`` is the seasonal period in steps (7 for daily data), or None.
+    ``season`` is the seasonal period in steps (7 for daily data), or None. Without two full
+    cycles, ``season_required`` falls back to the mean (a weekly rhythm would bias a trend
+    model); otherwise the season is dropped and the series modelled without it (a yearly
+    season is often not yet visible in a year of monthly KPIs).
     """
     y = values.astype(float).interpolate(limit_direction="both")
     y = y[~y.isna()]
@@ -75,6 +79,10 @@ def forecast_values(
     n = len(y)
     alpha = 1 - level
     rng = np.random.default_rng(seed)
+    dropped = None
+    if season and n < 2 * season and not season_required:
+        dropped = f"no seasonality modelled (needs 2 cycles of {season}, has {n} points)"
+        season = None
     if season and n >= 2 * season:
         fitted = _ets(y, horizon, alpha, season, rng)
         if fitted is not None:
@@ -82,7 +90,7 @@ def forecast_values(
     elif n >= MIN_HOLT and not season:
         fitted = _ets(y, horizon, alpha, None, rng)
         if fitted is not None:
-            return SeriesForecast(index, *fitted, method="ETS(A,Ad,N)")
+            return SeriesForecast(index, *fitted, method="ETS(A,Ad,N)", note=dropped)
     arr = y.to_numpy()
     cycles = f"< 2 seasonal cycles of {season}" if season else f"< {MIN_HOLT} points"
     if n >= 3 and not season:

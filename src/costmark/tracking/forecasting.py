@@ -183,7 +183,12 @@ def _kpi(
             continue
         season = SEASON[grain]
         fc: SeriesForecast = forecast_values(
-            y, horizon=steps, freq=FREQ[grain], season=season, level=level
+            y,
+            horizon=steps,
+            freq=FREQ[grain],
+            season=season,
+            level=level,
+            season_required=grain == "day",
         )
         if fc.note:
             notes.append(f"{_label(keyd)}: {fc.note}")
