@@ -65,6 +65,7 @@ TOTAL_CAVEAT = (
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 KEY_COLUMNS = ("kpi", "period_start", "currency", "value")
+_CHECKED = "costmark.benchmarking.checked"
 
 
 def kpi_direction(kpi: str, catalog: dict[str, str] | None = None) -> str:
@@ -103,12 +104,15 @@ def check_frame(df: pd.DataFrame, by: Sequence[str], what: str = "KPI frame") ->
     missing = [c for c in (*KEY_COLUMNS, *by) if c not in df.columns]
     if missing:
         raise InputError(f"{what} lacks column(s) {', '.join(missing)}")
+    if set(by) <= set(df.attrs.get(_CHECKED, ())):
+        return df  # already normalised (pandas carries attrs through filters and copies)
     out = df.copy()
     out["period_start"] = [to_date(v) for v in out["period_start"]]
     out["value"] = [to_float(v) for v in out["value"]]
     out["currency"] = [None if is_missing(c) else str(c) for c in out["currency"]]
     for dim in by:
         out[dim] = [None if is_missing(v) else str(v) for v in out[dim]]
+    out.attrs[_CHECKED] = tuple(by)
     return out
 
 

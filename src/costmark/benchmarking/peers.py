@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -118,14 +120,13 @@ def assign_cohorts(
     return frame.assign(cohort=ALL), "all members"
 
 
-def _percentile(values: pd.Series, direction: str) -> pd.Series:
+def _percentile(values: Sequence[float], v: float, direction: str) -> float:
     n = len(values)
-    out = []
-    for v in values:
-        worse = int((values < v).sum() if direction == "higher" else (values > v).sum())
-        ties = int((values == v).sum()) - 1
-        out.append(100 * (worse + 0.5 * ties) / (n - 1) if n > 1 else math.nan)
-    return pd.Series(out, index=values.index)
+    if n < 2:
+        return math.nan
+    worse = sum(1 for x in values if (x < v if direction == "higher" else x > v))
+    ties = sum(1 for x in values if x == v) - 1
+    return 100 * (worse + 0.5 * ties) / (n - 1)
 
 
 def quartile_of(percentile: float) -> int | None:
@@ -165,25 +166,41 @@ def peer_ranks(
     if when is None:
         return pd.DataFrame(columns=cols)
     now = frame[frame["period_start"] == when]
-    parts = []
-    for _, group in now.groupby(["cohort", "currency"], dropna=False, sort=True):
-        valued = group[group["value"].notna()].copy()
-        values = valued["value"].astype(float)
-        n = len(valued)
-        valued["members"] = n
-        valued["rank"] = values.rank(method="min", ascending=direction == "lower").astype(int)
-        valued["percentile"] = _percentile(values, direction)
-        valued["quartile"] = [quartile_of(p) for p in valued["percentile"]]
-        median = float(values.median()) if n else math.nan
-        best = float(values.max() if direction == "higher" else values.min()) if n else math.nan
-        valued["cohort_median"] = median
-        valued["cohort_best"] = best
-        valued["gap_to_median"] = values - median
-        valued["gap_to_best"] = values - best
-        rest = group[group["value"].isna()].assign(members=n)
-        parts.append(valued.sort_values(["rank", *by]))
-        parts.append(rest)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    # plain Python over records: cohorts are small, and per-group pandas calls cost far more
+    # than the arithmetic (this runs once per KPI when benchmarking the whole library)
+    groups: dict[tuple[Any, Any], list[dict[Any, Any]]] = {}
+    for rec in now.to_dict("records"):
+        groups.setdefault((rec["cohort"], rec["currency"]), []).append(rec)
+    rows: list[dict[Any, Any]] = []
+    for key in sorted(groups, key=lambda k: (str(k[0]), str(k[1]))):
+        recs = groups[key]
+        valued = [r for r in recs if not math.isnan(r["value"])]
+        values = [float(r["value"]) for r in valued]
+        n = len(values)
+        median = statistics.median(values) if n else math.nan
+        best = (max(values) if direction == "higher" else min(values)) if n else math.nan
+        ranked = []
+        for r in valued:
+            v = float(r["value"])
+            better = sum(1 for x in values if (x > v if direction == "higher" else x < v))
+            pct = _percentile(values, v, direction)
+            ranked.append(
+                {
+                    **r,
+                    "members": n,
+                    "rank": better + 1,
+                    "percentile": pct,
+                    "quartile": quartile_of(pct),
+                    "cohort_median": median,
+                    "cohort_best": best,
+                    "gap_to_median": v - median,
+                    "gap_to_best": v - best,
+                }
+            )
+        ranked.sort(key=lambda r: (r["rank"], *[str(r[d]) for d in by]))
+        rows += ranked
+        rows += [{**r, "members": n} for r in recs if math.isnan(r["value"])]
+    out = pd.DataFrame(rows, columns=cols)
     out["period_start"] = when
     for col in ("members", "rank", "quartile"):
         out[col] = pd.array([None if is_missing(v) else int(v) for v in out[col]], dtype="Int64")
@@ -221,22 +238,37 @@ def most_improved(
         return pd.DataFrame(columns=cols)
     then = shift_period(when, grain, -periods)
     keys = ["cohort", *by, "currency"]
-    a = frame[frame["period_start"] == then][[*keys, "value"]].rename(
-        columns={"value": "from_value"}
-    )
-    b = frame[frame["period_start"] == when][[*keys, "value"]]
-    both = a.merge(b, on=keys, how="inner")
-    both = both[both["from_value"].notna() & both["value"].notna()].copy()
     sign = 1.0 if direction == "higher" else -1.0
-    both["improvement"] = (both["value"] - both["from_value"]) * sign
-    both["improvement_pct"] = [
-        100 * imp / abs(f) if f != 0 else None
-        for imp, f in zip(both["improvement"], both["from_value"], strict=True)
-    ]
-    both["improved_rank"] = (
-        both.groupby(["cohort", "currency"], dropna=False)["improvement"]
-        .rank(method="min", ascending=False)
-        .astype(int)
-    )
-    both["kpi"], both["from_period"], both["period_start"] = kpi, then, when
-    return both.sort_values(["cohort", "currency", "improved_rank"]).reindex(columns=cols)
+    edges = frame[frame["period_start"].isin([then, when])]
+    before: dict[tuple[Any, ...], float] = {}
+    after: dict[tuple[Any, ...], float] = {}
+    for rec in edges.to_dict("records"):
+        if not math.isnan(rec["value"]):
+            side = after if rec["period_start"] == when else before
+            side[tuple(rec[k] for k in keys)] = float(rec["value"])
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for key, now in after.items():
+        if key not in before:
+            continue
+        old = before[key]
+        imp = (now - old) * sign
+        row = {
+            "kpi": kpi,
+            **dict(zip(keys, key, strict=True)),
+            "from_period": then,
+            "from_value": old,
+            "period_start": when,
+            "value": now,
+            "improvement": imp,
+            "improvement_pct": 100 * imp / abs(old) if old != 0 else None,
+        }
+        groups.setdefault((key[0], key[-1]), []).append(row)
+    rows: list[dict[str, Any]] = []
+    for gkey in sorted(groups, key=lambda k: (str(k[0]), str(k[1]))):
+        members = groups[gkey]
+        for row in members:
+            row["improved_rank"] = 1 + sum(
+                1 for m in members if m["improvement"] > row["improvement"]
+            )
+        rows += sorted(members, key=lambda r: (r["improved_rank"], *[str(r[d]) for d in by]))
+    return pd.DataFrame(rows, columns=cols)

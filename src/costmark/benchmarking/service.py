@@ -208,6 +208,7 @@ def run_benchmarks(
     dated = store.resolve_baselines(ws.warehouse, list(baselines)) if "history" in against else {}
     packs = store.pack_frame(ws.warehouse) if "external" in against else pd.DataFrame()
     empty = pd.DataFrame(columns=["kpi", "period_start", *by, "currency", "value"])
+    band_cache: dict[dt.date, pd.DataFrame] = {}
     results = {}
     for k in ids:
         if k not in frames:
@@ -236,6 +237,7 @@ def run_benchmarks(
             dated=dated,
             packs=packs,
             figures=figures,
+            band_cache=band_cache,
         )
         results[k].caveats += notes
     return results
@@ -262,6 +264,7 @@ def _one(
     dated: dict[str, dt.date],
     packs: pd.DataFrame,
     figures: list[Any],
+    band_cache: dict[dt.date, pd.DataFrame],
 ) -> BenchmarkResult:
     """Every requested section for one KPI from frames already fetched."""
     frame = frame[frame["kpi"] == kpi]
@@ -298,7 +301,9 @@ def _one(
             raise UsageError(f"no peer group in costmark.yaml covers {', '.join(by)}")
         bands = None
         if cohorts in ("auto", "bands") and when is not None:
-            bands = spend_bands(spend[spend["period_start"] == when], by)
+            if when not in band_cache:  # the same for every KPI judged in this period
+                band_cache[when] = spend_bands(spend[spend["period_start"] == when], by)
+            bands = band_cache[when]
         ranked, how = assign_cohorts(frame, by, groups, bands)
         result.sections["peers"] = peer_ranks(ranked, kpi, by, direction, when)
         result.sections["improved"] = most_improved(

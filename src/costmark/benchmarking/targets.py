@@ -173,11 +173,13 @@ def evaluate_targets(
 ) -> pd.DataFrame:
     """One row per group (by-dimensions, currency) in ``period`` (default: the latest period
     with a value) that has a target: value, target, status, attainment, gap, projection."""
+    out_cols = ["kpi", "period_start", *by, "currency", "value", *COLUMNS]
+    if not any(t.kpi == kpi for t in targets):
+        return pd.DataFrame(columns=out_cols)
     frame = check_frame(df, by)
     frame = frame[frame["kpi"] == kpi]
     grain = grain or frame_grain(frame)
     when = latest_period(frame, period)
-    out_cols = ["kpi", "period_start", *by, "currency", "value", *COLUMNS]
     if when is None:
         return pd.DataFrame(columns=out_cols)
     rows = []
