@@ -64,7 +64,7 @@ def test_entry_point_exit_codes(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    assert proc.returncode == 1 and "does not exist" in " ".join(proc.stderr.split())
 
 
 def test_token_lifecycle(tmp_path: Path) -> None:

@@ -202,7 +202,7 @@ def serve(
         f"costmark dashboard on http://{host}:{port}/ (create a token with "
         "'costmark token create --role viewer')"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=3)
 
 
 def register(app: typer.Typer) -> None:

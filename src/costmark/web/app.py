@@ -106,6 +106,7 @@ def create_app(
                 live.start("watch", watcher.scan, poll_interval)
         yield
         live.stop()
+        gate.close()
 
     app = FastAPI(
         title="costmark",

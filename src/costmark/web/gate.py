@@ -6,6 +6,10 @@ process) and closes it, so ``costmark ingest`` in another process can take the w
 between requests. Writes inside the server (upload ingest, alert log, schedule runs) wait for
 in-flight reads to finish, open read-write, and close again. A lock held by another process is
 retried briefly, then answered with 503 "warehouse busy".
+
+While requests are flowing, one extra read-only connection (the anchor) keeps DuckDB's database
+instance alive, so each request's own connection opens in milliseconds instead of re-reading
+the file; it is closed ``linger`` seconds after the last request, releasing the file.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from costmark import api
 from costmark.errors import WorkspaceError
+from costmark.workspace import warehouse_path
 
 Opener = Callable[[Path, bool], Any]
 
@@ -34,13 +41,41 @@ def default_opener(root: Path, read_only: bool) -> Any:
 class Gate:
     """A readers-writer lock around opening the workspace."""
 
-    def __init__(self, root: Path, opener: Opener = default_opener, retry_for: float = 5.0):
+    def __init__(
+        self,
+        root: Path,
+        opener: Opener = default_opener,
+        retry_for: float = 5.0,
+        linger: float = 1.0,
+    ):
         self.root = root
         self.opener = opener
         self.retry_for = retry_for
+        self.linger = linger
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
+        self._anchor: duckdb.DuckDBPyConnection | None = None
+        self._idle_since = 0.0
+
+    def _ensure_anchor(self) -> None:
+        """Called with the condition held and no writer active."""
+        if self._anchor is None and self.linger > 0:
+            try:
+                self._anchor = duckdb.connect(str(warehouse_path(self.root)), read_only=True)
+            except duckdb.Error:
+                self._anchor = None  # another process writes; requests will retry
+
+    def _close_anchor(self) -> None:
+        if self._anchor is not None:
+            self._anchor.close()
+            self._anchor = None
+
+    def _expire(self) -> None:
+        with self._cond:
+            idle = time.monotonic() - self._idle_since
+            if self._readers == 0 and not self._writing and idle >= self.linger:
+                self._close_anchor()
 
     def _open(self, read_only: bool) -> Any:
         deadline = time.monotonic() + self.retry_for
@@ -58,12 +93,17 @@ class Gate:
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
+    def close(self) -> None:
+        with self._cond:
+            self._close_anchor()
+
     @contextlib.contextmanager
     def read(self) -> Iterator[Any]:
         with self._cond:
             while self._writing:
                 self._cond.wait()
             self._readers += 1
+            self._ensure_anchor()
         try:
             ws = self._open(True)
             try:
@@ -73,6 +113,11 @@ class Gate:
         finally:
             with self._cond:
                 self._readers -= 1
+                if self._readers == 0:
+                    self._idle_since = time.monotonic()
+                    timer = threading.Timer(self.linger, self._expire)
+                    timer.daemon = True
+                    timer.start()
                 self._cond.notify_all()
 
     @contextlib.contextmanager
@@ -81,6 +126,7 @@ class Gate:
             while self._writing or self._readers:
                 self._cond.wait()
             self._writing = True
+            self._close_anchor()
         try:
             ws = self._open(False)
             try:

@@ -19,6 +19,7 @@ from typing import Any
 
 from costmark.errors import CostmarkError
 from costmark.web.gate import Gate
+from costmark.workspace import warehouse_path
 
 log = logging.getLogger("costmark.web")
 FOCUS_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".csv.zip")
@@ -37,6 +38,7 @@ class Live:
         self.alert_options = alert_options or {}
         self.version = 0
         self._data_version: str | None = None
+        self._stamp: tuple[float, ...] = ()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -71,13 +73,31 @@ class Live:
         self.bump(source, detail)
         return written
 
+    def _file_stamp(self) -> tuple[float, ...]:
+        """Modification times of the warehouse and its write-ahead log: free to read, no lock."""
+        path = warehouse_path(self.gate.root)
+        stamps = []
+        for p in (path, path.with_name(path.name + ".wal")):
+            try:
+                stamps.append(p.stat().st_mtime)
+            except FileNotFoundError:
+                stamps.append(0.0)
+        return tuple(stamps)
+
     def check_once(self) -> bool:
-        """Poll the ingest log; True when an ingest finished since the last look."""
+        """Poll the ingest log; True when an ingest finished since the last look.
+
+        The warehouse is opened only when its files changed, so an idle server does not take
+        DuckDB's file lock every few seconds (which would make a CLI ingest fail)."""
+        stamp = self._file_stamp()
+        if self._data_version is not None and stamp == self._stamp:
+            return False
         try:
             with self.gate.read() as ws:
                 current = ws.data_version()
         except CostmarkError:
-            return False
+            return False  # busy (an ingest still running): look again next time
+        self._stamp = stamp
         if self._data_version is None:
             self._data_version = current
             return False
