@@ -73,9 +73,10 @@ def ingest_utilization(
 def ingest_recommendations(
     path: PathArg, workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table
 ) -> None:
-    """Load optimization recommendations: id, resource_id, category,
-    estimated_monthly_savings, currency, status (open|closed|dismissed), opened, closed,
-    realized_monthly_savings. Upserts by id.
+    """Load optimization recommendations; upserted by id (the latest status wins).
+
+    Columns: id, resource_id, category, estimated_monthly_savings, currency, status
+    (open|closed|dismissed), opened, closed, realized_monthly_savings.
     """
     with api.open_workspace(workspace) as ws:
         _emit(ws.ingest_recommendations(path), fmt, "recommendations loaded")
