@@ -35,6 +35,12 @@ def _call(ws: Workspace, method: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def check_dims(ws: Workspace, by: Sequence[str]) -> list[str]:
+    """Configured dimensions only without the KPI engine; with it, the engine also accepts FOCUS
+    columns and ``tag:<key>`` and reports unknown names itself."""
+    if has_engine(ws):
+        if len(set(by)) != len(by):
+            raise UsageError("a dimension is repeated in --by")
+        return list(by)
     known = ws.project.dimensions
     for name in by:
         if name not in known:
