@@ -100,6 +100,7 @@ class Workspace:
     ) -> Any:
         """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold);
         returns an ``IngestSummary``."""
+        from costmark.engine.rollups import refresh_rollups
         from costmark.ingest.focus import ingest_focus_files
 
         return ingest_focus_files(
@@ -109,6 +110,7 @@ class Workspace:
             strict=strict,
             focus_version=focus_version,
             progress=progress,
+            on_loaded=lambda slices: refresh_rollups(self, slices),
         )
 
     def ensure_tag_columns(self) -> list[str]:

@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -255,8 +255,11 @@ def ingest_focus_files(
     strict: bool = False,
     focus_version: str | None = None,
     progress: bool = True,
+    on_loaded: Callable[[set[tuple[Any, Any, Any]]], None] | None = None,
 ) -> IngestSummary:
-    """Load FOCUS files into ``costs`` in one transaction (see the module docstring)."""
+    """Load FOCUS files into ``costs`` in one transaction (see the module docstring).
+    ``on_loaded(slices)`` runs inside that transaction once the rows are in (the KPI engine
+    refreshes its daily rollup for the replaced slices there)."""
     if isinstance(paths, str | Path):
         paths = [paths]
     con = wh.con
@@ -301,6 +304,8 @@ def ingest_focus_files(
                     # rows replaced belong to the load, so they are logged on its first file
                     replaced = summary.rows_replaced if i == 0 else 0
                     _log(con, result, started, "ok", None, replaced)
+                if on_loaded is not None:
+                    on_loaded(slices)
     except BaseException as exc:
         if plans and summary.files and not isinstance(exc, InputError | KeyboardInterrupt):
             _log_failure(con, summary.files, started, exc)
