@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Annotated
 
@@ -28,6 +29,11 @@ WhereOpt = Annotated[
                  "tag:env in ('prod','staging')\"."),
 ]
 EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option("--spark-master", envvar="COSTMARK_SPARK_MASTER", show_default=False,
+                 help="With --engine spark: local[N] (default local[2]) or a cluster URL."),
+]
 RawOpt = Annotated[
     bool, typer.Option("--raw", help="Read the raw cost table, never the daily rollup.")
 ]
@@ -41,12 +47,14 @@ def kpi(
     end: ToOpt = None,
     where: WhereOpt = None,
     engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
     raw: RawOpt = False,
     list_: Annotated[bool, typer.Option("--list", help="List every KPI and exit.")] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Compute KPIs per period, dimension and currency (currencies are never summed)."""
+    _use_spark_master(spark_master)
     with api.open_workspace(workspace, read_only=True) as ws:
         if list_:
             rows = [d.model_dump(include={"id", "title", "unit", "direction", "kind", "formula"})
@@ -64,6 +72,12 @@ def kpi(
             cols = [c for c in cols if c != "grain" and any(r.get(c) is not None for r in rows)]
             cols = cols or result.columns
         emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols)
+
+
+def _use_spark_master(master: str | None) -> None:
+    # The Spark engine reads its master from the environment, the way Spark tools do.
+    if master:
+        os.environ["COSTMARK_SPARK_MASTER"] = master
 
 
 def explain(

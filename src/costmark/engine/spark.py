@@ -64,6 +64,9 @@ logger.tasks.name = org.apache.spark.scheduler.TaskSetManager
 logger.tasks.level = off
 logger.executor.name = org.apache.spark.executor.Executor
 logger.executor.level = off
+# Spark prints "Setting default log level" unless the shell logger matches the root level.
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
 """
 
 
