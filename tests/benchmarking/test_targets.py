@@ -189,6 +189,8 @@ def test_targets_and_peer_groups_load_from_yaml(tmp_path: Path) -> None:
     cfg = tmp_path / "costmark.yaml"
     cfg.write_text(
         "version: 1\n"
+        "dimensions:\n"
+        "  team: {tag: team}\n"
         "targets:\n"
         "  - kpi: effective_savings_rate\n"
         "    value: 0.3\n"
@@ -209,3 +211,29 @@ def test_targets_and_peer_groups_load_from_yaml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_project(cfg)
     assert "costmark.yaml:2" in str(err.value) and "tolerance" in str(err.value)
+
+
+def test_cross_references_are_checked(tmp_path: Path) -> None:
+    cfg = tmp_path / "costmark.yaml"
+    cfg.write_text(
+        "version: 1\n"
+        "dimensions:\n"
+        "  team: {tag: team}\n"
+        "targets:\n"
+        "  - kpi: effective_saving_rate\n"
+        "    value: 0.3\n"
+        "    overrides:\n"
+        "      - where: {teams: data}\n"
+        "        value: 0.2\n"
+        "peer_groups:\n"
+        "  product:\n"
+        "    dimension: tem\n"
+        "    members: [checkout]\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_project(cfg)
+    text = str(err.value)
+    assert "costmark.yaml:5: targets.0.kpi: unknown KPI 'effective_saving_rate'" in text
+    assert "did you mean 'effective_savings_rate'" in text
+    assert "costmark.yaml:8" in text and "unknown dimension 'teams'" in text
+    assert "costmark.yaml:12" in text and "unknown dimension 'tem'" in text
