@@ -169,3 +169,20 @@ def test_exit_codes(
     assert code == 1
     code, out, _ = cli(monkeypatch, capsys, "benchmark", "--help")
     assert code == 0 and "export" in out
+
+
+def test_without_by_the_default_skips_peers(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(
+        monkeypatch,
+        capsys,
+        "benchmark",
+        "effective_savings_rate",
+        "-f",
+        "json",
+        "--workspace",
+        str(root),
+    )
+    assert code == 0, err
+    assert set(json.loads(out)["sections"]) == {"targets", "history", "industry"}

@@ -38,7 +38,7 @@ app = typer.Typer(
 baseline_app = typer.Typer(help="Named baselines (e.g. the start of a FinOps iteration).")
 app.add_typer(baseline_app, name="baseline")
 
-ListOpt = Annotated[list[str] | None, typer.Option(show_default=False)]
+DEFAULT_AGAINST = "targets,peers,history,industry"
 
 #: Columns shown in tables (JSON and CSV carry every column).
 TABLE_COLUMNS = {
@@ -155,11 +155,15 @@ def run(
         ),
     ] = None,
     against: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--against", "-a", help="Comma list of targets,peers,history,industry,external."
+            "--against",
+            "-a",
+            help="Comma list of targets,peers,history,industry,external "
+            "(default: targets,peers,history,industry; without --by: targets,history,industry).",
+            show_default=False,
         ),
-    ] = "targets,peers,history,industry",
+    ] = None,
     period: Annotated[
         str | None,
         typer.Option(
@@ -220,7 +224,7 @@ def run(
         result = ws.benchmark(
             kpi,
             by=_split(by),
-            against=_split([against]),
+            against=_split([against or (DEFAULT_AGAINST if by else "targets,history,industry")]),
             grain=grain,
             period=when,
             start=_date(start, "--from"),
