@@ -64,7 +64,7 @@ def run(ctx: Any) -> list[dict[str, Any]]:
     results: dict[str, Any] = {}
     for i in range(REPEATS):
         t0 = time.perf_counter()
-        ws.kpi(ids, grain="month", by=["team"])
+        ws.kpi(ids, grain="month", by=["team"]).to_pandas()
         t_kpi.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         results = ws.benchmark_all(ids, by="team", against="targets,peers,history", today=today)
