@@ -50,7 +50,7 @@ def check_dims(ws: Workspace, by: Sequence[str]) -> list[str]:
 
 def kpi_series(
     ws: Workspace,
-    kpi: str,
+    kpi: str | Sequence[str],
     *,
     grain: str,
     by: Sequence[str] = (),
@@ -63,7 +63,7 @@ def kpi_series(
         result = _call(ws, "kpi", kpi, grain=grain, by=list(by), start=start, end=end, where=where)
         frame: pd.DataFrame = result.to_pandas()
         return frame
-    if kpi not in COST_COLUMNS:
+    if not isinstance(kpi, str) or kpi not in COST_COLUMNS:
         raise NotFoundError(f"KPI {kpi!r} needs the KPI engine, which this build does not have")
     daily = daily_cost(ws, by=by, start=start, end=end, where=where, kpi=kpi)
     daily["period_start"] = _truncate(pd.to_datetime(daily["date"]), grain)

@@ -68,3 +68,22 @@ def period_end(start: pd.Timestamp, grain: str) -> pd.Timestamp:
 
 def days_in(start: pd.Timestamp, grain: str) -> int:
     return int((shift(start, grain, 1) - start).days)
+
+
+def shift_all(starts: pd.Series, grain: str, n: int) -> pd.Series:
+    """``shift`` for a whole column of period starts at once (vectorised)."""
+    starts = pd.to_datetime(starts)
+    if grain == "day":
+        return starts + pd.Timedelta(days=n)
+    if grain == "week":
+        return starts + pd.Timedelta(weeks=n)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain] * n
+    return starts + pd.DateOffset(months=months)
+
+
+def year_ago_all(starts: pd.Series, grain: str) -> pd.Series:
+    """``year_ago`` for a whole column (52 ISO weeks for weeks, else the same date)."""
+    starts = pd.to_datetime(starts)
+    if grain == "week":
+        return starts - pd.Timedelta(weeks=52)
+    return starts - pd.DateOffset(years=1)

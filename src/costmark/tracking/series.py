@@ -12,7 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from costmark.tracking.periods import FREQ, ROLLING_WINDOW, check_grain, shift, year_ago
+from costmark.tracking.periods import (
+    FREQ,
+    ROLLING_WINDOW,
+    check_grain,
+    shift_all,
+    year_ago_all,
+)
 from costmark.tracking.trend import assess, trend
 
 SERIES_COLUMNS = ("period_start", "currency", "value")
@@ -45,39 +51,39 @@ def track_frame(
     negative base does not flip the sign) and null when the earlier value is 0 or missing.
     ``rolling_mean`` is over the last ``window`` calendar periods and null until the window is
     full or when a period in it is missing: a mean of fewer points would look smoother than it is.
+    Vectorised over every series (and KPI) in the frame: each comparison is one lookup of
+    (series, earlier period start).
     """
     check_grain(grain)
     window = window or ROLLING_WINDOW[grain]
     keys = series_keys(frame, by)
-    out = frame[[*[c for c in ("kpi",) if c in frame.columns], "period_start", *keys, "value"]]
-    out = out.copy()
-    out["period_start"] = pd.to_datetime(out["period_start"])
-    out["_v"] = to_float(out["value"])
-    parts = []
-    for _, part in _groups(out, keys):
-        part = part.sort_values("period_start")
-        lookup = dict(zip(part["period_start"], part["_v"], strict=True))
-        prev = part["period_start"].map(lambda s, lk=lookup: lk.get(shift(s, grain, -1), np.nan))
-        ago = part["period_start"].map(lambda s, lk=lookup: lk.get(year_ago(s, grain), np.nan))
-        cur = part["_v"]
-        part = part.assign(
-            change_abs=cur - prev,
-            change_pct=(cur - prev) / prev.abs().where(prev != 0),
-            yoy_pct=(cur - ago) / ago.abs().where(ago != 0),
-        )
-        full = pd.date_range(
-            part["period_start"].min(), part["period_start"].max(), freq=_freq(grain)
-        )
-        regular = pd.Series(lookup).reindex(full)
-        rolling = regular.rolling(window, min_periods=window).mean()
-        part["rolling_mean"] = part["period_start"].map(rolling)
-        parts.append(part)
-    if not parts:
-        cols = [*out.columns, "change_abs", "change_pct", "yoy_pct", "rolling_mean"]
-        return pd.DataFrame(columns=[c for c in cols if c != "_v"])
-    result = pd.concat(parts, ignore_index=True).drop(columns="_v")
-    result["period_start"] = result["period_start"].dt.date
-    return result
+    ids = [*[c for c in ("kpi",) if c in frame.columns], *keys]
+    out = frame[[*ids[: len(ids) - len(keys)], "period_start", *keys, "value"]].copy()
+    added = ["change_abs", "change_pct", "yoy_pct", "rolling_mean"]
+    if out.empty:
+        return pd.DataFrame(columns=[*out.columns, *added])
+    starts = pd.to_datetime(out["period_start"])
+    values = to_float(out["value"]).to_numpy(dtype=float)
+    sid = out.groupby(ids, dropna=False, sort=False).ngroup().to_numpy()
+    lookup = pd.Series(values, index=pd.MultiIndex.from_arrays([sid, starts]))
+    lookup = lookup[~lookup.index.duplicated()]
+
+    def at(when: pd.Series) -> np.ndarray:
+        index = pd.MultiIndex.from_arrays([sid, pd.to_datetime(when)])
+        return lookup.reindex(index).to_numpy(dtype=float)
+
+    prev = at(shift_all(starts, grain, -1))
+    ago = at(year_ago_all(starts, grain))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["change_abs"] = values - prev
+        out["change_pct"] = np.where(prev != 0, (values - prev) / np.abs(prev), np.nan)
+        out["yoy_pct"] = np.where(ago != 0, (values - ago) / np.abs(ago), np.nan)
+    lags = np.stack([values, *[at(shift_all(starts, grain, -k)) for k in range(1, window)]])
+    out["rolling_mean"] = lags.mean(axis=0)  # NaN when any period of the window is missing
+    out["period_start"] = starts
+    out = out.sort_values([*ids, "period_start"], na_position="last", kind="stable")
+    out["period_start"] = out["period_start"].dt.date
+    return out.reset_index(drop=True)
 
 
 def _freq(grain: str) -> str:
@@ -101,22 +107,24 @@ def trend_frame(
     by: Sequence[str] = (),
     alpha: float = 0.05,
     kpi_direction: str | None = None,
+    directions: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """One row per series: Theil–Sen slope, Mann–Kendall p-value and the direction we can claim."""
+    """One row per series (and KPI): Theil–Sen slope, Mann–Kendall p-value and the direction we
+    can claim. ``directions`` maps KPI ids to their better direction (else ``kpi_direction``)."""
     keys = series_keys(frame, by)
+    ids = [*[c for c in ("kpi",) if c in frame.columns], *keys]
     rows: list[dict[str, Any]] = []
-    for key, part in _groups(frame, keys):
+    freq = FREQ[grain]
+    work = frame.assign(_v=to_float(frame["value"]), _s=pd.to_datetime(frame["period_start"]))
+    for key, part in work.groupby(ids, dropna=False, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        values = regular_values(part, grain)
+        row: dict[str, Any] = dict(zip(ids, key, strict=True))
+        values = pd.Series(part["_v"].to_numpy(dtype=float), index=part["_s"]).sort_index()
+        values = values[~values.index.duplicated()]
+        values = values.reindex(pd.date_range(values.index[0], values.index[-1], freq=freq))
         result = trend(values.to_numpy(), alpha=alpha)
-        row: dict[str, Any] = dict(zip(keys, key, strict=True))
-        if "kpi" in part.columns and len(part):
-            row = {"kpi": part["kpi"].iloc[0], **row}
-        row.update(
-            first=values.index.min().date() if len(values) else None,
-            last=values.index.max().date() if len(values) else None,
-            **result.to_dict(),
-        )
-        row["assessment"] = assess(result.direction, kpi_direction)
+        row.update(first=values.index[0].date(), last=values.index[-1].date(), **result.to_dict())
+        wanted = (directions or {}).get(str(row.get("kpi")), kpi_direction)
+        row["assessment"] = assess(result.direction, wanted)
         rows.append(row)
     return pd.DataFrame(rows)

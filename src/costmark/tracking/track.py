@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from costmark.errors import UsageError
 from costmark.tracking.data import check_dims, kpi_series
 from costmark.tracking.periods import check_grain
 from costmark.tracking.series import track_frame, trend_frame
@@ -42,26 +43,27 @@ class TrackResult:
         }
 
 
-def kpi_direction(ws: Workspace, kpi: str) -> str | None:
-    """The KPI's better direction from the catalog, when the KPI engine provides one."""
+def kpi_directions(ws: Workspace) -> dict[str, str]:
+    """Each KPI's better direction from the catalog, when the KPI engine provides one."""
     catalog = getattr(ws, "kpi_catalog", None)
     if not callable(catalog):
-        return {"total_cost": "lower", "billed_cost": "lower"}.get(kpi)
+        return {"total_cost": "lower", "billed_cost": "lower"}
+    out = {}
     for definition in catalog():
-        if getattr(definition, "id", None) == kpi:
-            direction = getattr(definition, "direction", None)
-            return str(direction) if direction else None
-    return None
+        direction = getattr(definition, "direction", None)
+        if direction:
+            out[str(definition.id)] = str(direction)
+    return out
 
 
 def complete_only(frame: pd.DataFrame, grain: str, last_day: dt.date | None) -> pd.DataFrame:
     """Drop periods that end after the last day with data: half a month is not a month."""
-    from costmark.tracking.periods import period_end
+    from costmark.tracking.periods import shift_all
 
     if last_day is None or frame.empty:
         return frame
-    ends = pd.to_datetime(frame["period_start"]).map(lambda s: period_end(s, grain))
-    return frame[ends <= pd.Timestamp(last_day)]
+    ends = shift_all(frame["period_start"], grain, 1) - pd.Timedelta(days=1)
+    return frame[(ends <= pd.Timestamp(last_day)).to_numpy()]
 
 
 def last_data_day(ws: Workspace) -> dt.date | None:
@@ -74,7 +76,7 @@ def last_data_day(ws: Workspace) -> dt.date | None:
 
 def track(
     ws: Workspace,
-    kpi: str,
+    kpi: str | Sequence[str],
     *,
     grain: str = "month",
     by: Sequence[str] = (),
@@ -92,7 +94,14 @@ def track(
     """
     check_grain(grain)
     by = tuple(check_dims(ws, by))
-    frame = kpi_series(ws, kpi, grain=grain, by=by, start=start, end=end, where=where)
+    ids = [kpi] if isinstance(kpi, str) else list(kpi)
+    if not ids:
+        raise UsageError("name at least one KPI to track")
+    # one engine call for every KPI: the scan is shared, the analytics are per series
+    frame = kpi_series(
+        ws, ids[0] if len(ids) == 1 else ids, grain=grain, by=by, start=start, end=end,
+        where=where,
+    )  # fmt: skip
     notes = []
     if not include_partial:
         before = len(frame)
@@ -100,7 +109,5 @@ def track(
         if len(frame) < before:
             notes.append("the running period is left out (incomplete); use --include-partial")
     series = track_frame(frame, grain=grain, by=by, window=window)
-    trends = trend_frame(
-        frame, grain=grain, by=by, alpha=alpha, kpi_direction=kpi_direction(ws, kpi)
-    )
-    return TrackResult(kpi, grain, by, series, trends, notes)
+    trends = trend_frame(frame, grain=grain, by=by, alpha=alpha, directions=kpi_directions(ws))
+    return TrackResult(",".join(ids), grain, by, series, trends, notes)
