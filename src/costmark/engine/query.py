@@ -76,12 +76,21 @@ class Context:
         row: dict[str, Any] = {"kpi": kpi, "period_start": period, "grain": self.request.grain}
         for name, v in zip(self.request.by, dims, strict=True):
             row[name] = v
-        row.update(currency=currency, value=value, numerator=numerator,
-                   denominator=denominator, coverage=coverage, note=note)
+        row.update(currency=currency, value=tidy(value), numerator=tidy(numerator),
+                   denominator=tidy(denominator), coverage=coverage, note=note)
         return row
+
 
     def convert(self, currency: str | None, amount: Decimal) -> tuple[str | None, Decimal]:
         return convert(self.project, currency, amount)
+
+
+def tidy(value: Any) -> Any:
+    """Decimals without trailing zeros (30, not 30.000000000000000000); same exact value."""
+    if not isinstance(value, Decimal):
+        return value
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
 def _sort_key(key: Key) -> tuple[Any, ...]:
