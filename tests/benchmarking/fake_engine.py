@@ -12,6 +12,8 @@ import pandas as pd
 TEAMS = ["zeta-payments", "zeta-search", "zeta-ledger", "zeta-mobile", "zeta-atlas", "zeta-orbit"]
 ACCOUNTS = {t: f"{900000000000 + 131 * i}" for i, t in enumerate(TEAMS)}
 MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3, 4)]
+#: The (ids, by, where) of every call, so tests can see what was asked for.
+CALLS: list[tuple[tuple[str, ...], tuple[str, ...], Any]] = []
 
 
 def esr(team_index: int, month_index: int) -> float:
@@ -44,6 +46,7 @@ def fake_kpi(
 ) -> FakeResult:
     ids = [ids] if isinstance(ids, str) else list(ids)
     by = [by] if isinstance(by, str) else list(by)
+    CALLS.append((tuple(ids), tuple(by), where))
     rows: list[dict[str, Any]] = []
     for kpi in ids:
         for m, period in enumerate(MONTHS):

@@ -56,6 +56,16 @@ def test_peer_ranks_agree_with_the_kpi_engine(demo_root: Path) -> None:
     assert ranked["team"].tolist() == expected
     assert ranked["rank"].iloc[0] == 1 and ranked["percentile"].iloc[0] == 100.0
     assert not res["industry"].empty and res["industry"]["citation"].str.contains("20").all()
+    ind = res["industry"]
+    aws = ind[
+        (ind["figure"] == "prosperops-aws-compute-esr-median-2024") & (ind["currency"] == "USD")
+    ].iloc[0]
+    with costmark.open_workspace(demo_root) as ws:
+        scoped = ws.kpi(ESR, where=aws["filter"], start="2026-04-01", end="2026-04-30").rows()
+    assert aws["value"] == pytest.approx(
+        float(next(r["value"] for r in scoped if r["currency"] == "USD"))
+    )
+    assert aws["gap"] == pytest.approx(aws["value"] - 0.15)
 
 
 def test_exported_packs_leak_nothing(demo_root: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from costmark import api
 from costmark.cli.output import dumps
 from costmark.errors import NotFoundError, UsageError
 
-from .fake_engine import ACCOUNTS, TEAMS, fake_kpi
+from .fake_engine import ACCOUNTS, CALLS, TEAMS, fake_kpi
 
 CONFIG = """version: 1
 dimensions:
@@ -71,6 +71,9 @@ def test_benchmark_all_sections(ws: costmark.Workspace) -> None:
     main = ind["prosperops-aws-compute-esr-median-2024"]
     assert main["gap"] == pytest.approx(0.05) and main["standing"] == "better"
     assert "2024" in main["citation"]
+    # measured like for like: the org value comes from the figure's own scope filter
+    assert "ServiceCategory = 'Compute'" in main["filter"]
+    assert any(w and "ProviderName in ('AWS'" in str(w) and by == () for _, by, w in CALLS)
     # annual spend 4 × 21 000 = 84 000 USD < 500k: the small-spender figure applies
     assert ind["prosperops-aws-compute-esr-median-small-2024"]["applicable"]
     assert "peer cohorts: spend bands" in res.caveats

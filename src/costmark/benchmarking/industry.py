@@ -42,6 +42,9 @@ class ReferenceFigure(BaseModel):
     scope: str = Field(min_length=1)
     kpi: str | None = None
     compare: str = ""
+    #: A costmark filter selecting the figure's scope, so the org is measured like for like
+    #: (e.g. "ProviderName = 'AWS' and ServiceCategory = 'Compute'"); null: everything.
+    where: str | None = None
     url: str | None = None
     annual_spend_min: float | None = None
     annual_spend_max: float | None = None

@@ -26,7 +26,11 @@ from costmark.benchmarking.common import (
 )
 from costmark.benchmarking.exchange import MIN_MEMBERS, build_pack, external_standing
 from costmark.benchmarking.history import history_compare
-from costmark.benchmarking.industry import industry_standing, load_references
+from costmark.benchmarking.industry import (
+    ReferenceFigure,
+    industry_standing,
+    load_references,
+)
 from costmark.benchmarking.peers import assign_cohorts, most_improved, peer_ranks, spend_bands
 from costmark.benchmarking.targets import evaluate_targets
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
@@ -89,6 +93,30 @@ class BenchmarkResult:
                 for name, df in self.sections.items()
             },
         }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Industry figures sharing one scope filter, with the org-level frames computed in it."""
+
+    where: str | None
+    frames: dict[str, pd.DataFrame]
+    figures: list[ReferenceFigure]
+
+
+def empty_org() -> pd.DataFrame:
+    return pd.DataFrame(columns=["kpi", "period_start", "currency", "value"])
+
+
+def both_filters(user: Any, scope: str | None) -> Any:
+    """The user's ``--where`` and a figure's scope filter, both applied."""
+    if scope is None:
+        return user
+    if user is None:
+        return scope
+    if not isinstance(user, str):
+        raise UsageError("combine a structured 'where' with industry scopes as text filters")
+    return f"({user}) and ({scope})"
 
 
 def _na(value: Any) -> bool:
@@ -197,14 +225,19 @@ def run_benchmarks(
     kw = {"grain": grain, "start": start, "end": end, "where": where}
     needs_spend = any(a in against for a in ("peers", "external"))
     frames, notes = fetch_many(ws, [*ids, SPEND_KPI] if needs_spend else ids, by, **kw)
-    org: dict[str, pd.DataFrame] = {}
-    figures: list[Any] = []
+    scopes: list[Scope] = []
     if "industry" in against:
         figures = load_references([Path(p) for p in references], workspace=ws.root)
-        wanted = [k for k in ids if any(f.kpi == k for f in figures)]
-        if wanted:
-            org, more = fetch_many(ws, [*wanted, SPEND_KPI], (), **kw)
-            notes += more
+        by_filter: dict[str | None, list[ReferenceFigure]] = {}
+        for fig in figures:
+            if fig.kpi in ids:
+                by_filter.setdefault(fig.where, []).append(fig)
+        for scope_filter, figs in by_filter.items():
+            wanted = sorted({str(f.kpi) for f in figs})
+            scoped = {**kw, "where": both_filters(where, scope_filter)}
+            org, more = fetch_many(ws, [*wanted, SPEND_KPI], (), **scoped)
+            notes += [f"industry scope {scope_filter}: {m}" for m in more]
+            scopes.append(Scope(scope_filter, org, figs))
     dated = store.resolve_baselines(ws.warehouse, list(baselines)) if "history" in against else {}
     packs = store.pack_frame(ws.warehouse) if "external" in against else pd.DataFrame()
     empty = pd.DataFrame(columns=["kpi", "period_start", *by, "currency", "value"])
@@ -222,8 +255,7 @@ def run_benchmarks(
             k,
             frames[k],
             frames.get(SPEND_KPI, empty),
-            org.get(k, empty.drop(columns=list(by))),
-            org.get(SPEND_KPI, empty.drop(columns=list(by))),
+            scopes,
             by=by,
             against=against,
             grain=grain,
@@ -236,7 +268,6 @@ def run_benchmarks(
             strict=strict,
             dated=dated,
             packs=packs,
-            figures=figures,
             band_cache=band_cache,
         )
         results[k].caveats += notes
@@ -248,8 +279,7 @@ def _one(
     kpi: str,
     frame: pd.DataFrame,
     spend: pd.DataFrame,
-    org: pd.DataFrame,
-    org_spend: pd.DataFrame,
+    scopes: list[Scope],
     *,
     by: tuple[str, ...],
     against: tuple[str, ...],
@@ -263,7 +293,6 @@ def _one(
     strict: bool,
     dated: dict[str, dt.date],
     packs: pd.DataFrame,
-    figures: list[Any],
     band_cache: dict[dt.date, pd.DataFrame],
 ) -> BenchmarkResult:
     """Every requested section for one KPI from frames already fetched."""
@@ -320,9 +349,28 @@ def _one(
         )
 
     if "industry" in against:
-        annual = _annual_spend(org_spend, when, grain)
-        result.sections["industry"] = industry_standing(
-            org, figures, kpi, direction=direction, period=when, annual_spend=annual
+        parts = []
+        for scope in scopes:
+            if kpi not in scope.frames or not any(f.kpi == kpi for f in scope.figures):
+                continue
+            spend_in_scope = scope.frames.get(SPEND_KPI)
+            annual = {} if spend_in_scope is None else _annual_spend(spend_in_scope, when, grain)
+            part = industry_standing(
+                scope.frames[kpi],
+                scope.figures,
+                kpi,
+                direction=direction,
+                period=when,
+                annual_spend=annual,
+            )
+            parts.append(part.assign(filter=scope.where))
+        frames_ = [p for p in parts if len(p)]
+        result.sections["industry"] = (
+            pd.concat(frames_, ignore_index=True).sort_values(
+                ["year", "figure"], ascending=[False, True]
+            )
+            if frames_
+            else industry_standing(empty_org(), [], kpi).assign(filter=None)
         )
         if result.sections["industry"].empty:
             result.caveats.append(f"no industry figure is comparable to {kpi}")
