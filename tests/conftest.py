@@ -35,9 +35,13 @@ def workspace(tmp_path: Path) -> costmark.Workspace:
 
 
 @pytest.fixture(scope="session")
-def spark_backend() -> object:
+def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> object:
     """One local SparkSession (as an Ibis backend) for the whole run: starting Spark costs
-    4-8 s, so every Spark test shares it. Skips with the reason when Java or PySpark is missing."""
+    4-8 s, so every Spark test shares it. Skips with the reason when Java or PySpark is missing.
+
+    Exports go to one staging folder for the run: KPI tests build identical tiny warehouses, and
+    an identical table (same content fingerprint) is then exported and registered only once.
+    """
     from costmark.engine import spark
     from costmark.errors import BackendUnavailable
 
@@ -45,6 +49,9 @@ def spark_backend() -> object:
         spark.check_available()
     except BackendUnavailable as exc:
         pytest.skip(f"Spark half skipped: {exc}")
-    backend = spark.connect(spark.SparkSettings(master="local[2]"))
-    yield backend
+    staging = tmp_path_factory.mktemp("spark-staging")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(spark.ENV_STAGING, str(staging))
+        mp.setenv(spark.ENV_MASTER, "local[2]")
+        yield spark.connect(spark.SparkSettings(master="local[2]", staging=staging))
     spark.stop()

@@ -20,6 +20,7 @@ import pytest
 
 import costmark
 from costmark import api
+from tests.conftest import SHARED_DATA as SHARED
 
 pytestmark = pytest.mark.spark
 
@@ -145,7 +146,24 @@ def test_cli_engine_spark(parity_ws: Any, spark_backend: Any,
     assert_same_rows(duck_rows, spark_rows, ("team",))
 
 
-def test_staging_folder_is_inside_the_workspace(parity_ws: Any, spark_backend: Any) -> None:
-    parity_ws.kpi(["total_cost"], engine="spark")
-    exports = list((Path(parity_ws.root) / ".costmark" / "spark").glob("costs-*.parquet"))
-    assert len(exports) == 1
+def test_exports_go_to_the_workspace_and_follow_ingests(
+    tmp_path: Path, spark_backend: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default exports live in <workspace>/.costmark/spark; a new ingest is seen at once."""
+    from costmark.engine.spark import ENV_STAGING
+
+    sample = SHARED / "focus-sample-data" / "FOCUS-1.0_focus_sample.csv"
+    if not sample.exists():
+        pytest.skip(f"{sample} not present")
+    monkeypatch.delenv(ENV_STAGING)
+    ws = costmark.init_workspace(tmp_path / "ws")
+    try:
+        assert ws.kpi("total_cost", engine="spark").rows() == []
+        ws.ingest_focus([sample], progress=False)
+        rows = ws.kpi("total_cost", grain="year", engine="spark").rows()
+        # the sample's own EffectiveCost sum, exact
+        assert sum(r["value"] for r in rows) == Decimal("14.976514185860")
+        exports = list((tmp_path / "ws" / ".costmark" / "spark").glob("costs-*.parquet"))
+        assert len(exports) == 1
+    finally:
+        ws.close()

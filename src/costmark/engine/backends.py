@@ -118,8 +118,15 @@ class SparkBackend(Backend):
         super().__init__(spark.connect())
         self._folder = spark.staging_dir(ws.root)
         self._exposed: set[str] = set()
+        self._stamp: tuple[int, str] | None = None
 
     def prepare(self, tables: Iterable[str]) -> None:
+        # Re-export after an ingest (data_version) or a restarted session (views are gone).
+        stamp = (self._spark.generation(), self._ws.data_version())
+        if stamp != self._stamp:
+            self.con = self._spark.connect()
+            self._exposed.clear()
+            self._stamp = (self._spark.generation(), stamp[1])
         raw = self._ws.warehouse.con
         wanted = [t for t in tables if t not in self._exposed and _duck_has(raw, t)]
         if wanted:

@@ -148,6 +148,8 @@ def check_available() -> None:
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
+#: Bumped whenever a session starts, so holders of views can tell theirs are gone.
+_generation = [0]
 
 
 def _quiet_python_loggers() -> None:
@@ -209,6 +211,7 @@ def session(settings: SparkSettings | None = None) -> Any:
             ) from exc
         spark.sparkContext.setLogLevel("ERROR")
         _state.update(session=spark, master=settings.master)
+        _generation[0] += 1
         return spark
 
 
@@ -236,6 +239,11 @@ def stop() -> None:
 
 def is_running() -> bool:
     return "session" in _state
+
+
+def generation() -> int:
+    """How many sessions this process has started (views die with their session)."""
+    return _generation[0]
 
 
 # -- exposing warehouse tables -------------------------------------------------------------------
