@@ -53,3 +53,5 @@ def test_walkthrough_with_example_files(tmp_path: Path) -> None:
     assert len(out.stdout.splitlines()) == 3
     bad = costmark_cli("iteration", "plan", "--goal", "nonsense", ws=ws)
     assert bad.returncode == 2
+    bad = costmark_cli("iteration", "status", "--as-of", "31/12/2026", ws=ws)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr

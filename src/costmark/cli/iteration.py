@@ -161,12 +161,28 @@ def plan(
         err_console.print(f"[green]started[/green] {doc['id']}")
 
 
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Judge as of this day (YYYY-MM-DD) instead of today."),
+]
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r}: expected YYYY-MM-DD") from None
+
+
 @app.command("status")
-def status(ref: RefArg = None, workspace: WorkspaceOpt = None,
+def status(ref: RefArg = None, as_of: AsOfOpt = None, workspace: WorkspaceOpt = None,
            fmt: FormatOpt = OutputFormat.table) -> None:  # fmt: skip
     """Each goal's progress from today's data: now vs baseline vs target, on track or not."""
+    day = _as_of(as_of)
     with api.open_workspace(workspace) as ws, err_console.status("measuring goals..."):
-        result = ws.iteration_status(ref)
+        result = ws.iteration_status(ref, today=day)
     it = result["iteration"]
     cols = ["goal", "capability", "lens", "measure", "baseline", "now", "target", "progress",
             "status", "due", "owner", "note"]  # fmt: skip
@@ -202,6 +218,7 @@ def review(
         typer.Option(help="YAML with went_well, didnt_go_well, improve (lists of text)."),
     ] = None,
     no_notes: Annotated[bool, typer.Option(help="Review without notes.")] = False,
+    as_of: AsOfOpt = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the report (.md or .html).")
     ] = None,
@@ -223,7 +240,9 @@ def review(
             "improve) or --no-notes"
         )
     with api.open_workspace(workspace) as ws:
-        it = ws.review_iteration(ref, notes=given)
+        day = _as_of(as_of)
+        when = dt.datetime.combine(day, dt.time(23, 59, 59)) if day else None
+        it = ws.review_iteration(ref, notes=given, now=when)
         if output is not None:
             kind = "html" if output.suffix.lower() in (".html", ".htm") else "md"
             output.write_text(ws.iteration_report(it["id"], kind), "utf-8")
