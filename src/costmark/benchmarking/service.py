@@ -1,13 +1,14 @@
-"""Benchmarking wired to a workspace: fetch KPI frames through the facade (``ws.kpi``), then
-run the pure functions of this package. The facade's ``benchmark``/``export_benchmark_pack``
-call in here; nothing here knows about the CLI.
+"""Benchmarking wired to a workspace: fetch KPI frames through the facade (``ws.kpi``, see
+``fetch``), then run the pure functions of this package per KPI. The facade's ``benchmark``,
+``benchmark_all`` and ``export_benchmark_pack`` (re-exported from ``export``) call in here;
+nothing here knows about the CLI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +16,16 @@ import pandas as pd
 
 from costmark.benchmarking import store
 from costmark.benchmarking.common import (
-    check_frame,
     complete_period,
     frame_grain,
     kpi_direction,
     require_direction,
-    shift_period,
     to_float,
     total_caveat,
 )
-from costmark.benchmarking.exchange import MIN_MEMBERS, build_pack, external_standing
+from costmark.benchmarking.exchange import external_standing
+from costmark.benchmarking.export import export_pack as export_pack
+from costmark.benchmarking.fetch import SPEND_KPI, banded, catalog_of, fetch_many
 from costmark.benchmarking.history import history_compare
 from costmark.benchmarking.industry import (
     ReferenceFigure,
@@ -32,67 +33,12 @@ from costmark.benchmarking.industry import (
     load_references,
 )
 from costmark.benchmarking.peers import assign_cohorts, most_improved, peer_ranks, spend_bands
+from costmark.benchmarking.result import BenchmarkResult as BenchmarkResult
 from costmark.benchmarking.targets import evaluate_targets
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
 
 AGAINST = ("targets", "peers", "history", "industry", "external")
 DEFAULT_AGAINST = ("targets", "peers", "history", "industry")
-#: KPIs a pack carries by default: rates and shares, comparable across organisations.
-DEFAULT_PACK_KPIS = (
-    "effective_savings_rate",
-    "commitment_utilization",
-    "commitment_coverage",
-    "commitment_waste",
-    "on_demand_share",
-    "spot_share",
-    "allocation_coverage",
-    "untagged_cost_share",
-    "waste_share",
-    "cost_optimization_index",
-)
-SPEND_KPI = "total_cost"
-
-
-@dataclass
-class BenchmarkResult:
-    """Sections (DataFrames) keyed by name: targets, peers, improved, history, industry,
-    external; plus the caveats a reader must see next to them."""
-
-    kpi: str
-    by: tuple[str, ...]
-    grain: str
-    period: dt.date | None
-    direction: str
-    sections: dict[str, pd.DataFrame] = field(default_factory=dict)
-    caveats: list[str] = field(default_factory=list)
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.sections[name]
-
-    def to_frame(self) -> pd.DataFrame:
-        """All sections in one long frame with a ``section`` column (for CSV)."""
-        parts = [df.assign(section=name) for name, df in self.sections.items() if len(df)]
-        if not parts:
-            return pd.DataFrame(columns=["section"])
-        out = pd.concat(parts, ignore_index=True)
-        return out[["section", *[c for c in out.columns if c != "section"]]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kpi": self.kpi,
-            "by": list(self.by),
-            "grain": self.grain,
-            "period": self.period,
-            "direction": self.direction,
-            "caveats": list(self.caveats),
-            "sections": {
-                name: [
-                    {k: (None if _na(v) else v) for k, v in row.items()}
-                    for row in df.to_dict("records")
-                ]
-                for name, df in self.sections.items()
-            },
-        }
 
 
 @dataclass(frozen=True)
@@ -119,40 +65,6 @@ def both_filters(user: Any, scope: str | None) -> Any:
     return f"({user}) and ({scope})"
 
 
-def _na(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def catalog_of(ws: Any) -> dict[str, Any]:
-    """{kpi id: definition} from the KPI engine, or {} when it is not available."""
-    getter = getattr(ws, "kpi_catalog", None)
-    if not callable(getter):
-        return {}
-    return {d.id: d for d in getter()}
-
-
-def fetch(ws: Any, ids: Sequence[str], **kw: Any) -> pd.DataFrame:
-    """KPI frame through the facade (long format)."""
-    kpi = getattr(ws, "kpi", None)
-    if not callable(kpi):
-        raise CostmarkError("the KPI engine (ws.kpi) is not available in this costmark build")
-    result = kpi(list(ids), **kw)
-    frame = result.to_pandas() if hasattr(result, "to_pandas") else pd.DataFrame(result)
-    return frame
-
-
-def banded(frame: pd.DataFrame, spend: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Attach per-period spend-band cohorts (from ``spend``: total cost per member)."""
-    parts = []
-    for period, rows in frame.groupby("period_start", sort=True):
-        bands = spend_bands(spend[spend["period_start"] == period], by)
-        parts.append(assign_cohorts(rows, by, bands=bands)[0])
-    return pd.concat(parts, ignore_index=True) if parts else frame.assign(cohort=[])
-
-
 def _check_options(against: Sequence[str], cohorts: str) -> tuple[str, ...]:
     against = tuple(dict.fromkeys(against))
     unknown = [a for a in against if a not in AGAINST]
@@ -163,27 +75,6 @@ def _check_options(against: Sequence[str], cohorts: str) -> tuple[str, ...]:
     if cohorts not in ("auto", "groups", "bands", "all"):
         raise UsageError("cohorts must be auto, groups, bands or all")
     return against
-
-
-def fetch_many(
-    ws: Any, ids: Sequence[str], by: Sequence[str], **kw: Any
-) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Frames per KPI from one engine call (one shared scan); when that call fails, one call
-    per KPI so a single KPI the data cannot support is reported and skipped, not fatal."""
-    ids = list(dict.fromkeys(ids))
-    try:
-        every = check_frame(fetch(ws, ids, by=by, **kw), by)
-        return {k: every[every["kpi"] == k] for k in ids}, []
-    except CostmarkError:
-        if len(ids) == 1:
-            raise
-    frames, notes = {}, []
-    for k in ids:
-        try:
-            frames[k] = check_frame(fetch(ws, [k], by=by, **kw), by)
-        except CostmarkError as exc:
-            notes.append(f"{k}: left out ({exc})")
-    return frames, notes
 
 
 def run_benchmark(ws: Any, kpi: str, **options: Any) -> BenchmarkResult:
@@ -397,67 +288,3 @@ def _annual_spend(spend: pd.DataFrame, when: dt.date | None, grain: str) -> dict
     for currency, rows in window.groupby("currency", dropna=True):
         out[str(currency)] = float(sum(to_float(v) for v in rows["value"] if v == v))
     return out
-
-
-def export_pack(
-    ws: Any,
-    *,
-    kpis: Sequence[str] = (),
-    by: Sequence[str] = ("team",),
-    grain: str = "month",
-    start: Any = None,
-    end: Any = None,
-    where: Any = None,
-    label: str | None = None,
-    min_members: int = MIN_MEMBERS,
-    today: dt.date | None = None,
-) -> tuple[dict[str, Any], list[str]]:
-    """Build an anonymised pack of complete periods; returns (pack, notes about omissions)."""
-    today = today or dt.date.today()
-    by = tuple(by)
-    if not by:
-        raise UsageError("a pack describes members: give --by DIM (e.g. team)")
-    catalog = catalog_of(ws)
-    ids = list(kpis) or [k for k in DEFAULT_PACK_KPIS if not catalog or k in catalog]
-    if catalog:
-        for k in ids:
-            if k not in catalog:
-                raise NotFoundError(f"unknown KPI {k!r}{did_you_mean(k, catalog)}")
-    notes: list[str] = []
-    kw = {"grain": grain, "start": start, "end": end, "where": where}
-    frames, more = fetch_many(ws, [*ids, SPEND_KPI], by, **kw)
-    notes += more
-    if SPEND_KPI not in frames:
-        raise CostmarkError(f"{SPEND_KPI} cannot be computed: {'; '.join(more)}")
-    spend = frames[SPEND_KPI]
-    parts = []
-    for k in ids:
-        if k not in frames:
-            continue
-        frame = frames[k]
-        frame = frame[(frame["kpi"] == k) & frame["value"].notna()]
-        running = [p for p in frame["period_start"] if shift_period(p, grain, 1) > today]
-        if running:
-            frame = frame[~frame["period_start"].isin(running)]
-            notes.append(f"the running {grain} ({min(running)}) left out")
-        if frame.empty:
-            notes.append(f"{k}: left out (no values)")
-            continue
-        parts.append(frame.assign(cohort="all"))
-        parts.append(banded(frame, spend, by))
-    if not parts:
-        raise UsageError("no KPI had values to export")
-    pack = build_pack(
-        pd.concat(parts, ignore_index=True),
-        by=by,
-        grain=grain,
-        unit="+".join(by),
-        cohorting="all members and spend bands",
-        label=label,
-        min_members=min_members,
-    )
-    if pack["suppressed_cohorts"]:
-        notes.append(
-            f"{pack['suppressed_cohorts']} cohort(s) under {min_members} members suppressed"
-        )
-    return pack, list(dict.fromkeys(notes))

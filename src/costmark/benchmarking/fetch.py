@@ -1,0 +1,63 @@
+"""Getting KPI frames through the facade (``ws.kpi``) for benchmarking and pack export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from costmark.benchmarking.common import check_frame
+from costmark.benchmarking.peers import assign_cohorts, spend_bands
+from costmark.errors import CostmarkError
+
+#: Spend (for spend bands) is always this KPI.
+SPEND_KPI = "total_cost"
+
+
+def catalog_of(ws: Any) -> dict[str, Any]:
+    """{kpi id: definition} from the KPI engine, or {} when it is not available."""
+    getter = getattr(ws, "kpi_catalog", None)
+    if not callable(getter):
+        return {}
+    return {d.id: d for d in getter()}
+
+
+def fetch(ws: Any, ids: Sequence[str], **kw: Any) -> pd.DataFrame:
+    """KPI frame through the facade (long format)."""
+    kpi = getattr(ws, "kpi", None)
+    if not callable(kpi):
+        raise CostmarkError("the KPI engine (ws.kpi) is not available in this costmark build")
+    result = kpi(list(ids), **kw)
+    frame = result.to_pandas() if hasattr(result, "to_pandas") else pd.DataFrame(result)
+    return frame
+
+
+def banded(frame: pd.DataFrame, spend: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Attach per-period spend-band cohorts (from ``spend``: total cost per member)."""
+    parts = []
+    for period, rows in frame.groupby("period_start", sort=True):
+        bands = spend_bands(spend[spend["period_start"] == period], by)
+        parts.append(assign_cohorts(rows, by, bands=bands)[0])
+    return pd.concat(parts, ignore_index=True) if parts else frame.assign(cohort=[])
+
+
+def fetch_many(
+    ws: Any, ids: Sequence[str], by: Sequence[str], **kw: Any
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Frames per KPI from one engine call (one shared scan); when that call fails, one call
+    per KPI so a single KPI the data cannot support is reported and skipped, not fatal."""
+    ids = list(dict.fromkeys(ids))
+    try:
+        every = check_frame(fetch(ws, ids, by=by, **kw), by)
+        return {k: every[every["kpi"] == k] for k in ids}, []
+    except CostmarkError:
+        if len(ids) == 1:
+            raise
+    frames, notes = {}, []
+    for k in ids:
+        try:
+            frames[k] = check_frame(fetch(ws, [k], by=by, **kw), by)
+        except CostmarkError as exc:
+            notes.append(f"{k}: left out ({exc})")
+    return frames, notes
