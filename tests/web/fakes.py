@@ -88,7 +88,18 @@ class FakeWorkspace(Workspace):
     ) -> RowsResult:
         ids = [ids] if isinstance(ids, str) else list(ids)
         by = (by,) if isinstance(by, str) else tuple(by)
-        return RowsResult(kpi_rows(ids, grain, by, start, end))
+        columns = [
+            "kpi",
+            "period_start",
+            "grain",
+            *by,
+            "currency",
+            "value",
+            "numerator",
+            "denominator",
+            "note",
+        ]
+        return RowsResult(kpi_rows(ids, grain, by, start, end), columns)
 
     def kpi_catalog(self) -> list[Catalog]:
         return CATALOG

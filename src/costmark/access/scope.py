@@ -35,13 +35,17 @@ class _Sections:
 class RowsResult:
     """A KPI result as rows (the part of ``KpiResult`` the web and reports use)."""
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
         self._rows = rows
+        self._columns = columns
 
     def rows(self) -> list[dict[str, Any]]:
         return list(self._rows)
 
     def to_pandas(self) -> pd.DataFrame:
+        """Keeps the columns even when no row is left (callers select them by name)."""
+        if self._columns is not None:
+            return pd.DataFrame(self._rows, columns=self._columns)
         return pd.DataFrame(self._rows)
 
     def __len__(self) -> int:
@@ -80,7 +84,12 @@ def filter_result(result: Any, scope: Mapping[str, str], keep: Sequence[str] = (
     if hasattr(result, "rows") and callable(result.rows):
         rows = result.rows()
         _require_columns(rows, scope)
-        return RowsResult(filter_rows(rows, scope, keep))
+        cols: list[str] | None = list(rows[0]) if rows else None
+        if cols is None and hasattr(result, "to_pandas"):
+            cols = [str(c) for c in result.to_pandas().columns]
+        drop = [k for k in scope if k not in keep]
+        kept = [c for c in cols if c not in drop] if cols is not None else None
+        return RowsResult(filter_rows(rows, scope, keep), kept)
     if isinstance(result, list) and all(isinstance(r, Mapping) for r in result):
         _require_columns(result, scope)
         return filter_rows(result, scope, keep)

@@ -168,6 +168,7 @@ def trends(ws: Any, p: Period, ids: list[str]) -> dict[str, Any]:
     first = p.shift(-(HISTORY[p.cadence] - 1))
     rows = sources.kpi_rows(ws, chosen, grain=p.grain, start=first.start, end=p.end)
     charts = []
+    forecasts: dict[str, list[dict[str, Any]]] = {}
     for kpi in chosen:
         series: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
@@ -179,6 +180,8 @@ def trends(ws: Any, p: Period, ids: list[str]) -> dict[str, Any]:
             series.setdefault(r.get("currency") or "", []).append(
                 {"period_start": day, "value": r.get("value")}
             )
+        if series and kpi not in forecasts:
+            forecasts[kpi] = sources.forecast(ws, kpi, p, None)
         for currency, points in sorted(series.items()):
             points.sort(key=lambda x: x["period_start"])
             charts.append(
@@ -186,7 +189,9 @@ def trends(ws: Any, p: Period, ids: list[str]) -> dict[str, Any]:
                     "kpi": kpi,
                     "currency": currency or None,
                     "points": points,
-                    "forecast": sources.forecast(ws, kpi, p, currency or None),
+                    "forecast": [
+                        f for f in forecasts[kpi] if f.get("currency") in (None, currency or None)
+                    ],
                 }
             )
     if not charts:

@@ -151,6 +151,7 @@ def forecast(ws: Any, kpi: str, p: Period, currency: str | None) -> list[dict[st
         points.append(
             {
                 "period_start": pd.Timestamp(start).date(),
+                "currency": r.get("currency"),
                 "value": value,
                 "lower": r.get("lower"),
                 "upper": r.get("upper"),

@@ -47,6 +47,7 @@ from costmark.reports.schedule import MIME
 from costmark.web import auth, metrics, views
 from costmark.web.gate import Gate, Opener, WarehouseBusy, default_opener
 from costmark.web.live import Live, Watcher
+from costmark.web.pagecache import PageCache
 from costmark.web.templating import render_page, templates_env
 
 log = logging.getLogger("costmark.web")
@@ -137,6 +138,28 @@ def create_app(
     app.add_middleware(auth.AuthMiddleware, gate=gate, key=key)
 
     # -- helpers -----------------------------------------------------------------------
+    cache = PageCache()
+
+    async def cached_view(request: Request, name: str, fn: Callable[[Any, Any], Any]) -> Any:
+        """Page data is reused until the warehouse or costmark.yaml changes (an ingest, an
+        edit): the KPI engine and forecasts are slow, the data changes rarely."""
+        who = auth.principal(request)
+        key = cache.key(name, sorted(request.query_params.multi_items()), who.scope, root)
+        hit = cache.get(key)
+        if hit is None:
+            hit = await with_view(request, fn)
+            cache.put(key, hit)
+        return dict(hit)
+
+    def prewarm() -> None:
+        """Compute the default overview once after a data change, before anyone asks."""
+        key = cache.key("overview", [], {}, root)
+        if cache.get(key) is None:
+            with gate.read() as ws:
+                cache.put(key, views.overview(ws, ws, "monthly", None))
+
+    live.listeners.append(prewarm)
+
     async def with_view(request: Request, fn: Callable[[Any, Any], Any]) -> Any:
         who = auth.principal(request)
 
@@ -280,14 +303,18 @@ def create_app(
     async def overview_json(
         request: Request, cadence: Cadence = "monthly", period: str | None = None
     ) -> Any:
-        data = await with_view(request, lambda ws, v: views.overview(ws, v, cadence, period))
+        data = await cached_view(
+            request, "overview", lambda ws, v: views.overview(ws, v, cadence, period)
+        )
         return to_jsonable(data)
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
     async def overview_page(
         request: Request, cadence: Cadence = "monthly", period: str | None = None
     ) -> HTMLResponse:
-        data = await with_view(request, lambda ws, v: views.overview(ws, v, cadence, period))
+        data = await cached_view(
+            request, "overview", lambda ws, v: views.overview(ws, v, cadence, period)
+        )
         data["figures"] = report_figures(data)
         return page(
             request, "overview.html.j2", data, "Overview", twin_url(request, "/api/overview")
@@ -307,8 +334,9 @@ def create_app(
         start: dt.date | None,
         end: dt.date | None,
     ) -> Any:
-        return with_view(
+        return cached_view(
             request,
+            f"kpi:{kpi_id}",
             lambda ws, v: views.kpi_detail(
                 v, kpi_id, grain=grain, by=by or None, start=start, end=end
             ),
@@ -398,13 +426,20 @@ def create_app(
     }
 
     def add_simple(slug: str, title: str, build: Callable[[Any, Any, Request], Any]) -> None:
+        view = cached_view if slug in ("benchmarks", "anomalies") else None
+
+        async def load(request: Request) -> Any:
+            if view is not None:
+                return await view(request, slug, lambda ws, v: build(ws, v, request))
+            return await with_view(request, lambda ws, v: build(ws, v, request))
+
         async def as_json(request: Request) -> Any:
-            data = await with_view(request, lambda ws, v: build(ws, v, request))
+            data = await load(request)
             data.pop("figures", None)
             return to_jsonable(data)
 
         async def as_html(request: Request) -> HTMLResponse:
-            data = await with_view(request, lambda ws, v: build(ws, v, request))
+            data = await load(request)
             return page(request, "sections.html.j2", data, title, twin_url(request, f"/api/{slug}"))
 
         app.add_api_route(

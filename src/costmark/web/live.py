@@ -43,6 +43,8 @@ class Live:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.events: list[dict[str, Any]] = []  # recent activity, newest last (data page)
+        #: Called (in the background thread) after new data is seen, e.g. to warm caches.
+        self.listeners: list[Callable[[], None]] = []
 
     # -- version -------------------------------------------------------------------
     def bump(self, source: str, detail: str = "") -> int:
@@ -71,7 +73,15 @@ class Live:
         except CostmarkError as exc:
             self.note("alerts", f"alert evaluation failed: {exc}")
         self.bump(source, detail)
+        self.notify()
         return written
+
+    def notify(self) -> None:
+        for listener in self.listeners:
+            try:
+                listener()
+            except Exception as exc:  # a failed warm-up only costs speed
+                self.note("cache", f"{type(exc).__name__}: {exc}")
 
     def _file_stamp(self) -> tuple[float, ...]:
         """Modification times of the warehouse and its write-ahead log: free to read, no lock."""
@@ -100,6 +110,7 @@ class Live:
         self._stamp = stamp
         if self._data_version is None:
             self._data_version = current
+            self.notify()
             return False
         if current == self._data_version:
             return False
