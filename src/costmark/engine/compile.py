@@ -109,13 +109,13 @@ def base_table(
     table = backend.table(ROLLUP_TABLE if source == "rollup" else COST_TABLE)
     resolver = Resolver(project, root, table, rollup=source == "rollup")
     time_col = "day" if source == "rollup" else "ChargePeriodStart"
-    conds = []
+    conds = [table[time_col].notnull()]
     tf = time_filter(resolver, scan, time_col)
     if tf is not None:
         conds.append(tf)
     if scan.where is not None:
         conds.append(resolver.predicate(scan.where))
-    if conds:
+    if conds:  # always: rows without a charge period belong to no period
         resolver = Resolver(project, root, table.filter(*conds), rollup=resolver.rollup,
                             _mappings=resolver._mappings)
     return resolver, time_col

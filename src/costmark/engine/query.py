@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 Key = tuple[dt.date, tuple[str | None, ...], str | None]
 Frame = dict[Key, dict[c.MeasureRef, Decimal]]
 
+#: Result columns a --by dimension may not be named after.
+RESERVED = ("kpi", "period_start", "grain", "currency", "value", "numerator", "denominator",
+            "coverage", "note")
 #: Columns whose sums are quantities, not money: never converted between currencies.
 QUANTITY_COLUMNS = {"ConsumedQuantity", "PricingQuantity", "CommitmentDiscountQuantity"}
 
@@ -320,6 +323,10 @@ def request_from_args(
     by_tuple = (by,) if isinstance(by, str) else tuple(by)
     if len(set(by_tuple)) != len(by_tuple):
         raise UsageError("a dimension is repeated in --by")
+    reserved = set(by_tuple) & set(RESERVED)
+    if reserved:
+        raise UsageError(f"--by {sorted(reserved)[0]!r} clashes with a result column; "
+                         "name the dimension differently in costmark.yaml")
     return KpiRequest(
         ids=tuple(dict.fromkeys(id_tuple)),
         grain=grain,

@@ -88,9 +88,14 @@ def _mkey(key: Key) -> MetricKey:
     return (key[0], key[1])
 
 
+def _where_note(ctx: Context) -> str | None:
+    return "the filter applies to cost, not to business metrics" if ctx.scan.where else None
+
+
 def cost_per_metric(ctx: Context, plan: ComputedKpi) -> Rows:
     metric = dict(plan.params)["metric"]
     values, note = metric_values(ctx, metric)
+    caveat = _where_note(ctx)
     rows = []
     for key in ctx.frame_keys():
         cost = total_cost(ctx, key)
@@ -103,7 +108,7 @@ def cost_per_metric(ctx: Context, plan: ComputedKpi) -> Rows:
                                 denominator=amount, note=f"{metric} is zero"))
         else:
             rows.append(ctx.row(plan.definition.id, key, float(cost / amount),
-                                numerator=cost, denominator=amount))
+                                numerator=cost, denominator=amount, note=caveat))
     return rows
 
 
@@ -132,7 +137,7 @@ def cost_to_revenue(ctx: Context, plan: ComputedKpi) -> Rows:
                                 note=note or f"no {metric} for this period"))
             continue
         rows.append(ctx.row(plan.definition.id, key, float(cost / amount), numerator=cost,
-                            denominator=amount))
+                            denominator=amount, note=_where_note(ctx)))
     return rows
 
 
