@@ -175,8 +175,9 @@ def plan(
         )
     src = _source(ws, source)
     g = parse_group(spec.get("group"), src.project.dimensions)
+    number = max((int(d["number"]) for d in its), default=0) + 1  # imports may leave gaps
     doc = build_iteration(
-        load_catalog(), spec, source=src, number=len(its) + 1, previous=previous,
+        load_catalog(), spec, source=src, number=number, previous=previous,
         assessment=_latest_assessment(ws, g), directions=kpi_directions(ws), now=_now(now),
     )  # fmt: skip
     with ws.warehouse.transaction() as c:
