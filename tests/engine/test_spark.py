@@ -63,6 +63,26 @@ def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         spark.check_available()
 
 
+def test_cli_without_the_extra_exits_1_with_the_pip_line(
+    workspace: Any, tmp_path: Path
+) -> None:
+    """End to end, with PySpark made unimportable: exit 1 and the exact install line."""
+    import os
+    import subprocess
+
+    shadow = tmp_path / "shadow" / "pyspark"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('No module named pyspark')\n")
+    env = {**os.environ, "PYTHONPATH": str(shadow.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", "from costmark.cli.main import run; run()", "kpi", "total_cost",
+         "--engine", "spark", "--workspace", str(workspace.root)],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "pip install 'costmark[spark]'" in out.stderr
+
+
 @pytest.fixture
 def duck() -> Any:
     con = duckdb.connect()
@@ -138,3 +158,23 @@ def test_decimal_overflow_raises_instead_of_null(spark_backend: Any) -> None:
     )
     with pytest.raises(Exception, match="NUMERIC_VALUE_OUT_OF_RANGE"):
         df.selectExpr("sum(x)").collect()
+
+
+@pytest.mark.spark
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: Ibis JSON access differs on Spark (DuckDB returns the JSON text '\"a\"', "
+    "Spark the bare value), so dimensions read the tag_<key> columns materialised at ingest",
+)
+def test_json_tag_access_matches_duckdb(tmp_path: Path, spark_backend: Any) -> None:
+    import ibis
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE costs AS SELECT '{"team": "a"}' AS Tags""")
+
+    def team(t: Any) -> Any:
+        return t.agg(team=t.Tags.cast("json")["team"].cast("string").max())
+
+    on_spark = spark.expose_tables(con, spark_backend, ["costs"], tmp_path)["costs"]
+    expected = team(ibis.duckdb.from_connection(con).table("costs")).to_pandas().team[0]
+    assert team(on_spark).to_pandas().team[0] == expected

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
@@ -59,7 +60,9 @@ def run() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except CostmarkError as exc:
-        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        # escape: messages carry literal brackets, e.g. pip install 'costmark[spark]'
+        err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False,
+                          markup=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
