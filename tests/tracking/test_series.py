@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costmark.tracking.series import track_frame, trend_frame
+from costmark.tracking.trend import mann_kendall
 
 
 def monthly(values: list[float | None], start: str = "2025-01-01") -> pd.DataFrame:
@@ -63,3 +68,20 @@ def test_trend_per_series_by_dimension() -> None:
     assert got == {"a": "rising", "b": "no significant trend"}
     assert trends.set_index("team").loc["a", "slope"] == pytest.approx(10)
     assert trends.set_index("team").loc["a", "assessment"] == "worsening"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-10_000, 10_000), min_size=2, max_size=30))
+def test_changes_match_differences_of_consecutive_periods(values: list[int]) -> None:
+    out = track_frame(monthly([float(v) for v in values]), grain="month", window=2)
+    assert list(out["change_abs"][1:]) == pytest.approx(list(np.diff(values)))
+    means = [(a + b) / 2 for a, b in itertools.pairwise(values)]
+    assert list(out["rolling_mean"][1:]) == pytest.approx(means)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=4, max_size=40))
+def test_reversing_a_series_mirrors_mann_kendall(values: list[float]) -> None:
+    forward, backward = mann_kendall(values), mann_kendall(values[::-1])
+    assert forward.s == -backward.s
+    assert forward.p_value == pytest.approx(backward.p_value)
