@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from costmark.maturity.series import as_date, kpi_series
 from costmark.maturity.sources import Source, Unavailable
 from costmark.spec.maturity import HigherIsBetter, LowerIsBetter
 
@@ -100,68 +101,6 @@ def variance_stage(value: float, t: LowerIsBetter) -> str:
 
 
 # -- KPI helpers --------------------------------------------------------------------------------
-def _period_end(start: dt.date, grain: str) -> dt.date:
-    if grain == "day":
-        return start + dt.timedelta(days=1)
-    if grain == "week":
-        return start + dt.timedelta(days=7)
-    if grain == "quarter":
-        m = start.month - 1 + 3
-        return dt.date(start.year + m // 12, m % 12 + 1, 1)
-    if grain == "year":
-        return dt.date(start.year + 1, 1, 1)
-    m = start.month  # month
-    return dt.date(start.year + m // 12, m % 12 + 1, 1)
-
-
-def as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date()
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def kpi_series(
-    source: Source,
-    kpi: str,
-    *,
-    grain: str = "month",
-    group: tuple[str, str] | None = None,
-    today: dt.date | None = None,
-    complete_only: bool = True,
-    weights: dict[str, float] | None = None,
-) -> dict[str, list[tuple[dt.date, float]]]:
-    """Per currency ('' when unitless), the KPI's non-null values by period, oldest first.
-    Periods not yet over on ``today`` are left out when ``complete_only`` (a half month of cost
-    is not a month of cost). ``weights`` receives each currency's latest denominator."""
-    by = (group[0],) if group else ()
-    rows = source.kpi_rows(kpi, grain=grain, by=by)
-    out: dict[str, list[tuple[dt.date, float]]] = {}
-    for r in rows:
-        if r.get("kpi", kpi) != kpi or r.get("value") is None:
-            continue
-        if group and str(r.get(group[0])) != group[1]:
-            continue
-        start = as_date(r["period_start"])
-        if complete_only and today is not None and _period_end(start, grain) > today:
-            continue
-        value = float(r["value"])
-        if value != value:  # NaN
-            continue
-        cur = str(r.get("currency") or "")
-        out.setdefault(cur, []).append((start, value))
-        if weights is not None and r.get("denominator") is not None:
-            last = max(p for p, _ in out[cur])
-            if start == last:
-                weights[cur] = abs(float(r["denominator"]))
-    for series in out.values():
-        series.sort()
-    return out
-
-
 def latest_value(
     ctx: EvidenceContext, kpi: str, *, worst: Callable[[list[float]], float] = min
 ) -> tuple[float, dt.date, str]:
@@ -260,6 +199,15 @@ def recovery_days(anomaly: dict[str, Any]) -> float | None:
     return float((as_date(end) - as_date(start)).days + 1)
 
 
+#: anomalies older than this say little about how the team responds today
+ANOMALY_WINDOW_DAYS = 180
+
+
+def _anomaly_day(anomaly: dict[str, Any]) -> dt.date | None:
+    day = anomaly.get("start") or anomaly.get("date")
+    return as_date(day) if day is not None else None
+
+
 def anomaly_response(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.anomaly_recovery_days
     title = "anomaly response"
@@ -269,9 +217,12 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
         return _missing("anomaly_response", title, str(exc))
     if ctx.group:
         found = [a for a in found if str(a.get(ctx.group[0], ctx.group[1])) == ctx.group[1]]
+    since = ctx.today - dt.timedelta(days=ANOMALY_WINDOW_DAYS)
+    found = [a for a in found if (day := _anomaly_day(a)) is None or day >= since]
     if not found:
         return Evidence(
-            "anomaly_response", title, True, 0, "no anomalies detected", None,
+            "anomaly_response", title, True, 0,
+            f"no anomalies detected in the last {ANOMALY_WINDOW_DAYS} days", None,
             "nothing to respond to: this item does not move the score",
         )  # fmt: skip
     days = [d for d in (recovery_days(a) for a in found) if d is not None]
@@ -282,10 +233,10 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
         )  # fmt: skip
     med = statistics.median(days)
     stage = "run" if med <= t.run else "walk" if med <= t.walk else "crawl"
-    days_text = f"{med:g} day{'' if med == 1 else 's'}"
+    days_text = f"{med:g} day{'' if med == 1 else 's'} (median, last {ANOMALY_WINDOW_DAYS} days)"
     return Evidence(
         "anomaly_response", title, True, med,
-        f"{len(found)} detected, back to normal in {days_text} (median)", stage,
+        f"{len(found)} detected, back to normal in {days_text}", stage,
         f"goals: walk <= {t.walk:g} days, run <= {t.run:g} days",
     )  # fmt: skip
 

@@ -16,8 +16,8 @@ from typing import Any
 from costmark.errors import InputError, UsageError
 from costmark.maturity.assessment import largest_gaps, parse_group
 from costmark.maturity.catalog import LENSES, Catalog
-from costmark.maturity.evidence import as_date
 from costmark.maturity.progress import baseline_for, meets
+from costmark.maturity.series import as_date
 from costmark.maturity.sources import Source
 
 DEFAULT_WEEKS = 6

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from costmark.maturity.assessment import group_tuple
-from costmark.maturity.evidence import as_date, kpi_series
+from costmark.maturity.series import as_date, kpi_series
 from costmark.maturity.sources import Source, Unavailable
 
 
