@@ -8,6 +8,7 @@ replaces slices, materialises tag columns, writes lineage and the ingest log.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -20,26 +21,45 @@ TARGET = 1.5
 REPEATS = 2
 
 
+def _readable(files: list[Path]) -> bool:
+    try:
+        con = duckdb.connect()
+        listed = "[" + ", ".join(f"'{p}'" for p in files) + "]"
+        row = con.execute(f"SELECT count(*) FROM read_parquet({listed})").fetchone()
+        return bool(files) and bool(row and row[0])
+    except duckdb.Error:
+        return False
+
+
 def dataset(ctx: Any, rows: int) -> list[Path]:
-    """Demo-generator Parquet (cached under bench/.data); the SQL generator if demo is absent."""
+    """Demo-generator Parquet (cached under bench/.data); the SQL generator if demo is absent.
+
+    Generated into a temporary folder, checked readable, then renamed into place, so an
+    interrupted or concurrent run never leaves a half-written cache behind."""
     folder = ctx.data_dir / f"ingest-{rows}"
-    marker = folder / "DONE"
-    if not marker.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        started = time.perf_counter()
-        try:
-            from costmark.demo import generate
+    files = sorted((folder / "focus").glob("*.parquet"))
+    if (folder / "DONE").exists() and _readable(files):
+        return files
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp = ctx.data_dir / f"ingest-{rows}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    started = time.perf_counter()
+    try:
+        from costmark.demo import generate
 
-            ctx.log(f"generating {rows:,} demo rows (costmark.demo) ...")
-            generate(folder, seed=7, rows=rows)
-        except ImportError:
-            from costmark.focus.synth import write_synthetic_focus
+        ctx.log(f"generating {rows:,} demo rows (costmark.demo) ...")
+        generate(tmp, seed=7, rows=rows)
+    except ImportError:
+        from costmark.focus.synth import write_synthetic_focus
 
-            ctx.log(f"generating {rows:,} synthetic rows (costmark.focus.synth) ...")
-            (folder / "focus").mkdir(parents=True)
-            write_synthetic_focus(folder / "focus" / "synthetic.parquet", rows)
-        ctx.log(f"generated in {time.perf_counter() - started:.1f}s")
-        marker.write_text("ok\n")
+        ctx.log(f"generating {rows:,} synthetic rows (costmark.focus.synth) ...")
+        (tmp / "focus").mkdir(parents=True)
+        write_synthetic_focus(tmp / "focus" / "synthetic.parquet", rows)
+    ctx.log(f"generated in {time.perf_counter() - started:.1f}s")
+    if not _readable(sorted((tmp / "focus").glob("*.parquet"))):
+        raise RuntimeError(f"generated Parquet in {tmp} is not readable")
+    (tmp / "DONE").write_text("ok\n")
+    tmp.rename(folder)
     return sorted((folder / "focus").glob("*.parquet"))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -93,6 +94,12 @@ def dataset(ctx: Any, rows: int) -> Path:
     return path
 
 
+def _child_cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _fv_failures(text: str) -> dict[str, int]:
     found = {}
     for m in re.finditer(r"❌ ([A-Za-z]+)-[A-Z]-\d+-[A-Z]: FAIL\s+\(violations=(\d+)", text):
@@ -104,6 +111,7 @@ def run(ctx: Any) -> list[dict[str, Any]]:
     rows = ctx.rows(FULL_ROWS)
     data = dataset(ctx, rows)
     ctx.log("costmark validate ...")
+    cpu0 = _child_cpu()
     t0 = time.perf_counter()
     ours = subprocess.run(
         [
@@ -119,6 +127,7 @@ def run(ctx: Any) -> list[dict[str, Any]]:
         text=True,
     )
     value = time.perf_counter() - t0
+    our_cpu = _child_cpu() - cpu0
     report = json.loads(ours.stdout)
     our_error_columns = {i["column"] for i in report["issues"] if i["severity"] == "error"}
     injected_ok = set(INJECTED) <= our_error_columns
@@ -136,6 +145,7 @@ def run(ctx: Any) -> list[dict[str, Any]]:
         return [result]
     site = next((exe.parent.parent / "lib").glob("python3*/site-packages"))
     ctx.log("focus-validator --validate-version 1.2 ... (minutes)")
+    cpu0 = _child_cpu()
     t0 = time.perf_counter()
     theirs = subprocess.run(
         [str(exe), "--data-file", str(data), "--validate-version", "1.2", "--block-download"],
@@ -144,6 +154,7 @@ def run(ctx: Any) -> list[dict[str, Any]]:
         cwd=site,
     )
     baseline = time.perf_counter() - t0
+    their_cpu = _child_cpu() - cpu0
     failures = _fv_failures(theirs.stdout + theirs.stderr)
     missed = sorted(c for c in failures if c not in our_error_columns)
     speedup = baseline / value
@@ -151,10 +162,14 @@ def run(ctx: Any) -> list[dict[str, Any]]:
         baseline=round(baseline, 3),
         ratio=round(speedup, 2),
         ok=speedup >= TARGET and injected_ok,
+        cpu_seconds={"costmark": round(our_cpu, 2), "focus_validator": round(their_cpu, 2)},
+        cpu_ratio=round(their_cpu / our_cpu, 2) if our_cpu else None,
         focus_validator_failing_columns=failures,
         columns_only_focus_validator_flags=missed,
         note=(
-            f"{rows:,} rows; speed-up {speedup:.1f}x; injected violations in "
+            f"{rows:,} rows; speed-up {speedup:.1f}x wall, "
+            f"{their_cpu / our_cpu if our_cpu else float('nan'):.1f}x CPU time; "
+            f"injected violations in "
             f"{', '.join(INJECTED)} {'all' if injected_ok else 'NOT all'} flagged by costmark; "
             f"columns only focus-validator flags (its conditional/format heuristics and CSV "
             f"type inference; see bench/README.md): {', '.join(missed) or 'none'}"

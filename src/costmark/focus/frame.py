@@ -8,7 +8,7 @@ they are, so the Parquet fast path never round-trips through text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -42,6 +42,11 @@ class Frame:
     source: SourceFile
     relation: str
     types: dict[str, str]
+    #: column -> name of a column of ``relation`` holding its parsed value (see
+    #: :func:`with_parsed`), so rules that look at a value several times parse it once
+    parsed: dict[str, str] = field(default_factory=dict)
+    #: a dry frame has no data: rules only declare what they would check
+    dry: bool = False
 
     @property
     def version(self) -> str:
@@ -92,6 +97,8 @@ class Frame:
         """The column as exact DECIMAL(38,18); NULL when absent or unparseable."""
         if not self.has(name):
             return f"CAST(NULL AS {MONEY_TYPE})"
+        if name in self.parsed:
+            return qident(self.parsed[name])
         t = self.types[name].upper()
         if t.startswith(_NUMERIC):
             return f"CAST({self.col(name)} AS {MONEY_TYPE})"
@@ -103,6 +110,8 @@ class Frame:
         Needs the connection's TimeZone set to UTC (see :func:`prepare_connection`)."""
         if not self.has(name):
             return "CAST(NULL AS TIMESTAMP)"
+        if name in self.parsed:
+            return qident(self.parsed[name])
         t = self.types[name].upper()
         if t == "TIMESTAMP":
             return self.col(name)
@@ -122,17 +131,49 @@ class Frame:
                 if t in ("DOUBLE", "FLOAT", "REAL"):
                     return f"(isnan({col}) OR isinf({col}))"
                 return None
-            return f"({col} IS NOT NULL AND TRY_CAST({col} AS {MONEY_TYPE}) IS NULL)"
+            return f"({col} IS NOT NULL AND {self.decimal(name)} IS NULL)"
         if spec.type is ColumnType.DATETIME:
             if t == "DATE" or t.startswith("TIMESTAMP"):
                 return None
-            return f"({col} IS NOT NULL AND TRY_CAST({col} AS TIMESTAMPTZ) IS NULL)"
+            return f"({col} IS NOT NULL AND {self.timestamp(name)} IS NULL)"
         if spec.type is ColumnType.JSON:
             if t == "JSON":
                 return None
             text = self.text(name)
             return f"({text} IS NOT NULL AND NOT coalesce(json_valid({text}), false))"
         return None
+
+
+def with_parsed(frame: Frame) -> Frame:
+    """The same frame over a view that parses every text decimal and date/time column once.
+
+    Why: several rules read the same timestamps (type, period order, billing period); parsing
+    in one projection below the checks makes each value parsed once per scan."""
+    extra: dict[str, str] = {}
+    selects: list[str] = []
+    for spec in frame.spec.values():
+        name = frame.resolve(spec.name)
+        if not name or not frame.is_text(name) or name in extra:
+            continue
+        if spec.type is ColumnType.DECIMAL:
+            alias = f"__dec_{name}"
+            selects.append(f"TRY_CAST({qident(name)} AS {MONEY_TYPE}) AS {qident(alias)}")
+        elif spec.type is ColumnType.DATETIME:
+            alias = f"__ts_{name}"
+            selects.append(
+                f"CAST(TRY_CAST({qident(name)} AS TIMESTAMPTZ) AS TIMESTAMP) AS {qident(alias)}"
+            )
+        else:
+            continue
+        extra[name] = alias
+    if not extra:
+        return frame
+    view = frame.relation + "_p"
+    frame.con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT *, {', '.join(selects)} "
+        f"FROM {frame.relation}"
+    )
+    return Frame(frame.con, frame.source, view, frame.types, extra)
 
 
 def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
@@ -142,10 +183,14 @@ def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def open_frame(
-    con: duckdb.DuckDBPyConnection, src: SourceFile, *, materialize: bool | None = None
+    con: duckdb.DuckDBPyConnection,
+    src: SourceFile,
+    *,
+    materialize: bool | None = None,
+    columns: list[str] | None = None,
 ) -> Frame:
     from costmark.focus.reader import column_types, open_relation
 
     prepare_connection(con)
-    relation = open_relation(con, src, materialize=materialize)
+    relation = open_relation(con, src, materialize=materialize, columns=columns)
     return Frame(con, src, relation, column_types(con, relation))

@@ -149,7 +149,11 @@ def read_source(
 
 
 def open_relation(
-    con: duckdb.DuckDBPyConnection, src: SourceFile, *, materialize: bool | None = None
+    con: duckdb.DuckDBPyConnection,
+    src: SourceFile,
+    *,
+    materialize: bool | None = None,
+    columns: Sequence[str] | None = None,
 ) -> str:
     """Make ``src`` queryable and return the relation's (quoted) name.
 
@@ -160,6 +164,9 @@ def open_relation(
     name = f"__src_{next(_counter)}"
     path = qstr(str(src.path))
     if src.kind == "csv":
+        # Only the columns asked for are kept: the parser skips storing the rest.
+        kept = [c for c in src.columns if columns is None or c in set(columns)]
+        keep = ", ".join(qident(c) for c in kept) or "NULL AS __none"
         cols = ", ".join(f"{qstr(c)}: 'VARCHAR'" for c in src.columns)
         reader = (
             f"read_csv({path}, header=true, auto_detect=false, columns={{{cols}}}, delim=',', "
@@ -167,12 +174,15 @@ def open_relation(
             "strict_mode=false)"
         )
         try:
-            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {reader}")
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT {keep} FROM {reader}")
         except duckdb.Error as exc:
             raise InputError(f"{src.path}: cannot parse as CSV: {exc}") from exc
-        selects = ", ".join(qident(c) for c in src.columns)
+        selects = ", ".join([qident(c) for c in kept] + ["rowid + 1"])
+        selects = selects.removesuffix(", rowid + 1")
+        sep = ", " if selects else ""
         con.execute(
-            f"CREATE TEMP VIEW {name}_v AS SELECT {selects}, rowid + 1 AS {ROW_COLUMN} FROM {name}"
+            f"CREATE TEMP VIEW {name}_v AS SELECT {selects}{sep}rowid + 1 AS {ROW_COLUMN} "
+            f"FROM {name}"
         )
         return f"{name}_v"
     selects = ", ".join(f"{qident(src.original[c])} AS {qident(c)}" for c in src.columns)
