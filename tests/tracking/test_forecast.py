@@ -87,3 +87,16 @@ def test_yearly_season_without_two_years_is_dropped_not_fatal() -> None:
     assert fc.method == "ETS(A,Ad,N)"
     assert fc.note is not None and "no seasonality" in fc.note
     assert fc.mean[0] == pytest.approx(0.10 + 0.002 * 12, abs=0.002)
+
+
+def test_horizon_counts_periods_of_the_grain() -> None:
+    import datetime as dt
+
+    from costmark.tracking.forecasting import horizon_days
+
+    as_of = dt.date(2026, 11, 22)
+    assert horizon_days(as_of, None, 10) == 10
+    assert horizon_days(as_of, "day", 10) == 10
+    assert horizon_days(as_of, "month", 1) == 8 + 31  # rest of November + December
+    assert horizon_days(as_of, "quarter", 1) == 39 + 90  # rest of Q4 + Q1 2027
+    assert horizon_days(as_of, "month", None) == 8 + 31  # default: to the end of next month

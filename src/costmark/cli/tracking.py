@@ -128,8 +128,8 @@ def forecast(
         typer.Option(
             "--horizon",
             "-n",
-            help="Days ahead for cost (default: to the end of next month), periods "
-            "ahead for other KPIs.",
+            help="Periods of --grain after the running one; days for cost without "
+            "--grain (default: to the end of next month).",
             show_default=False,
         ),
     ] = None,

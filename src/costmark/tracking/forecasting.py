@@ -70,6 +70,17 @@ def default_days(as_of: dt.date) -> int:
     return int((end - pd.Timestamp(as_of)).days)
 
 
+def horizon_days(as_of: dt.date, grain: str | None, horizon: int | None) -> int:
+    """Days of daily forecast needed: ``horizon`` days (no grain, day grain), else through the
+    end of the ``horizon``-th period after the running one; default: to the end of next month."""
+    if horizon is None:
+        return default_days(as_of)
+    if grain in (None, "day"):
+        return horizon
+    end = period_end(shift(period_start(as_of, grain), grain, horizon), grain)
+    return int((end - pd.Timestamp(as_of)).days)
+
+
 def forecast(
     ws: Workspace,
     kpi: str = "total_cost",
@@ -85,7 +96,9 @@ def forecast(
 ) -> ForecastResult:
     """Forecast ``kpi`` per series; store the run as a snapshot unless ``store`` is False.
 
-    ``horizon`` counts days for cost (grain None/day/month/quarter) and periods otherwise.
+    ``horizon`` counts periods of ``grain`` after the running one (days for cost without a
+    grain or at day grain): ``forecast("total_cost", grain="month", horizon=3)`` covers the
+    rest of this month and the next three.
     """
     by = tuple(check_dims(ws, by))
     if grain is not None:
@@ -98,7 +111,8 @@ def forecast(
     if as_of is None:
         return ForecastResult(kpi, by, pd.DataFrame(), None, None, ["no cost data loaded"])
     if kpi in COST_COLUMNS and grain in (None, "day", "month", "quarter"):
-        frame, notes = _cost(ws, kpi, by, as_of, horizon, start, where, level)
+        days = horizon_days(as_of, grain, horizon)
+        frame, notes = _cost(ws, kpi, by, as_of, days, start, where, level)
     else:
         frame, notes = _kpi(ws, kpi, grain or "month", by, as_of, horizon, start, where, level)
     snapshot_id = None
@@ -135,12 +149,11 @@ def _cost(
     kpi: str,
     by: tuple[str, ...],
     as_of: dt.date,
-    horizon: int | None,
+    days: int,
     start: dt.date | None,
     where: Any,
     level: float,
 ) -> tuple[pd.DataFrame, list[str]]:
-    days = horizon or default_days(as_of)
     daily = daily_cost(ws, by=by, start=start, end=as_of, where=where, kpi=kpi)
     parts, notes = [], []
     for key, part in daily.groupby([*by, "currency"], dropna=False, sort=True):
