@@ -6,6 +6,7 @@ use ``@ingest_app.command("business")``), so there is one ``ingest`` group.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import typer
@@ -157,6 +158,10 @@ def ingest_log(
         )
         for r in rows:
             r["file"] = _short(r["file"])
+            r["totals"] = "; ".join(
+                f"{cur} billed {t.get('BilledCost')}, effective {t.get('EffectiveCost')}"
+                for cur, t in (r.get("totals") or {}).items()
+            )
         emit(rows, fmt, columns=columns, title="ingest log")
     else:
         emit(rows, fmt)
@@ -178,6 +183,8 @@ def quarantine(
         for r in rows:
             r["source_file"] = _short(r["source_file"])
             r["reasons"] = "; ".join(f"{x['rule']} {x['column']}" for x in r["reasons"])
+            record = json.dumps(r["record"], ensure_ascii=False)
+            r["record"] = record if len(record) <= 120 else record[:117] + "..."
         emit(
             rows,
             fmt,
