@@ -175,9 +175,15 @@ class ScopedView:
 
             return refuse
 
+        takes_where = "where" in params or takes_kwargs
+
         def call(*args: Any, by: Sequence[str] | str | None = (), **kwargs: Any) -> Any:
             asked = [by] if isinstance(by, str) else list(by or ())
             widened = asked + [k for k in self.scope if k not in asked]
+            if takes_where and kwargs.get("where") is None:
+                # Speed only: the engine computes just the scope's rows. Isolation does not
+                # depend on it — the grouping and filter below would drop other rows anyway.
+                kwargs["where"] = dict(self.scope)
             return filter_result(method(*args, by=tuple(widened), **kwargs), self.scope, asked)
 
         return call

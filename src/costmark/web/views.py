@@ -69,14 +69,17 @@ def kpi_detail(
     series.sort(key=lambda r: (str(r.get("currency")), r["period_start"]))
     currencies = sorted({r.get("currency") or "" for r in series})
     figures: dict[str, Any] = {}
+    forecast: list[dict[str, Any]] | None = None
     for i, cur in enumerate(currencies):
         points = [
             {"period_start": r["period_start"], "value": r.get("value")}
             for r in series
             if (r.get("currency") or "") == cur
         ]
-        p = parse_period(cadence, str(points[-1]["period_start"])) if points else None
-        fc = sources.forecast(view, kpi_id, p, cur or None) if p else []
+        if forecast is None and series:
+            final = parse_period(cadence, str(series[-1]["period_start"]))
+            forecast = sources.forecast(view, kpi_id, final, None)  # one fit, every currency
+        fc = [f for f in forecast or [] if f.get("currency") in (None, cur or None)]
         figures[f"kpi-trend-{i}"] = charts.trend_figure(
             {"kpi": kpi_id, "currency": cur or None, "points": points, "forecast": fc},
             title=meta[kpi_id]["title"],
