@@ -193,3 +193,19 @@ def test_review_without_new_data_is_unknown_and_report_shows_latest_reviewed(
     assert it["review"]["outcomes"][0]["outcome"] == "unknown"
     workspace.next_iteration(source=src, now=NOW + dt.timedelta(days=3))
     assert "(it-1) — review" in workspace.iteration_report()
+
+
+def test_plan_for_a_group_tracks_that_group(workspace, make_source) -> None:
+    from tests.kpi_support import write_config
+
+    write_config(workspace, "version: 1\ndimensions:\n  team: {tag: team}\n")
+    values = {"allocation_coverage@payments": [(M[9], 0.70)],
+              "allocation_coverage@search": [(M[9], 0.99)]}  # fmt: skip
+    src = make_source(values, project=workspace.project)
+    spec = {**plan_spec(), "group": "team=payments"}
+    it = workspace.plan_iteration(spec, source=src, now=NOW)
+    assert it["group"] == "team=payments"
+    assert (it["goals"][0]["group"], it["goals"][0]["baseline"]) == ("team=payments", 0.70)
+    values["allocation_coverage@payments"].append((M[10], 0.75))
+    st = workspace.iteration_status(source=src, today=dt.date(2026, 12, 5))["goals"][0]
+    assert (st["now"], st["status"]) == (0.75, "on track")

@@ -196,9 +196,12 @@ def compare(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) -> list[
                 prev[(cap["id"], lens)] = s["current"]
     rows = []
     for cap in doc["capabilities"]:
-        entries = [("overall", cap["current"], cap["target"], cap["stage"])]
-        entries += [(ln, s["current"], s["target"], s["stage"]) for ln, s in cap["lenses"].items()]
-        for lens, cur, tgt, stage in entries:
+        entries = [("overall", cap["current"], cap["target"], cap["stage"], None)]
+        entries += [
+            (ln, s["current"], s["target"], s["stage"], s.get("explanation"))
+            for ln, s in cap["lenses"].items()
+        ]
+        for lens, cur, tgt, stage, why in entries:
             last = prev.get((cap["id"], lens))
             rows.append(
                 {
@@ -210,6 +213,7 @@ def compare(doc: Mapping[str, Any], previous: Mapping[str, Any] | None) -> list[
                     "previous": last,
                     "change": None if last is None else round(cur - last, 2),
                     "gap": round(tgt - cur, 2),
+                    "explanation": why,
                 }
             )
     return rows
