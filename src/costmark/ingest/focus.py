@@ -255,7 +255,7 @@ def ingest_focus_files(
     strict: bool = False,
     focus_version: str | None = None,
     progress: bool = True,
-    on_loaded: Callable[[set[tuple[Any, Any, Any]]], None] | None = None,
+    on_loaded: Callable[[set[tuple[Any, Any, Any]]], object] | None = None,
 ) -> IngestSummary:
     """Load FOCUS files into ``costs`` in one transaction (see the module docstring).
     ``on_loaded(slices)`` runs inside that transaction once the rows are in (the KPI engine
