@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -69,3 +70,28 @@ def test_budget_spec_validation() -> None:
     b = Budget(amount=Decimal(1), scope={"team": ["a", "b"], "env": "prod"}, currency="usd")
     assert b.scope_values() == {"env": ("prod",), "team": ("a", "b")}
     assert b.currency == "USD"
+
+
+def test_budget_typos_are_config_errors_with_lines(tmp_path: Path) -> None:
+    from costmark.errors import ConfigError
+    from costmark.spec.loader import load_project
+
+    config = tmp_path / "costmark.yaml"
+    config.write_text(
+        "version: 1\n"
+        "dimensions:\n"
+        "  team: {tag: team}\n"
+        "budgets:\n"
+        "  web:\n"
+        "    amount: 100\n"
+        "    currency: US\n"
+        "    scope: {tema: web}\n"
+        "    where: \"Nope = 'x'\"\n",
+        "utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_project(config)
+    text = str(caught.value)
+    assert ":8: budgets.web.scope: unknown dimension 'tema' (did you mean 'team'?)" in text
+    assert ":9: budgets.web.where: unknown column or dimension 'Nope'" in text
+    assert ":7: budgets.web.currency: 'US' is not a 3-letter currency code" in text

@@ -19,6 +19,7 @@ from costmark.errors import ConfigError, Located, did_you_mean
 from costmark.focus.schema import canonical_columns
 from costmark.spec import filters as f
 from costmark.spec.benchmark_rules import benchmark_rules
+from costmark.spec.budget_rules import budget_rules
 from costmark.spec.formula import parse_formula, refs
 from costmark.spec.kpis import SUMMABLE_COLUMNS, Measure
 from costmark.spec.loader import LinePath, line_of, load_project, parse_yaml_with_lines
@@ -169,7 +170,9 @@ def currency_rules(project: Project, lines: Lines, file: str, root: Path) -> lis
 
 
 #: Rules the loader runs every time (cheap, no file system).
-LOAD_RULES: tuple[Rule, ...] = (dimension_rules, kpi_rules, currency_rules, benchmark_rules)
+LOAD_RULES: tuple[Rule, ...] = (
+    dimension_rules, kpi_rules, currency_rules, benchmark_rules, budget_rules,
+)
 #: Everything ``costmark check`` runs.
 CHECK_RULES: tuple[Rule, ...] = (*LOAD_RULES, mapping_files)
 
