@@ -54,6 +54,7 @@ from costmark.focus.schema import (
     tag_column,
 )
 from costmark.focus.validate import check_frame
+from costmark.focus.values import ALLOWED_VALUES
 from costmark.ingest.tags import ensure_tag_columns, json_member_path
 from costmark.store import Warehouse
 
@@ -160,6 +161,13 @@ def _tags_expr(f: Frame, col: str) -> str:
     )
 
 
+def _canonical_case(text: str, allowed: tuple[str, ...]) -> str:
+    """Allowed values in the spec's spelling ('Usage-based' -> 'Usage-Based'), so KPIs that
+    filter on them see one value; anything else is kept as it was (validate reports it)."""
+    cases = " ".join(f"WHEN {qstr(v.lower())} THEN {qstr(v)}" for v in allowed)
+    return f"CASE lower({text}) {cases} ELSE {text} END"
+
+
 @dataclass
 class Plan:
     frame: Frame
@@ -210,6 +218,8 @@ def plan_file(f: Frame, ingest_id: str) -> Plan:
             exprs[spec.name] = f.timestamp(src)
         elif spec.name == "Tags":
             exprs[spec.name] = _tags_expr(f, src)
+        elif spec.name in ALLOWED_VALUES:
+            exprs[spec.name] = _canonical_case(_text_expr(f, src), ALLOWED_VALUES[spec.name])
         else:
             exprs[spec.name] = _text_expr(f, src)
         fails = f.parse_fails(src, spec) if spec.type is not ColumnType.JSON else None
