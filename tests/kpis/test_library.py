@@ -232,3 +232,21 @@ def test_catalog_has_every_contract_id(ws: costmark.Workspace) -> None:
 def test_explain_prints_sql(ws: costmark.Workspace) -> None:
     sql = ws.explain("effective_savings_rate", by=["team"])
     assert "SELECT" in sql and "FILTER" in sql and "GROUP BY" in sql
+
+
+def test_budgets_from_costmark_yaml(workspace: costmark.Workspace) -> None:
+    build(workspace, CONFIG + """budgets:
+  total: {amount: 40, period: month, currency: USD}
+  beta: {amount: 10, period: month, scope: {team: beta}}
+  quarterly: {amount: 100, period: quarter}
+""")
+    total = workspace.kpi("budget_variance")
+    assert total.value("budget_variance", **JAN) == pytest.approx((30 - 40) / 40)
+    assert total.value("budget_variance", period_start="2024-01-01", currency="EUR") is None
+    by_team = workspace.kpi("budget_variance", by=["team"])
+    assert by_team.value("budget_variance", team="beta", **JAN) == pytest.approx(0.2)
+    assert by_team.value("budget_variance", team="alpha", **JAN) is None
+    burn = workspace.kpi("budget_burn", grain="quarter")
+    # the quarter is long over: elapsed share 1, burn = actual / budget
+    assert burn.value("budget_burn", period_start="2024-01-01", currency="USD") == \
+        pytest.approx(45 / 100)

@@ -1,6 +1,7 @@
 """Planning KPIs: budgets (plugged in by the tracking part) and forecast accuracy.
 
-Budgets are defined by the tracking subsystem. It plugs them in with
+Budgets of costmark.yaml whose scope lines up with the request (see ``project_budgets``) are
+read directly. Other sources (the tracking subsystem's projections) plug in with
 ``register_budget_source(fn)`` where ``fn(ctx) -> {(period_start, dims, currency): amount}`` gives
 the budget amount of each period/dimension/currency key the request asked for (the ``Context``
 carries grain, by and the frame keys). Until a source is registered (or it returns nothing),
@@ -40,9 +41,36 @@ def register_budget_source(source: BudgetSource) -> None:
 
 
 def _budgets(ctx: Context) -> dict[Key, Decimal]:
-    out: dict[Key, Decimal] = {}
+    out: dict[Key, Decimal] = dict(project_budgets(ctx))
     for source in _BUDGET_SOURCES:
         out.update(source(ctx))
+    return out
+
+
+def project_budgets(ctx: Context) -> dict[Key, Decimal]:
+    """Budgets of costmark.yaml (``budgets:``) that line up with the request's keys: same
+    period as the grain, scope keys equal to ``--by`` with one value each (or no scope and no
+    ``--by``), no extra filter, effective cost, matching currency and dates. Others are
+    answered by ``costmark budgets``."""
+    budgets = getattr(ctx.project, "budgets", None) or {}
+    out: dict[Key, Decimal] = {}
+    by = tuple(ctx.request.by)
+    for budget in budgets.values():
+        if budget.period != ctx.request.grain or budget.where is not None:
+            continue
+        if getattr(budget, "cost", "total_cost") != "total_cost":
+            continue
+        scope = budget.scope_values()
+        if set(scope) != set(by) or any(len(v) != 1 for v in scope.values()):
+            continue
+        dims = tuple(scope[b][0] for b in by)
+        for key in ctx.frame_keys():
+            period, kdims, currency = key
+            if kdims != dims or not budget.applies_on(period):
+                continue
+            if budget.currency is not None and budget.currency != currency:
+                continue
+            out[key] = Decimal(budget.amount)
     return out
 
 
@@ -59,9 +87,15 @@ def budget_variance(ctx: Context, plan: ComputedKpi) -> Rows:
             rows.append(ctx.row(plan.definition.id, key, None, numerator=actual - budget,
                                 denominator=budget, note="budget is zero"))
         else:
+            running = periods.period_end(key[0], ctx.request.grain) > _today()
             rows.append(ctx.row(plan.definition.id, key, float((actual - budget) / budget),
-                                numerator=actual - budget, denominator=budget))
+                                numerator=actual - budget, denominator=budget,
+                                note="running period: actual to date" if running else None))
     return rows
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
 
 
 def elapsed_share(period_start: dt.date, grain: str, today: dt.date) -> float:
@@ -72,7 +106,7 @@ def elapsed_share(period_start: dt.date, grain: str, today: dt.date) -> float:
 
 def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
     budgets = _budgets(ctx)
-    today = dt.datetime.now(dt.UTC).date()
+    today = _today()
     rows = []
     for key in ctx.frame_keys():
         actual = total_cost(ctx, key)
