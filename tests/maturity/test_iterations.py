@@ -209,3 +209,30 @@ def test_plan_for_a_group_tracks_that_group(workspace, make_source) -> None:
     values["allocation_coverage@payments"].append((M[10], 0.75))
     st = workspace.iteration_status(source=src, today=dt.date(2026, 12, 5))["goals"][0]
     assert (st["now"], st["status"]) == (0.75, "on track")
+
+
+def test_bad_goal_fields_are_located(workspace, make_source) -> None:
+    src = make_source({})
+    for bad, msg in (({"target": "ninety"}, "goal 1: target 'ninety' is not a number"),
+                     ({"grain": "fortnight"}, "goal 1: grain must be one of"),
+                     ({"direction": "up"}, "goal 1: direction must be")):  # fmt: skip
+        with pytest.raises(InputError, match=msg):
+            workspace.plan_iteration(plan_spec(goals=[kpi_goal(**bad)]), source=src, now=NOW)
+
+
+def test_carried_goal_met_in_between_is_dropped_with_a_note(workspace, make_source) -> None:
+    values = {"allocation_coverage": [(M[9], 0.80)], "total_cost": [(M[9], 100.0)]}
+    src = make_source(values)
+    cost_goal = {"capability": "Budgeting", "lens": "metrics", "kpi": "total_cost",
+                 "target": 90, "owner": "finance"}  # fmt: skip
+    workspace.plan_iteration(plan_spec(goals=[kpi_goal(0.9), cost_goal]), source=src, now=NOW)
+    values["allocation_coverage"].append((M[10], 0.85))
+    values["total_cost"].append((M[10], 110.0))
+    workspace.review_iteration(source=src, now=dt.datetime(2026, 12, 2))  # both missed
+    values["allocation_coverage"].append((M[11], 0.95))  # met after the review
+    values["total_cost"].append((M[11], 105.0))
+    nxt = workspace.next_iteration(source=src, now=dt.datetime(2027, 1, 3))
+    assert [(g["id"], g["kpi"], g["carried_from"]) for g in nxt["goals"]] == [
+        ("g1", "total_cost", "it-1/g2")
+    ]
+    assert any("not carried over, already met now" in n for n in nxt["notes"])

@@ -23,6 +23,7 @@ from costmark.maturity.sources import Source
 DEFAULT_WEEKS = 6
 FIRST_MIN, FIRST_MAX, MAX_ADDED = 3, 5, 2
 MIN_GOALS, MAX_GOALS = 1, 3
+GRAINS = ("day", "week", "month", "quarter", "year")
 
 #: kpi id -> direction ("higher"/"lower"/"none"); None when the KPI engine is not there
 KpiDirections = Callable[[], dict[str, str] | None]
@@ -120,9 +121,18 @@ def _parse_goal(
     if raw.get("kpi") is not None:
         if raw.get("target") is None:
             raise InputError(f"{where}: a KPI goal needs a numeric 'target'")
+        try:
+            target = float(raw["target"])
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: target {raw['target']!r} is not a number") from None
+        grain = str(raw.get("grain", "month"))
+        if grain not in GRAINS:
+            raise InputError(f"{where}: grain must be one of {', '.join(GRAINS)}, got {grain!r}")
+        direction = raw.get("direction")
+        if direction not in (None, "higher", "lower"):
+            raise InputError(f"{where}: direction must be 'higher' or 'lower'")
         goal.update(
-            kind="kpi", kpi=str(raw["kpi"]), grain=str(raw.get("grain", "month")),
-            target=float(raw["target"]), direction=raw.get("direction"),
+            kind="kpi", kpi=str(raw["kpi"]), grain=grain, target=target, direction=direction,
             currency=raw.get("currency"),
         )  # fmt: skip
     elif raw.get("target_score") is not None:
@@ -145,7 +155,8 @@ def _capture_baseline(
     today: dt.date,
     directions: dict[str, str] | None,
     assessment: Mapping[str, Any] | None,
-) -> None:
+) -> str | None:
+    """Fill in the baseline; return why the goal is already met (not measurable), if it is."""
     if goal["kind"] == "lens":
         score = None
         for cap in (assessment or {}).get("capabilities", []):
@@ -157,11 +168,11 @@ def _capture_baseline(
                 score = cap["lenses"][goal["lens"]]["current"]
         goal["baseline_score"] = score
         if score is not None and score >= goal["target_score"]:
-            raise UsageError(
+            return (
                 f"goal {goal['id']}: {goal['capability']} {goal['lens']} is already {score} in "
                 f"the latest assessment; a target_score above it makes the goal measurable"
             )
-        return
+        return None
     if directions is not None and goal["kpi"] not in directions:
         from costmark.errors import NotFoundError, did_you_mean
 
@@ -177,11 +188,12 @@ def _capture_baseline(
             d = "lower" if value is not None and goal["target"] < value else "higher"
         goal["direction"] = d
     if value is not None and meets(value, goal["target"], goal["direction"]):
-        raise UsageError(
+        return (
             f"goal {goal['id']}: {goal['kpi']} is already {value:.4g} ({period}), which meets "
             f"the target {goal['target']:g} ({goal['direction']} is better); set a target "
             "beyond today's value"
         )
+    return None
 
 
 def build_iteration(
@@ -228,8 +240,18 @@ def build_iteration(
     goals = []
     for i, raw in enumerate(raw_goals, 1):
         goal = _parse_goal(raw, i, scope=scope, catalog=catalog, end=end, group=group, dims=dims)
-        _capture_baseline(goal, source, today, directions, assessment)
+        met = _capture_baseline(goal, source, today, directions, assessment)
+        if met and goal.get("carried_from"):
+            notes.append(f"not carried over, already met now: {met}")
+            continue
+        if met:
+            raise UsageError(met)
         goals.append(goal)
+    if raw_goals and not goals:
+        raise UsageError("every goal carried over is already met: give 1-3 new goals")
+    for n, goal in enumerate(goals, 1):
+        if not any(str(r.get("id") or "") == goal["id"] for r in raw_goals):
+            goal["id"] = f"g{n}"
     if len({g["id"] for g in goals}) != len(goals):
         raise InputError("two goals share an id")
     return {
