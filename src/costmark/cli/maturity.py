@@ -102,6 +102,16 @@ def _show_assessment(doc: dict[str, Any], fmt: OutputFormat, rows: list[dict[str
     ]
     if evidence:
         emit(evidence, fmt, title="evidence from the data")
+    for c in doc["capabilities"]:
+        for e in c["evidence"]:
+            if e["id"] == "tracking_stage" and isinstance(e.get("value"), dict):
+                checklist = [
+                    {"stage": stage, "criterion": item["criterion"],
+                     "met": "yes" if item["met"] else "no"}
+                    for stage, items in e["value"].items()
+                    for item in items
+                ]  # fmt: skip
+                emit(checklist, fmt, title=f"{c['name']}: the seed's crawl/walk/run checklist")
 
 
 @app.callback(invoke_without_command=True)
