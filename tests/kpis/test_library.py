@@ -250,3 +250,21 @@ def test_budgets_from_costmark_yaml(workspace: costmark.Workspace) -> None:
     # the quarter is long over: elapsed share 1, burn = actual / budget
     assert burn.value("budget_burn", period_start="2024-01-01", currency="USD") == \
         pytest.approx(45 / 100)
+
+
+def test_forecast_kpis_use_snapshot_made_before_period(ws: costmark.Workspace) -> None:
+    con = ws.warehouse.con
+    con.executemany(
+        "INSERT INTO forecast_snapshots (snapshot_id, created_at, kpi, grain, scope, filter, "
+        "currency, period_start, forecast, method) VALUES (?, ?, 'total_cost', 'month', ?, NULL, "
+        "'USD', ?, ?, 'test')",
+        [
+            ["old", "2023-12-01 00:00:00", "{}", "2024-01-01", 20.0],
+            ["new", "2023-12-20 00:00:00", "{}", "2024-01-01", 24.0],  # latest before January
+            ["late", "2024-01-15 00:00:00", "{}", "2024-01-01", 29.0],  # made inside: ignored
+        ],
+    )
+    result = ws.kpi(["forecast_accuracy", "forecast_variance"])
+    assert result.value("forecast_accuracy", **JAN) == pytest.approx(1 - 6 / 30)
+    assert result.value("forecast_variance", **JAN) == pytest.approx(6 / 24)
+    assert result.value("forecast_accuracy", **FEB) is None

@@ -145,6 +145,10 @@ def _forecasts(ctx: Context) -> tuple[dict[Key, Decimal], str | None]:
         t = t.filter(t.grain == ctx.request.grain)
     if "kpi" in cols:
         t = t.filter(t.kpi == "total_cost")
+    if "filter" in cols:
+        if ctx.request.where is not None:
+            return {}, "forecasts are matched only for requests without --where"
+        t = t.filter(t["filter"].isnull())
     rows = ctx.backend.execute(t).to_pylist()
     best: dict[Key, tuple[Any, Decimal]] = {}
     for r in rows:
