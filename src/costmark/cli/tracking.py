@@ -258,6 +258,11 @@ def budgets(
     with api.open_workspace(workspace, read_only=True) as ws:
         frame = ws.budgets(name, as_of=_date(as_of, "--as-of"))
     rows = _records(frame)
+    if not rows and fmt is OutputFormat.table:
+        err_console.print(
+            "no budgets in costmark.yaml; add a 'budgets:' section (see README, Tracking)"
+        )
+        return
     if fmt is OutputFormat.table:
         for r in rows:
             start = r.get("period_start")

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 #: KPIs that are plain sums of a cost column: additive over days, dimensions and periods.
 COST_COLUMNS = {"total_cost": "EffectiveCost", "billed_cost": "BilledCost"}
-USAGE_FILTER = "ChargeFrequency = 'Usage-Based'"
+#: Usage-based charges; rows without a ChargeFrequency (older or partial exports) are kept rather
+#: than silently dropped.
+USAGE_FILTER = "ChargeFrequency is null or ChargeFrequency not in ('One-Time', 'Recurring')"
 
 
 def check_dims(ws: Workspace, by: Sequence[str]) -> list[str]:
@@ -60,7 +62,7 @@ def daily_cost(
 ) -> pd.DataFrame:
     """Cost per day: columns ``date`` (Timestamp), by-dimensions, ``currency``, ``cost``.
 
-    ``usage_only`` keeps usage-based charges (FOCUS ``ChargeFrequency = 'Usage-Based'``): monthly
+    ``usage_only`` drops one-time and recurring charges (FOCUS ``ChargeFrequency``): monthly
     fees, taxes and credits land on the 1st and are not daily behaviour.
     """
     check_dims(ws, by)
@@ -78,7 +80,7 @@ def with_usage_only(where: Any) -> Any:
     if where is None:
         return USAGE_FILTER
     if isinstance(where, str):
-        return f"({where}) and {USAGE_FILTER}"
+        return f"({where}) and ({USAGE_FILTER})"
     if isinstance(where, dict):
         return {**where, "ChargeFrequency": "Usage-Based"}
     raise UsageError(f"cannot combine filter {where!r} with usage-only charges")
