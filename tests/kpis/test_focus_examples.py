@@ -67,3 +67,12 @@ def test_purchases_add_nothing(workspace: costmark.Workspace, shared_data: Path,
     assert result.value("effective_savings_rate") == pytest.approx(-0.75)
     assert result.value("commitment_utilization") == 0.0
     assert result.value("commitment_waste") == 1.0
+
+
+def test_quantity_form_of_utilization(workspace: costmark.Workspace, shared_data: Path,
+                                      engine: str) -> None:
+    rows = read_csv_rows(shared_data / "focus-spec" / "examples" / SCEN
+                         / "commitment_discount_usage_scenario_3.csv")
+    load_rows(workspace, rows)
+    result = workspace.kpi("commitment_utilization_quantity", engine=engine)
+    assert result.value("commitment_utilization_quantity") == pytest.approx(0.75)

@@ -268,3 +268,30 @@ def test_forecast_kpis_use_snapshot_made_before_period(ws: costmark.Workspace) -
     assert result.value("forecast_accuracy", **JAN) == pytest.approx(1 - 6 / 30)
     assert result.value("forecast_variance", **JAN) == pytest.approx(6 / 24)
     assert result.value("forecast_accuracy", **FEB) is None
+
+
+def test_cost_change_year_over_year(ws: costmark.Workspace) -> None:
+    from tests.kpi_support import load_rows, row
+
+    load_rows(ws, [row(ChargePeriodStart="2023-01-20", EffectiveCost=20, SubAccountId="acc-a")])
+    result = ws.kpi("cost_change_yoy", start="2024-01-01")
+    assert result.value("cost_change_yoy", **JAN) == pytest.approx((30 - 20) / 20)
+    assert [r["period_start"].year for r in result.rows()] == [2024, 2024, 2024]
+
+
+def test_last_aggregation_and_metric_by_dimension(workspace: costmark.Workspace) -> None:
+    build(workspace, CONFIG.replace("customers: {unit: customer, aggregation: average}",
+                                    "customers: {unit: customer, aggregation: last}"))
+    con = workspace.warehouse.con
+    con.executemany(
+        "INSERT INTO business_metrics (metric, date, dimensions, value) VALUES (?, ?, ?, ?)",
+        [["transactions", "2024-01-03", '{"team": "alpha"}', 30],
+         ["transactions", "2024-01-04", '{"team": "beta"}', 6]],
+    )
+    result = workspace.kpi(["cost_per_customers", "cost_per_transactions"], by=["team"])
+    # last value of January is 20 customers, recorded for the total only: no split by team
+    assert result.value("cost_per_customers", team="alpha", **JAN) is None
+    assert result.value("cost_per_transactions", team="alpha", **JAN) == pytest.approx(15 / 30)
+    assert result.value("cost_per_transactions", team="beta", **JAN) == pytest.approx(12 / 6)
+    total = workspace.kpi("cost_per_customers")
+    assert total.value("cost_per_customers", **JAN) == pytest.approx(30 / 20)
