@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import json
 import logging
 import re
 import tempfile
@@ -93,6 +94,11 @@ def create_app(
     schedule_opts = schedule_options or {}
 
     def run_schedules() -> None:
+        # Look first (read-only): opening for writing checkpoints the file and would
+        # invalidate every cached page once a minute.
+        with gate.read() as ws:
+            if not any(s["due"] for s in ws.schedules()):
+                return
         with gate.write() as ws:
             for run in ws.run_schedules(**schedule_opts):
                 live.note("schedule", f"{run['schedule']}: {run['status']} {run['message']}")
@@ -150,6 +156,17 @@ def create_app(
             hit = await with_view(request, fn)
             cache.put(key, hit)
         return dict(hit)
+
+    def json_body(request: Request, name: str, data: dict[str, Any]) -> Response:
+        """The JSON twin, serialised once per page data (keyed like the data itself)."""
+        who = auth.principal(request)
+        key = ("json", cache.key(name, sorted(request.query_params.multi_items()), who.scope, root))
+        body = cache.get(key)
+        if body is None:
+            slim = {k: v for k, v in data.items() if k != "figures"}
+            body = json.dumps(to_jsonable(slim), ensure_ascii=False).encode("utf-8")
+            cache.put(key, body)
+        return Response(body, media_type="application/json")
 
     def prewarm() -> None:
         """Compute the default overview once after a data change, before anyone asks."""
@@ -306,7 +323,7 @@ def create_app(
         data = await cached_view(
             request, "overview", lambda ws, v: views.overview(ws, v, cadence, period)
         )
-        return to_jsonable(data)
+        return json_body(request, "overview", data)
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
     async def overview_page(
@@ -352,8 +369,7 @@ def create_app(
         end: dt.date | None = None,
     ) -> Any:
         data = await kpi_data(request, kpi_id, grain, by, start, end)
-        data.pop("figures", None)
-        return to_jsonable(data)
+        return json_body(request, f"kpi:{kpi_id}", data)
 
     @app.get("/kpi/{kpi_id}", response_class=HTMLResponse, tags=["pages"])
     async def kpi_page(
@@ -435,6 +451,8 @@ def create_app(
 
         async def as_json(request: Request) -> Any:
             data = await load(request)
+            if view is not None:
+                return json_body(request, slug, data)
             data.pop("figures", None)
             return to_jsonable(data)
 

@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from costmark.access.tokens import TokenInfo
 from costmark.web.gate import Gate, WarehouseBusy
+from costmark.web.pagecache import stamp
 
 COOKIE = "costmark_session"
 SESSION_SECONDS = 12 * 3600
@@ -79,18 +81,67 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def resolve(gate: Gate, key: bytes, request: Request) -> tuple[TokenInfo | None, str]:
-    """(principal, how): from ``Authorization: Bearer`` or the session cookie."""
+class TokenCache:
+    """Verified tokens, remembered until the warehouse files change (a revocation writes them,
+    so it takes effect on the next request). Keys are hashes; secrets are never kept."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._items: dict[tuple[str, str, Any], TokenInfo | None] = {}
+        self._lock = threading.Lock()
+        self.size = size
+
+    def _key(self, gate: Gate, kind: str, value: str) -> tuple[str, str, Any]:
+        digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+        return (digest, str(gate.root), stamp(gate.root))
+
+    def peek(self, gate: Gate, kind: str, value: str) -> tuple[bool, TokenInfo | None]:
+        """(known, info) without touching the warehouse: safe on the event loop."""
+        key = self._key(gate, kind, value)
+        with self._lock:
+            if key in self._items:
+                return True, self._items[key]
+        return False, None
+
+    def lookup(self, gate: Gate, kind: str, value: str) -> TokenInfo | None:
+        key = self._key(gate, kind, value)
+        with self._lock:
+            if key in self._items:
+                return self._items[key]
+        with gate.read() as ws:
+            found = ws.authenticate(value) if kind == "bearer" else ws.token_info(value)
+        with self._lock:
+            if len(self._items) >= self.size:
+                self._items.clear()
+            self._items[key] = found
+        return found
+
+
+TOKENS = TokenCache()
+
+
+def credentials(key: bytes, request: Request) -> tuple[str, str] | None:
+    """(kind, value) the request authenticates with: a bearer token or a session's token id."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        with gate.read() as ws:
-            return ws.authenticate(header[7:].strip()), "bearer"
+        return "bearer", header[7:].strip()
     cookie = request.cookies.get(COOKIE)
     if cookie:
         tid = read_session(key, cookie)
         if tid:
-            with gate.read() as ws:
-                return ws.token_info(tid), "session"
+            return "session", tid
+    return None
+
+
+def resolve(gate: Gate, key: bytes, request: Request) -> tuple[TokenInfo | None, str]:
+    """(principal, how): from ``Authorization: Bearer`` or the session cookie."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return TOKENS.lookup(gate, "bearer", header[7:].strip()), "bearer"
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        tid = read_session(key, cookie)
+        if tid:
+            return TOKENS.lookup(gate, "session", tid), "session"
     return None, ""
 
 
@@ -113,8 +164,14 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        creds = credentials(self.key, request)
+        known, principal = TOKENS.peek(self.gate, *creds) if creds is not None else (True, None)
+        how = creds[0] if creds is not None else ""
         try:
-            principal, how = await anyio.to_thread.run_sync(resolve, self.gate, self.key, request)
+            if not known:
+                principal, how = await anyio.to_thread.run_sync(
+                    resolve, self.gate, self.key, request
+                )
         except WarehouseBusy as exc:
             await JSONResponse({"ok": False, "status": 503, "error": str(exc)}, 503)(
                 scope, receive, send
