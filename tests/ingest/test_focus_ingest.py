@@ -235,3 +235,11 @@ def test_tags_missing_braces_are_repaired(workspace: costmark.Workspace, tmp_pat
         'SELECT "Tags" FROM costs WHERE "x_SourceRow" = 1'
     ).fetchone()
     assert row == ('{"team": "payments"}',)
+
+
+def test_facade_validate_and_module_level(workspace: costmark.Workspace) -> None:
+    from costmark.api import validate_files
+
+    assert workspace.validate([FIXTURE]).ok
+    doc = validate_files(FIXTURE).to_dict()
+    assert doc["ok"] is True and doc["files"][0]["rows"] == 6
