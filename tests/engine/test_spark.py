@@ -33,6 +33,14 @@ def test_settings_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     assert spark.SparkSettings.resolve("local[1]").master == "local[1]"
 
 
+def test_quick_jvm_only_in_local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(spark.ENV_JAVA_OPTIONS, raising=False)
+    assert spark.SparkSettings.resolve("local[2]").driver_java_options == spark.QUICK_JVM
+    assert spark.SparkSettings.resolve("yarn").driver_java_options == ""
+    monkeypatch.setenv(spark.ENV_JAVA_OPTIONS, "")
+    assert spark.SparkSettings.resolve("local[2]").driver_java_options == ""
+
+
 def test_staging_dir_defaults_inside_workspace(tmp_path: Path) -> None:
     assert spark.staging_dir(tmp_path, spark.SparkSettings()) == tmp_path / ".costmark" / "spark"
     shared = spark.SparkSettings(staging=tmp_path / "shared")
