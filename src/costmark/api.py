@@ -201,6 +201,12 @@ class Workspace:
 
         return refresh_rollups(self, slices)
 
+    def rollup_status(self) -> dict[str, Any]:
+        """Whether the daily rollup exists, its size, freshness and columns."""
+        from costmark.engine.rollups import rollup_status
+
+        return rollup_status(self)
+
     def check(self) -> list[Located]:
         """Every problem in costmark.yaml (syntax, schema and cross-references), located."""
         from costmark.spec.rules import check_file

@@ -56,3 +56,11 @@ def test_list_explain_and_errors(cli: tuple[CliRunner, list[str]]) -> None:
     assert unknown.exit_code != 0
     bad_grain = runner.invoke(app, ["kpi", "total_cost", "--grain", "months", *ws])
     assert bad_grain.exit_code != 0
+
+
+def test_rollups_command(cli: tuple[CliRunner, list[str]]) -> None:
+    runner, ws = cli
+    out = runner.invoke(app, ["rollups", "--rebuild", "-f", "json", *ws])
+    assert out.exit_code == 0, out.output
+    status = json.loads(out.output)
+    assert status["exists"] and status["fresh"] and "tag_team" in status["columns"]

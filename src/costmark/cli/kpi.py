@@ -123,11 +123,30 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Project.model_json_schema(), indent=2) + "\n")
 
 
+def rollups(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Rebuild the daily rollup now.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Show (or rebuild) the daily rollup KPI queries read when they can; ingest keeps it up
+    to date for the slices it loads."""
+    with api.open_workspace(workspace, read_only=not rebuild) as ws:
+        if rebuild:
+            with ws.warehouse.transaction():
+                ws.refresh_rollups()
+        status = ws.rollup_status()
+        emit({k: (", ".join(v) if isinstance(v, list) else v) for k, v in status.items()}, fmt,
+             title="rollup", document=status)
+
+
 def register(app: typer.Typer) -> None:
     app.command("kpi")(kpi)
     app.command("explain")(explain)
     app.command("check")(check)
     app.command("schema")(schema)
+    app.command("rollups")(rollups)
 
 
 __all__ = ["ConfigError", "register"]
