@@ -167,7 +167,7 @@ def run(
     period: Annotated[
         str | None,
         typer.Option(
-            help="Period to judge (YYYY-MM or a date in it); default: the latest.",
+            help="Period to judge (YYYY-MM or a date in it); default: the latest complete one.",
             show_default=False,
         ),
     ] = None,
