@@ -16,6 +16,7 @@ from costmark.spec.targets import Target
 from .conftest import kpi_frame, months
 
 APR = dt.date(2026, 4, 1)
+ESR_ID = "effective_savings_rate"
 
 
 def T(**kw: object) -> Target:
@@ -237,3 +238,12 @@ def test_cross_references_are_checked(tmp_path: Path) -> None:
     assert "did you mean 'effective_savings_rate'" in text
     assert "costmark.yaml:8" in text and "unknown dimension 'teams'" in text
     assert "costmark.yaml:12" in text and "unknown dimension 'tem'" in text
+
+
+def test_far_projection_is_flagged() -> None:
+    # +0.001 a month from 0.10: 0.30 is 200 months (16+ years) after Jan 2026
+    ps = months(2026, 1, 4)
+    df = kpi_frame(ESR_ID, [(p, "a", 0.10 + 0.001 * i) for i, p in enumerate(ps)])
+    when, text = project_date(df, 0.30, "higher", "month")
+    assert when == dt.date(2042, 9, 1)
+    assert text == "by 2042-09-01 (over 5 years away: effectively not on current trend)"

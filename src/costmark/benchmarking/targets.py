@@ -36,6 +36,8 @@ from costmark.spec.targets import DEFAULT_TOLERANCE_PCT, Target
 
 #: Fewer points than this and a trend line is guesswork.
 MIN_TREND_POINTS = 3
+#: A projection further out than this is reported as such: a trend line that slow is noise.
+FAR_YEARS = 5
 
 COLUMNS = (
     "target_name",
@@ -158,7 +160,11 @@ def project_date(
     crossing = (target - intercept) / slope
     step = max(math.ceil(crossing - 1e-9), math.floor(last_x) + 1)
     when = shift_period(first, grain, step)
-    return when, f"by {when.isoformat()}"
+    text = f"by {when.isoformat()}"
+    last_day = pts["period_start"].iloc[-1]
+    if (when - last_day).days > FAR_YEARS * 365:
+        text += f" (over {FAR_YEARS} years away: effectively not on current trend)"
+    return when, text
 
 
 def evaluate_targets(
