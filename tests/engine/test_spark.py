@@ -113,6 +113,14 @@ def test_export_is_reused_until_content_changes(duck: Any, tmp_path: Path) -> No
     assert [p.name for p in tmp_path.iterdir()] == [second.name]
 
 
+def test_shared_staging_keeps_other_exports(duck: Any, tmp_path: Path) -> None:
+    first = spark.export_table(duck, "costs", tmp_path, cleanup=False)
+    duck.execute("DELETE FROM costs WHERE tag_team IS NULL")
+    second = spark.export_table(duck, "costs", tmp_path, cleanup=False)
+    assert first.exists() and second.exists() and first != second
+    assert spark.view_name(second) == second.stem.replace("-", "_")
+
+
 def test_fingerprint_sees_schema_and_rows(duck: Any) -> None:
     before = spark.table_fingerprint(duck, "costs")
     duck.execute("ALTER TABLE costs ADD COLUMN tag_app VARCHAR")
@@ -186,3 +194,22 @@ def test_json_tag_access_matches_duckdb(tmp_path: Path, spark_backend: Any) -> N
     on_spark = spark.expose_tables(con, spark_backend, ["costs"], tmp_path)["costs"]
     expected = team(ibis.duckdb.from_connection(con).table("costs")).to_pandas().team[0]
     assert team(on_spark).to_pandas().team[0] == expected
+
+
+@pytest.mark.spark
+def test_two_workspaces_in_one_process_never_mix(tmp_path: Path, spark_backend: Any) -> None:
+    """Views are per export, so alternating workspaces (one Spark session) keep their data."""
+    import costmark
+    from tests.kpi_support import load_rows, row
+
+    spaces = []
+    for i, cost in enumerate(("1.25", "7.5")):
+        ws = costmark.init_workspace(tmp_path / f"ws{i}")
+        load_rows(ws, [row(EffectiveCost=cost, BilledCost=cost, ListCost=cost)])
+        spaces.append((ws, Decimal(cost)))
+    try:
+        for ws, cost in [*spaces, *spaces]:
+            assert ws.kpi("total_cost", engine="spark").value("total_cost") == cost
+    finally:
+        for ws, _ in spaces:
+            ws.close()

@@ -117,7 +117,8 @@ class SparkBackend(Backend):
         self._spark = spark
         super().__init__(spark.connect())
         self._folder = spark.staging_dir(ws.root)
-        self._exposed: set[str] = set()
+        self._cleanup = spark.owns_staging()
+        self._exposed: dict[str, ir.Table] = {}
         self._stamp: tuple[int, str] | None = None
 
     def prepare(self, tables: Iterable[str]) -> None:
@@ -130,15 +131,18 @@ class SparkBackend(Backend):
         raw = self._ws.warehouse.con
         wanted = [t for t in tables if t not in self._exposed and _duck_has(raw, t)]
         if wanted:
-            self._spark.expose_tables(raw, self.con, wanted, self._folder)
-            self._exposed.update(wanted)
+            self._exposed.update(self._spark.expose_tables(raw, self.con, wanted, self._folder,
+                                                           cleanup=self._cleanup))
 
     def has_table(self, name: str) -> bool:
         return _duck_has(self._ws.warehouse.con, name)
 
     def table(self, name: str) -> ir.Table:
+        # Views are named per export (costs_<fingerprint>), so another workspace's never leaks.
         self.prepare([name])
-        return self.con.table(name)
+        if name not in self._exposed:
+            return self.con.table(name)  # not a warehouse table: let Spark say it is missing
+        return self._exposed[name]
 
     def execute(self, expr: ir.Table) -> pa.Table:
         # Spark divides decimals at 6 decimals; for_spark makes divisions double, as in DuckDB.

@@ -291,9 +291,17 @@ def staging_dir(workspace_root: Path, settings: SparkSettings | None = None) -> 
     return workspace_root / ".costmark" / STAGING_SUBDIR
 
 
-def export_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> Path:
+def owns_staging(settings: SparkSettings | None = None) -> bool:
+    """True when exports go to the workspace's own folder (so old ones may be deleted); a shared
+    staging folder ($COSTMARK_SPARK_STAGING) may hold other workspaces' live exports."""
+    return (settings or SparkSettings.resolve()).staging is None
+
+
+def export_table(
+    con: duckdb.DuckDBPyConnection, table: str, folder: Path, *, cleanup: bool = True
+) -> Path:
     """Write ``table`` to ``folder/<table>-<fingerprint>.parquet`` unless it is already there;
-    remove older exports of the same table. Returns the Parquet path."""
+    with ``cleanup``, remove older exports of the same table. Returns the Parquet path."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{table}-{table_fingerprint(con, table)}.parquet"
     if not target.exists():
@@ -304,6 +312,8 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> Pa
             "(FORMAT parquet, COMPRESSION zstd)"
         )
         partial.replace(target)  # atomic: a crash never leaves a half file under the real name
+    if not cleanup:
+        return target
     for old in folder.glob(f"{table}-*.parquet"):
         if old != target and old.name.startswith(f"{table}-") and _is_export_of(old, table):
             old.unlink(missing_ok=True)
@@ -324,21 +334,31 @@ def expose_tables(
     backend: BaseBackend,
     tables: Iterable[str],
     folder: Path,
+    *,
+    cleanup: bool = True,
 ) -> dict[str, ir.Table]:
-    """Make warehouse ``tables`` queryable by ``backend`` (Spark) under the same names.
+    """Make warehouse ``tables`` queryable by ``backend`` (Spark); returns Ibis tables by name.
 
-    Returns the Ibis tables, keyed by name. Tables already registered from the same export are
-    not re-read.
+    Each export is a view named after its file (``costs_<fingerprint>``), not after the table:
+    two workspaces open in one process (or one workspace before and after an ingest) then never
+    read each other's ``costs``. A view already registered for the same file is reused.
     """
-    registered: dict[str, Path] = _state.setdefault("registered", {})
+    registered: dict[str, tuple[str, int]] = _state.setdefault("registered", {})
     out: dict[str, ir.Table] = {}
     for name in dict.fromkeys(tables):
-        path = export_table(con, name, folder)
-        if registered.get(name) != path:
-            backend.read_parquet(path, table_name=name)
-            registered[name] = path
-        out[name] = backend.table(name)
+        path = export_table(con, name, folder, cleanup=cleanup)
+        view = view_name(path)
+        stamp = (str(path), path.stat().st_mtime_ns)  # a re-written file is re-read
+        if registered.get(view) != stamp:
+            backend.read_parquet(path, table_name=view)
+            registered[view] = stamp
+        out[name] = backend.table(view)
     return out
+
+
+def view_name(export: Path) -> str:
+    """The Spark view for an export file: ``costs-1a2b....parquet`` -> ``costs_1a2b...``."""
+    return export.stem.replace("-", "_")
 
 
 # -- expression rewrites -------------------------------------------------------------------------
