@@ -100,6 +100,26 @@ def bar_figure(labels: list[Any], values: list[Any], title: str) -> dict[str, An
     }
 
 
+def grouped_bar_figure(rows: list[dict[str, Any]], dim: str, title: str) -> dict[str, Any]:
+    """One bar trace per currency: amounts in different currencies are never stacked."""
+    by_currency: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_currency.setdefault(str(r.get("currency") or ""), []).append(r)
+    data = [
+        {
+            "type": "bar",
+            "name": cur or "value",
+            "x": [str(r.get(dim)) for r in group],
+            "y": [r.get("value") for r in group],
+        }
+        for cur, group in sorted(by_currency.items())
+    ]
+    return {
+        "data": data,
+        "layout": {**_LAYOUT, "title": {"text": title}, "hovermode": "closest", "barmode": "group"},
+    }
+
+
 def radar_figure(axes: list[dict[str, Any]], title: str = "Maturity") -> dict[str, Any]:
     names = [str(a["axis"]) for a in axes]
     scores = [a["score"] for a in axes]

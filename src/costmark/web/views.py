@@ -110,10 +110,8 @@ def kpi_detail(
             series=rows,
         )
         if last:
-            figures["kpi-drill"] = charts.bar_figure(
-                [r.get(by) for r in last],
-                [r.get("value") for r in last],
-                f"{meta[kpi_id]['title']} by {by} ({latest})",
+            figures["kpi-drill"] = charts.grouped_bar_figure(
+                last, by, f"{meta[kpi_id]['title']} by {by} ({latest})"
             )
     last_period = (
         parse_period(cadence, str(series[-1]["period_start"]))
