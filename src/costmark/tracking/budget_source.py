@@ -53,8 +53,8 @@ def budget_amounts(ctx: Context) -> dict[Key, Decimal]:
         candidates = []
         for budget in budgets.values():
             scope = budget.scope_values()
-            if budget.where or set(scope) != set(by):
-                continue
+            if budget.where or set(scope) != set(by) or budget.cost != "total_cost":
+                continue  # the engine's budget KPIs compare with effective cost
             if any(len(v) != 1 or v[0] != values[d] for d, v in scope.items()):
                 continue
             if (budget.currency or reporting or currency) != currency:
