@@ -144,6 +144,10 @@ def test_cli_engine_spark(parity_ws: Any, spark_backend: Any,
     duck_rows, spark_rows = json.loads(duck.stdout), json.loads(spark.stdout)
     assert duck_rows and isinstance(duck_rows, list)
     assert_same_rows(duck_rows, spark_rows, ("team",))
+    sql = CliRunner().invoke(app, ["explain", "effective_savings_rate", "--engine", "spark",
+                                   "--workspace", str(parity_ws.root)])
+    assert sql.exit_code == 0, sql.output
+    assert "engine: spark" in sql.stdout and "FROM `costs_" in sql.stdout
 
 
 def test_exports_go_to_the_workspace_and_follow_ingests(

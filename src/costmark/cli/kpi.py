@@ -88,10 +88,12 @@ def explain(
     end: ToOpt = None,
     where: WhereOpt = None,
     engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
     raw: RawOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Print the SQL the engine runs for these KPIs (the plan as comments)."""
+    _use_spark_master(spark_master)
     with api.open_workspace(workspace, read_only=True) as ws:
         sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=start, end=end,
                                     where=where, engine=engine, rollups=False if raw else None))
