@@ -145,3 +145,11 @@ def test_pdf_without_backends(fake_ws: Any, monkeypatch: pytest.MonkeyPatch) -> 
     ctx = build_context(fake_ws, cadence="monthly", period="2026-10", today=TODAY)
     with pytest.raises(BackendUnavailable, match="apt-get install -y chromium"):
         render(ctx, "pdf")
+
+
+def test_ratio_changes_are_percentage_points(fake_ws: Any) -> None:
+    ctx = build_context(fake_ws, cadence="monthly", period="2026-10", today=TODAY)
+    md = render(ctx, "md").decode()
+    # savings rate: Sep 110/1100 = 10.0%, Oct 120/1062 = 11.3% -> +1.3 points, not +13%
+    assert "| Savings rate | USD | 11.3% | 10.0% | +1.3 pp |" in md
+    assert "| Total cost | USD | 1,062.00 | 1,100.00 | -3.5% |" in md

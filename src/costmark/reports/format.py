@@ -43,6 +43,15 @@ def pct(value: Any) -> str:
     return f"{float(value) * 100:+.1f}%"
 
 
+def change_text(row: dict[str, Any]) -> str:
+    """A scorecard change: percentage points for ratios (a share going from 40% to 44% is
+    +4.0 pp, not +10%), relative change for amounts."""
+    if row.get("unit") in RATIO_UNITS:
+        change = row.get("change")
+        return "—" if change is None else f"{float(change) * 100:+.1f} pp"
+    return pct(row.get("change_pct"))
+
+
 def columns(rows: list[dict[str, Any]], limit: int = 10) -> list[str]:
     """Columns of heterogenous rows, in first-seen order, at most ``limit``."""
     cols = list(dict.fromkeys(k for r in rows for k in r))

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from costmark.cli.output import to_jsonable
 from costmark.errors import BackendUnavailable, UsageError
 from costmark.reports import charts
-from costmark.reports.format import columns, fmt, pct
+from costmark.reports.format import change_text, columns, fmt, pct
 
 FORMATS = ("html", "md", "pdf", "json")
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -32,6 +32,7 @@ def environment() -> Environment:
     env.filters["pct"] = pct
     env.filters["script_json"] = charts.script_json
     env.globals["columns"] = columns
+    env.globals["change_text"] = change_text
     return env
 
 
@@ -103,7 +104,7 @@ def render_md(ctx: dict[str, Any]) -> str:
                     "currency": r["currency"],
                     "value": fmt(r["value"], r["unit"]),
                     "previous": fmt(r["previous"], r["unit"]),
-                    "change": pct(r["change_pct"]),
+                    "change": change_text(r),
                     "target": fmt(r["target"], r["unit"]),
                     "status": r["target_status"],
                 }

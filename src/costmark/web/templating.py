@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from costmark import __version__
 from costmark.reports import charts
-from costmark.reports.format import columns, fmt, pct
+from costmark.reports.format import change_text, columns, fmt, pct
 
 NAV = (
     ("/", "Overview"),
@@ -39,6 +39,7 @@ def templates_env() -> Environment:
     env.filters["pct"] = pct
     env.filters["script_json"] = charts.script_json
     env.globals["columns"] = columns
+    env.globals["change_text"] = change_text
     env.globals["nav"] = NAV
     env.globals["version"] = __version__
     return env
