@@ -34,6 +34,20 @@ _NUMERIC = (
 )
 
 
+def parse_timestamp_sql(col: str) -> str:
+    """Text -> naive UTC TIMESTAMP, NULL when it does not parse.
+
+    Values ending in ``Z`` or without any zone (``YYYY-MM-DD``, ``...THH:MM``,
+    ``YYYY-MM-DD HH:MM:SS``) take the plain TIMESTAMP parser; anything else (offsets such as
+    ``+02:00``) goes through TIMESTAMPTZ, which converts to UTC but is slower. The plain
+    parser must not see offsets: it would drop them."""
+    return (
+        f"CASE WHEN right({col}, 1) = 'Z' OR length({col}) IN (10, 16, 19) "
+        f"THEN TRY_CAST({col} AS TIMESTAMP) "
+        f"ELSE CAST(TRY_CAST({col} AS TIMESTAMPTZ) AS TIMESTAMP) END"
+    )
+
+
 @dataclass
 class Frame:
     """One opened source: connection, relation name, column types and the FOCUS version."""
@@ -117,7 +131,7 @@ class Frame:
             return self.col(name)
         if t == "DATE" or t.startswith("TIMESTAMP"):
             return f"CAST({self.col(name)} AS TIMESTAMP)"
-        return f"CAST(TRY_CAST({self.col(name)} AS TIMESTAMPTZ) AS TIMESTAMP)"
+        return parse_timestamp_sql(self.col(name))
 
     def parse_fails(self, name: str, spec: ColumnSpec) -> str | None:
         """SQL that is true where a present, non-null value does not parse as ``spec.type``;
@@ -160,9 +174,7 @@ def with_parsed(frame: Frame) -> Frame:
             selects.append(f"TRY_CAST({qident(name)} AS {MONEY_TYPE}) AS {qident(alias)}")
         elif spec.type is ColumnType.DATETIME:
             alias = f"__ts_{name}"
-            selects.append(
-                f"CAST(TRY_CAST({qident(name)} AS TIMESTAMPTZ) AS TIMESTAMP) AS {qident(alias)}"
-            )
+            selects.append(f"{parse_timestamp_sql(qident(name))} AS {qident(alias)}")
         else:
             continue
         extra[name] = alias

@@ -19,6 +19,8 @@ from costmark.focus.reader import ROW_COLUMN, SourceFile, close_relation, qident
 from costmark.focus.rules import RULES, Issue, RowCheck
 
 EXAMPLES = 5
+#: offending values sampled per check (the first rows'), of which EXAMPLES distinct are shown
+VALUE_SAMPLE = 50
 
 
 @dataclass
@@ -93,34 +95,44 @@ def check_frame(frame: Frame) -> tuple[int, list[Issue]]:
                 issues.append(finding)
             else:
                 checks.append(finding)
+    # Scan 1 counts every check's violations; scan 2 (only when some fail) fetches the first
+    # example rows and offending values of the failing checks, all in one query.
     counts_sql = ", ".join(
         ["count(*)"] + [f"count(*) FILTER (WHERE {c.predicate})" for c in checks]
     )
     counts = con.execute(f"SELECT {counts_sql} FROM {rel}").fetchone()
     assert counts is not None
     total = int(counts[0])
-    for check, n in zip(checks, counts[1:], strict=True):
-        if not n:
-            continue
-        rows = con.execute(
-            f"SELECT {ROW_COLUMN} FROM {rel} WHERE {check.predicate} "
-            f"ORDER BY {ROW_COLUMN} LIMIT {EXAMPLES}"
-        ).fetchall()
+    failing = [(c, int(n)) for c, n in zip(checks, counts[1:], strict=True) if n]
+    if not failing:
+        return total, issues
+    parts = []
+    for c, _ in failing:
+        parts.append(f"min({ROW_COLUMN}, {EXAMPLES}) FILTER (WHERE {c.predicate})")
+        if c.values:
+            parts.append(
+                f"arg_min(CAST({c.values} AS VARCHAR), {ROW_COLUMN}, {VALUE_SAMPLE}) "
+                f"FILTER (WHERE {c.predicate})"
+            )
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {rel}").fetchone()
+    assert row is not None
+    pos = 0
+    for check, n in failing:
+        rows = row[pos]
+        values = row[pos + 1] if check.values else None
+        pos += 2 if check.values else 1
         message = check.message
         if check.values:
-            vals = con.execute(
-                f"SELECT v FROM (SELECT {check.values} AS v, min({ROW_COLUMN}) AS r FROM {rel} "
-                f"WHERE {check.predicate} GROUP BY 1) ORDER BY r LIMIT {EXAMPLES}"
-            ).fetchall()
-            message += ": " + _value_text([v[0] for v in vals], check.allowed)
+            distinct = list(dict.fromkeys(v for v in (values or []) if v is not None))
+            message += ": " + _value_text(distinct[:EXAMPLES], check.allowed)
         issues.append(
             Issue(
                 check.severity,
                 check.rule,
                 message,
                 column=check.column,
-                rows=int(n),
-                examples=tuple(int(r[0]) for r in rows),
+                rows=n,
+                examples=tuple(int(r) for r in rows or ()),
                 file=frame.file,
             )
         )
