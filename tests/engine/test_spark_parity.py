@@ -171,3 +171,16 @@ def test_exports_go_to_the_workspace_and_follow_ingests(
         assert len(exports) == 1
     finally:
         ws.close()
+
+
+def test_spark_reads_the_rollup_with_the_same_answers(parity_ws: Any, spark_backend: Any) -> None:
+    """Sum-only requests read the daily rollup on Spark too (exported like any table), and
+    a refreshed rollup is re-exported before it is read."""
+    ids = ["total_cost", "effective_savings_rate", "commitment_coverage", "allocation_coverage",
+           "on_demand_share"]
+    parity_ws.kpi(ids, by=["team"], engine="spark", rollups=False)  # registers costs first
+    parity_ws.refresh_rollups()
+    duck = parity_ws.kpi(ids, by=["team"], rollups=False).rows()
+    result = parity_ws.kpi(ids, by=["team"], engine="spark", rollups=True)
+    assert result.source == "rollup"
+    assert_same_rows(duck, result.rows(), ("team",))

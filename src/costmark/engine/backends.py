@@ -107,7 +107,8 @@ class SparkBackend(Backend):
 
     name = "spark"
     dialect = "pyspark"
-    supports_rollups = False
+    #: The daily rollup is exported like any table; freshness is checked in DuckDB first.
+    supports_rollups = True
 
     def __init__(self, ws: Workspace) -> None:
         from costmark.engine import spark
@@ -122,8 +123,10 @@ class SparkBackend(Backend):
         self._stamp: tuple[int, str] | None = None
 
     def prepare(self, tables: Iterable[str]) -> None:
-        # Re-export after an ingest (data_version) or a restarted session (views are gone).
-        stamp = (self._spark.generation(), self._ws.data_version())
+        # Re-export after an ingest (data_version), a rollup refresh, or a restarted session
+        # (views are gone).
+        version = self._ws.data_version() + "|" + _rollup_version(self._ws.warehouse.con)
+        stamp = (self._spark.generation(), version)
         if stamp != self._stamp:
             self.con = self._spark.connect()
             self._exposed.clear()
@@ -150,6 +153,14 @@ class SparkBackend(Backend):
 
     def to_sql(self, expr: ir.Expr) -> str:
         return str(ibis.to_sql(self._spark.for_spark(expr), dialect=self.dialect))
+
+
+def _rollup_version(con: Any) -> str:
+    from costmark.engine.rollups import META_TABLE
+
+    if not _duck_has(con, META_TABLE):
+        return ""
+    return repr(con.execute(f"SELECT key, value FROM {META_TABLE} ORDER BY key").fetchall())
 
 
 def _duck_has(con: Any, name: str) -> bool:
