@@ -106,3 +106,54 @@ def test_rules_fire_once_and_dedupe(tmp_path: Path) -> None:
     scoped = ws.scoped({"team": "payments"}).alert_log()
     assert scoped and all(a["dimensions"].get("team") == "payments" for a in scoped)
     ws.close()
+
+
+def test_budget_over_rule_uses_the_budget_scope() -> None:
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from costmark.alerts.engine import budget_over
+    from costmark.spec.alerts import AlertRule
+
+    class Budget:
+        def __init__(self, scope: dict[str, tuple[str, ...]]) -> None:
+            self._scope = scope
+
+        def scope_values(self) -> dict[str, tuple[str, ...]]:
+            return self._scope
+
+    class View:
+        project = SimpleNamespace(
+            budgets={"pay": Budget({"team": ("payments",)}), "all": Budget({})}
+        )
+
+        def budgets(self) -> pd.DataFrame:
+            return pd.DataFrame(
+                [
+                    {
+                        "budget": "pay",
+                        "scope": "team=payments",
+                        "currency": "USD",
+                        "amount": 100,
+                        "projected": 130.0,
+                        "period_start": "2026-11-01",
+                        "status": "at risk",
+                    },
+                    {
+                        "budget": "all",
+                        "scope": "",
+                        "currency": "USD",
+                        "amount": 1000,
+                        "projected": 900.0,
+                        "period_start": "2026-11-01",
+                        "status": "on track",
+                    },
+                ]
+            )
+
+    rule = AlertRule(name="b", kind="budget_over")
+    found = budget_over(View(), rule)
+    assert len(found) == 1  # 900 < 1000: not over
+    assert found[0].dimensions == {"team": "payments"}
+    assert "130.00 against 100.00 USD" in found[0].message

@@ -179,7 +179,7 @@ def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
                 f"{_f(projected)} against {_f(amount)} {r.get('currency') or ''} "
                 f"for the period starting {period}",
                 rule.severity,
-                {},
+                dims,
                 {
                     k: r.get(k)
                     for k in (
