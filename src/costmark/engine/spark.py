@@ -73,6 +73,8 @@ logger.executor.level = off
 # Spark prints "Setting default log level" unless the shell logger matches the root level.
 logger.repl.name = org.apache.spark.repl.Main
 logger.repl.level = error
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
 """
 
 
