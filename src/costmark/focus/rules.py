@@ -176,7 +176,8 @@ def types_parse(f: Frame) -> Iterable[Finding]:
                 "error",
                 "type",
                 spec.name,
-                f"(CASE WHEN json_valid({text}) THEN json_type({text}) <> 'OBJECT' END)",
+                # for valid JSON, "an object" is "starts with {" (no second parse)
+                f"(CASE WHEN json_valid({text}) THEN NOT starts_with(ltrim({text}), '{{') END)",
                 f'{spec.name} must be a JSON object ({{"key": "value", ...}})',
                 values=text,
             )
