@@ -369,11 +369,6 @@ class Workspace:
 
         return references_frame(load_references([Path(p) for p in references], self.root))
 
-
-    # -- KPIs (issue: KPI engine) ------------------------------------------------------
-
-    # -- tracking and benchmarking -----------------------------------------------------
-
     # -- maturity and iterations -------------------------------------------------------
     # Facts come from this facade (KPIs, anomalies, schedules, packs); each missing part makes
     # its evidence item say "no evidence (reason)" instead of failing. ``source``/``now`` are
@@ -452,7 +447,6 @@ class Workspace:
         from costmark.maturity import service
 
         return service.import_yaml(self, text, file)
-
 
 
     # -- reports, web, alerts ----------------------------------------------------------

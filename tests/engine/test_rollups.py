@@ -79,3 +79,13 @@ def test_rollup_inside_open_transaction_sees_uncommitted_rows(ws: costmark.Works
         ws.refresh_rollups([("Test", "acct", "2024-01-01 00:00:00")])
         assert ws.kpi("total_cost", rollups=True).value(
             "total_cost", period_start="2024-01-01", currency="USD") == 35
+
+
+def test_business_loads_do_not_stale_the_cost_rollup(ws: costmark.Workspace) -> None:
+    """Only cost loads change ``costs``; loading side data must keep answering from rollups."""
+    ws.warehouse.con.execute(
+        "INSERT INTO ingest_log (ingest_id, kind, file, started_at, status) "
+        "VALUES ('b1', 'business', 'metrics.csv', now(), 'ok')"
+    )
+    assert ws.rollup_status()["fresh"] is True
+    assert ws.kpi("total_cost").source == "rollup"

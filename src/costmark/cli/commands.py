@@ -15,15 +15,15 @@ def register(app: typer.Typer) -> None:
 
     business_cli.register(app)  # ingest business|utilization|recommendations
     demo_cli.register(app)  # demo
+    from costmark.cli import tracking as tracking_cli
+
+    tracking_cli.register(app)  # track, forecast, anomalies, budgets
     from costmark.cli import maturity as maturity_cli
 
     maturity_cli.register(app)  # assess [show|list|capabilities|evidence], iteration ...
     from costmark.cli import reports as reports_cli
 
     reports_cli.register(app)  # report, serve, schedule, token, alerts
-    from costmark.cli import tracking as tracking_cli
-
-    tracking_cli.register(app)  # track, forecast, anomalies, budgets
     from costmark.cli import benchmarking as benchmarking_cli
 
     benchmarking_cli.register(app)  # benchmark KPI|run|export|import|packs|baseline|references

@@ -22,7 +22,8 @@ from rich.table import Table
 from costmark.cli.options import OutputFormat
 
 console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: error messages stay on one line whatever the terminal width, so they can be grepped.
+err_console = Console(stderr=True, soft_wrap=True)
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

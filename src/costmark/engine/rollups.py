@@ -78,7 +78,10 @@ def _fingerprint(con: Any) -> str:
     last = None
     if _exists(con, "ingest_log"):
         last = con.execute(
-            "SELECT max(started_at)::VARCHAR || '|' || count(*)::VARCHAR FROM ingest_log"
+            # Only cost loads change ``costs``: business, utilization or recommendation
+            # loads must not make the cost rollup look stale.
+            "SELECT max(started_at)::VARCHAR || '|' || count(*)::VARCHAR FROM ingest_log "
+            "WHERE kind = 'focus'"
         ).fetchall()[0]
     return json.dumps([count[0] if count else 0, last[0] if last else None])
 
