@@ -295,3 +295,14 @@ def test_last_aggregation_and_metric_by_dimension(workspace: costmark.Workspace)
     assert result.value("cost_per_transactions", team="beta", **JAN) == pytest.approx(12 / 6)
     total = workspace.kpi("cost_per_customers")
     assert total.value("cost_per_customers", **JAN) == pytest.approx(30 / 20)
+
+
+def test_unit_cost_split_across_currencies_says_so(ws: costmark.Workspace) -> None:
+    """January is billed in USD and EUR while transactions are not split by currency: the USD
+    unit cost covers only the USD share, and the row must say so."""
+    rows = [r for r in ws.kpi("cost_per_transactions").rows()
+            if str(r["period_start"]).startswith("2024-01") and r["currency"] == "USD"]
+    assert rows and "also billed in EUR" in (rows[0]["note"] or "")
+    feb = [r for r in ws.kpi("cost_per_transactions").rows()
+           if str(r["period_start"]).startswith("2024-02")]
+    assert all("also billed" not in (r["note"] or "") for r in feb)

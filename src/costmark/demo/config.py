@@ -10,10 +10,12 @@ DEMO_CONFIG = f"""{MARKER} (written by `costmark demo`; edit freely, then re-run
 version: 1
 name: Acme Corp (costmark demo)
 
-# The demo bills one Azure account in EUR: results come per currency unless rates are given:
-# currency:
-#   reporting: USD
-#   rates: {{EUR: 1.08}}
+# The demo bills one Azure account in EUR. Currencies are never summed together: without
+# rates every result comes per currency. With these rates, results are reported in USD
+# (remove this block to see the EUR account on its own).
+currency:
+  reporting: USD
+  rates: {{EUR: 1.08}}
 
 dimensions:
   team:
@@ -56,4 +58,41 @@ business_metrics:
     aggregation: sum
     currency: USD
     description: Revenue attributed to each app
+
+# Budgets (costmark budgets): amounts per period for a scope, in the reporting currency.
+budgets:
+  cloud-monthly:
+    amount: 118000
+    period: month
+    description: Whole cloud bill
+  ml-platform-monthly:
+    amount: 36000
+    period: month
+    scope: {{team: ml-platform}}
+
+# Targets (costmark benchmark KPI --against targets): the industry medians are a fair start.
+targets:
+  - kpi: effective_savings_rate
+    value: 0.15
+    tolerance: 0.03
+  - kpi: commitment_coverage
+    value: 0.60
+    tolerance: 0.10
+  - kpi: allocation_coverage
+    value: 0.90
+    tolerance: 0.05
+
+# Scheduled reports (costmark schedule run, or costmark serve runs them).
+schedules:
+  - name: weekly-review
+    cron: "0 7 * * MON"
+    cadence: weekly
+    format: md
+    destination: {{folder: reports/}}
+
+# Alerts, evaluated after each ingest the server sees (costmark alerts run).
+alerts:
+  rules:
+    - {{name: big-anomalies, kind: anomaly, severity: high}}
+    - {{name: budgets, kind: budget_over}}
 """

@@ -96,10 +96,18 @@ def cost_per_metric(ctx: Context, plan: ComputedKpi) -> Rows:
     metric = dict(plan.params)["metric"]
     values, note = metric_values(ctx, metric)
     caveat = _where_note(ctx)
+    currencies: dict[MetricKey, set[Any]] = defaultdict(set)
+    for key in ctx.frame_keys():
+        currencies[_mkey(key)].add(key[2])
     rows = []
     for key in ctx.frame_keys():
         cost = total_cost(ctx, key)
         amount = values.get(_mkey(key))
+        others = sorted(str(c) for c in currencies[_mkey(key)] if c != key[2])
+        # Like every KPI this one is per billing currency, but the metric is not split by
+        # currency: the value covers only this currency's share of the cost. Say so loudly.
+        split = (f"covers only the {key[2]} share of cost (also billed in {', '.join(others)}); "
+                 "configure currency.rates for one unit cost") if others else None
         if amount is None:
             rows.append(ctx.row(plan.definition.id, key, None, numerator=cost,
                                 note=note or f"no {metric} value for this period"))
@@ -107,8 +115,9 @@ def cost_per_metric(ctx: Context, plan: ComputedKpi) -> Rows:
             rows.append(ctx.row(plan.definition.id, key, None, numerator=cost,
                                 denominator=amount, note=f"{metric} is zero"))
         else:
+            notes = "; ".join(n for n in (split, caveat) if n) or None
             rows.append(ctx.row(plan.definition.id, key, float(cost / amount),
-                                numerator=cost, denominator=amount, note=caveat))
+                                numerator=cost, denominator=amount, note=notes))
     return rows
 
 
