@@ -192,3 +192,16 @@ def test_kpi_engine_reads_budgets_and_snapshots(tmp_path: Path) -> None:
         assert total["value"].iloc[0] == pytest.approx((750 - 100000) / 100000)
     finally:
         ws.close()
+
+
+def test_share_forecasts_stay_between_zero_and_one(tws: Workspace) -> None:
+    """A share near 100% with noise: an unbounded model's band would pass 1; it is clipped."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for day in days(dt.date(2026, 1, 5), 42):
+        untagged = round(float(rng.uniform(0.5, 9.5)), 2)
+        rows += [(day, None, "Compute", untagged), (day, "web", "Compute", 100 - untagged)]
+    load_costs(tws, rows)
+    frame = tws.forecast("untagged_cost_share", grain="day", horizon=10, store=False).frame
+    assert not frame.empty
+    assert (frame["upper"] <= 1).all() and (frame["lower"] >= 0).all()

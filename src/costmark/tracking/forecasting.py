@@ -54,6 +54,15 @@ class ForecastResult:
         }
 
 
+
+#: Built-in KPIs that are shares of a whole, so their forecasts stay inside [0, 1]. (The
+#: effective savings rate is not one: idle commitments can push it below zero.)
+SHARE_KPIS = frozenset({
+    "allocation_coverage", "commitment_coverage", "commitment_utilization", "commitment_waste",
+    "on_demand_share", "spot_share", "untagged_cost_share", "waste_share",
+    "resource_utilization", "memory_utilization", "optimization_rate",
+})
+
 def daily_series(
     part: pd.DataFrame, last_day: dt.date, first_day: dt.date | None = None
 ) -> pd.Series:
@@ -206,6 +215,9 @@ def _kpi(
         if fc.note:
             notes.append(f"{_label(keyd)}: {fc.note}")
         rows = fc.frame()
+        if kpi in SHARE_KPIS:
+            # A share cannot leave [0, 1]; an unbounded model's band would say 140% coverage.
+            rows[["forecast", "lower", "upper"]] = rows[["forecast", "lower", "upper"]].clip(0, 1)
         rows.insert(1, "actual_to_date", np.nan)
         parts.append(_rows(kpi, grain, rows, keyd, fc.method, fc.note))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
