@@ -93,11 +93,19 @@ def ingest_focus(
         ),
     ] = False,
     focus_version: VersionOpt = None,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts/--no-alerts",
+            help="Evaluate the alert rules of costmark.yaml after the load (when any exist).",
+        ),
+    ] = True,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Load FOCUS files into the warehouse: replaces each (provider, billing account, billing
-    period) slice they contain, in one transaction; unloadable rows go to quarantine."""
+    period) slice they contain, in one transaction; unloadable rows go to quarantine. Alert
+    rules are evaluated afterwards, so cron-driven loads alert without a running server."""
     with api.open_workspace(workspace) as ws:
         summary = ws.ingest_focus(
             paths,
@@ -105,6 +113,9 @@ def ingest_focus(
             focus_version=focus_version,
             progress=fmt is OutputFormat.table,
         )
+        fired = ws.evaluate_alerts() if alerts and ws.project.alerts.rules else []
+    if fired:
+        err_console.print(f"{len(fired)} new alert(s); see: costmark alerts log", highlight=False)
     doc = summary.to_dict()
     if fmt is OutputFormat.json:
         emit([], fmt, document=doc)
