@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,32 @@ def test_transaction_rolls_back_on_error(workspace: costmark.Workspace) -> None:
         con.execute("INSERT INTO utilization VALUES ('r', DATE '2024-01-01', 1, 2, 'x')")
         raise RuntimeError("boom")
     assert wh.con.execute("SELECT count(*) FROM utilization").fetchone() == (0,)
+
+
+def _hold_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding DuckDB's write lock for a while, like a running ingest."""
+    code = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "print('locked', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_waits_for_another_process_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    costmark.init_workspace(tmp_path / "w").close()
+    path = warehouse_path(tmp_path / "w")
+    proc = _hold_lock(path, 1.0)
+    monkeypatch.setenv("COSTMARK_LOCK_WAIT", "20")
+    Warehouse(path).close()  # waits until the other process lets go
+    proc.wait()
+
+    proc = _hold_lock(path, 5.0)
+    monkeypatch.setenv("COSTMARK_LOCK_WAIT", "0")
+    with pytest.raises(WorkspaceError, match="cannot open warehouse"):
+        Warehouse(path)
+    proc.kill()
+    proc.wait()

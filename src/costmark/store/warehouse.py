@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,30 @@ import duckdb
 
 from costmark.errors import WorkspaceError
 from costmark.store.migrations import MIGRATIONS
+
+#: How long to wait for another process's lock on the warehouse (seconds). DuckDB allows one
+#: writer process per file: a dashboard reading or a second ingest holds it briefly, so a CLI
+#: command waits a little instead of failing at once.
+LOCK_WAIT_ENV = "COSTMARK_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 10.0
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        wait = float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT))
+    except ValueError:
+        wait = DEFAULT_LOCK_WAIT
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            locked = "lock" in str(exc).lower()
+            if not locked or time.monotonic() + delay > deadline:
+                raise WorkspaceError(f"cannot open warehouse {path}: {exc}") from exc
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 class Warehouse:
@@ -25,10 +51,7 @@ class Warehouse:
             raise WorkspaceError(
                 f"no warehouse at {path}; run 'costmark init' in the workspace first"
             )
-        try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise WorkspaceError(f"cannot open warehouse {path}: {exc}") from exc
+        self.con = _connect(path, read_only=read_only)
         self.read_only = read_only
         if not read_only:
             self.migrate()
