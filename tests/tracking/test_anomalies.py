@@ -83,3 +83,23 @@ def test_missing_days_count_as_zero_cost_and_short_history_is_skipped() -> None:
 @pytest.mark.parametrize(("score", "level"), [(3.6, "low"), (-8, "medium"), (20, "high")])
 def test_severity(score: float, level: str) -> None:
     assert severity(score) == level
+
+
+def test_weaker_neighbouring_days_join_the_anomaly() -> None:
+    """A three-day incident whose first and last days are milder than its peak is reported as
+    one three-day anomaly (hysteresis), and a mild day alone starts nothing."""
+    frame = team_frame(spike=0.0)
+    total = frame.groupby("date")["cost"].sum()
+    scored_plain = score_series(total)
+    assert scored_plain is not None
+    spread = float((scored_plain["actual"] - scored_plain["expected"]).abs().median())
+    total.iloc[40] += 8 * spread  # mild
+    total.iloc[41] += 40 * spread  # peak
+    total.iloc[42] += 8 * spread  # mild
+    total.iloc[55] += 8 * spread  # mild, alone
+    scored = score_series(total)
+    assert scored is not None
+    found = events(scored)
+    first = found[0]
+    assert (first["start"], first["end"]) == (total.index[40].date(), total.index[42].date())
+    assert all(e["start"] != total.index[55].date() or abs(e["score"]) >= 3.5 for e in found)

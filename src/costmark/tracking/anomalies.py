@@ -26,6 +26,8 @@ import pandas as pd
 
 #: Robust z threshold; 3.5 is the usual cut for modified z-scores (Iglewicz & Hoaglin).
 THRESHOLD = 3.5
+#: Share of the threshold a neighbouring day needs to join an anomaly (hysteresis).
+EXTEND = 0.5
 PERIOD = 7
 #: Fewer days than this (three weeks) and STL has too little to learn the weekly shape.
 MIN_DAYS = 3 * PERIOD
@@ -79,6 +81,25 @@ def score_series(
     )
 
 
+def _grow(strong: pd.Series, weak: pd.Series, sign: pd.Series) -> pd.Series:
+    """Extend each run of ``strong`` days over adjacent ``weak`` days of the same sign."""
+    out = strong.to_numpy(dtype=bool).copy()
+    ok, sg = weak.to_numpy(dtype=bool), sign.to_numpy()
+    days = pd.DatetimeIndex(strong.index)
+    for order in (range(1, len(out)), range(len(out) - 2, -1, -1)):
+        for i in order:
+            j = i - 1 if order.step == 1 else i + 1
+            if (
+                not out[i]
+                and ok[i]
+                and out[j]
+                and sg[i] == sg[j]
+                and abs((days[i] - days[j]).days) == 1
+            ):
+                out[i] = True
+    return pd.Series(out, index=strong.index)
+
+
 def events(
     scored: pd.DataFrame,
     *,
@@ -99,11 +120,20 @@ def events(
     level = float(np.median(np.abs(actual))) or float(np.mean(np.abs(actual)))
     delta = actual - scored["expected"]
     base = scored["expected"].abs().where(scored["expected"].abs() >= 0.1 * level, level)
-    flagged = (
-        (scored["score"].abs() >= threshold)
-        & (delta.abs() >= min_relative * base)
-        & (delta.abs() >= min_impact)
-    )
+
+    def passes(share: float) -> pd.Series:
+        return (
+            (scored["score"].abs() >= share * threshold)
+            & (delta.abs() >= share * min_relative * base)
+            & (delta.abs() >= min_impact)
+        )
+
+    flagged = passes(1.0)
+    # Hysteresis: a day next to an anomalous day, moving the same way, joins it at a lower bar
+    # (``EXTEND`` x the score and size bars), so a three-day incident reads as one three-day
+    # anomaly instead of only its sharpest day. It only widens anomalies; it never starts one.
+    weak = passes(EXTEND)
+    flagged = _grow(flagged, weak, np.sign(scored["score"]))
     sign = np.sign(scored["score"]).where(flagged, 0)
     out: list[dict[str, Any]] = []
     current: list[pd.Timestamp] = []
