@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 import costmark
+from costmark.kpis.library import NO_COMMITMENT_COST
 from tests.kpis.fixture import CONFIG, build
 
 JAN = {"period_start": "2024-01-01", "currency": "USD"}
@@ -137,7 +138,7 @@ def test_zero_denominators_are_null_with_reason(ws: costmark.Workspace, engine: 
     rows = {r["kpi"]: r for r in result.rows()
             if r["period_start"].month == 2 and r["currency"] == "USD"}
     assert rows["commitment_utilization"]["value"] is None
-    assert rows["commitment_utilization"]["note"] == "no commitment discount rows"
+    assert rows["commitment_utilization"]["note"] == NO_COMMITMENT_COST
     jan = {r["kpi"]: r for r in result.rows()
            if r["period_start"].month == 1 and r["currency"] == "USD"}
     assert jan["commitment_utilization_quantity"]["value"] is None

@@ -24,6 +24,11 @@ KNOWN_PRICE = "x_UnknownPrice = 'false'"
 COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
 
 
+#: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
+#: EffectiveCost is 0, so "no rows" would be wrong.
+NO_COMMITMENT_COST = "no commitment discount cost (no Used or Unused rows, or they sum to 0)"
+
+
 @dataclass(frozen=True)
 class CostMeasure:
     """``agg`` of ``column`` over the rows ``where`` keeps (``scoped``: AND the KPI scope)."""
@@ -188,7 +193,7 @@ RATE: tuple[BuiltIn, ...] = (
             "used": CostMeasure("EffectiveCost", USED),
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
         },
-        numerator="used", denominator="all", zero_note="no commitment discount rows",
+        numerator="used", denominator="all", zero_note=NO_COMMITMENT_COST,
     ),
     MeasureKpi(
         _d("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
@@ -211,7 +216,7 @@ RATE: tuple[BuiltIn, ...] = (
             "unused": CostMeasure("EffectiveCost", UNUSED),
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
         },
-        numerator="unused", denominator="all", zero_note="no commitment discount rows",
+        numerator="unused", denominator="all", zero_note=NO_COMMITMENT_COST,
     ),
     MeasureKpi(
         _d("commitment_coverage", "Commitment coverage", "ratio", "higher", "rate",
