@@ -89,3 +89,13 @@ def test_business_loads_do_not_stale_the_cost_rollup(ws: costmark.Workspace) -> 
     )
     assert ws.rollup_status()["fresh"] is True
     assert ws.kpi("total_cost").source == "rollup"
+
+
+def test_row_level_kpi_does_not_send_the_rest_to_raw(ws: costmark.Workspace) -> None:
+    """cost_per_resource needs row-level data; the other KPIs still come from the rollup, and
+    the answers equal an all-raw run, in the order asked."""
+    ids = ["total_cost", "cost_per_resource", "effective_savings_rate", "cost_variance"]
+    mixed = ws.kpi(ids, by=["team"])
+    raw = ws.kpi(ids, by=["team"], rollups=False)
+    assert mixed.source == "rollup+raw"
+    assert mixed.rows() == raw.rows()

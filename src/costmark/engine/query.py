@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +203,10 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
     lookback = _lookback(plans.values(), request)
     scan = c.Scan(request.grain, request.by, request.start, request.end, request.where, lookback)
     source = choose_source(ws, backend, scan, refs, request.rollups)
+    if source == "raw" and request.rollups is None and backend.supports_rollups:
+        split = _split_by_source(ws, backend, scan, plans, request)
+        if split is not None:
+            return split
     frame = scan_frame(ws, backend, scan, refs, source)
     ctx = Context(ws, project, backend, request, scan, frame, source)
     values: dict[str, list[dict[str, Any]]] = {}
@@ -221,6 +225,30 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
         if first is None or r["period_start"] >= first
     ]
     return KpiResult(by=request.by, grain=request.grain, _rows=rows, source=source)
+
+
+def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[str, Plan],
+                     request: KpiRequest) -> KpiResult | None:
+    """Answer the KPIs the rollup can serve from the rollup and only the others from raw.
+
+    Why: one KPI that needs row-level data (``cost_per_resource`` counts distinct resources)
+    would otherwise send a whole dashboard's worth of KPIs to the raw table. Formula KPIs read
+    other KPIs' values from the same run, so a request holding one is not split.
+    """
+    if any(isinstance(p, FormulaKpi) for p in plans.values()):
+        return None
+    fast = [k for k in request.ids
+            if choose_source(ws, backend, scan, collect_refs([plans[k]]), None) == "rollup"]
+    if not fast or len(fast) == len(request.ids):
+        return None
+    slow = tuple(k for k in request.ids if k not in fast)
+    parts = [run(ws, replace(request, ids=tuple(fast))), run(ws, replace(request, ids=slow))]
+    by_kpi: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        for row in part.rows():
+            by_kpi.setdefault(row["kpi"], []).append(row)
+    rows = [r for k in request.ids for r in by_kpi.get(k, [])]
+    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="rollup+raw")
 
 
 def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:

@@ -28,7 +28,7 @@ class KpiResult:
     by: tuple[str, ...]
     grain: str
     _rows: list[dict[str, Any]] = field(default_factory=list)
-    source: str = "raw"  # raw | rollup (where the cost measures came from)
+    source: str = "raw"  # raw | rollup | rollup+raw (where the cost measures came from)
 
     @property
     def columns(self) -> list[str]:
