@@ -34,18 +34,9 @@ targets:
 def workspace(ctx: Any, rows: int) -> Any:
     """The KPI bench's cached workspace (same data, same config), built if absent."""
     import costmark
-    from bench.bench_kpi import CONFIG, dataset
+    from bench.bench_kpi import CONFIG, kpi_workspace
 
-    root = ctx.data_dir / f"kpi-ws-{rows}"
-    if not (root / "DONE").exists():
-        files = dataset(ctx, rows)
-        shutil.rmtree(root, ignore_errors=True)
-        ws = costmark.init_workspace(root, config_text=CONFIG)
-        ctx.log(f"ingesting {rows:,} rows ...")
-        ws.ingest_focus(files, progress=False)
-        ws.refresh_rollups()
-        ws.close()
-        (root / "DONE").write_text("ok\n")
+    root = kpi_workspace(ctx, rows)
     # a copy with targets, so the bench never edits the shared workspace's definitions
     mine = ctx.data_dir / f"benchmarking-ws-{rows}"
     if not (mine / "DONE").exists():

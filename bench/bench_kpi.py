@@ -20,6 +20,7 @@ import os
 import shutil
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 FULL_ROWS = 10_000_000
@@ -143,21 +144,31 @@ def _row(name: str, value: float, baseline: float | None, target: str, ok: bool 
             "target": target, "ok": ok, **extra}
 
 
+def kpi_workspace(ctx: Any, rows: int) -> Path:
+    """The cached workspace every warehouse bench shares (KPI, tracking, benchmarking, Spark,
+    web): ``rows`` generated FOCUS rows ingested with ``CONFIG``, rollups built. A ``DONE``
+    marker means a finished build; anything else is rebuilt."""
+    import costmark
+
+    root: Path = ctx.data_dir / f"kpi-ws-{rows}"
+    if not (root / "DONE").exists():
+        files = dataset(ctx, rows)
+        shutil.rmtree(root, ignore_errors=True)
+        ws = costmark.init_workspace(root, config_text=CONFIG)
+        ctx.log(f"ingesting {rows:,} rows ...")
+        ws.ingest_focus(files, progress=False)
+        ws.refresh_rollups()
+        ws.close()
+        (root / "DONE").write_text("ok\n")
+    return root
+
+
 def run(ctx: Any) -> list[dict[str, Any]]:
     import costmark
 
     rows = ctx.rows(FULL_ROWS)
     files = dataset(ctx, rows)
-    root = ctx.data_dir / f"kpi-ws-{rows}"
-    if not (root / "DONE").exists():
-        shutil.rmtree(root, ignore_errors=True)
-        ws = costmark.init_workspace(root, config_text=CONFIG)
-        ctx.log(f"ingesting {rows:,} rows for the KPI bench ...")
-        ws.ingest_focus(files, progress=False)
-        ws.refresh_rollups()
-        ws.close()
-        (root / "DONE").write_text("ok\n")
-    ws = costmark.open(root)
+    ws = costmark.open(kpi_workspace(ctx, rows))
     con = ws.warehouse.con
     out = []
 

@@ -13,27 +13,17 @@ Skipped (``ok: null``) when Java or costmark[spark] is missing.
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from typing import Any
 
-from bench.bench_kpi import CONFIG, FULL_ROWS, MEASURE_KPIS, dataset
+from bench.bench_kpi import FULL_ROWS, MEASURE_KPIS, kpi_workspace
 
 
 def _workspace(ctx: Any, rows: int) -> Any:
     """The KPI bench's cached workspace (same data and config), built if absent."""
     import costmark
 
-    root = ctx.data_dir / f"kpi-ws-{rows}"
-    if not (root / "DONE").exists():
-        files = dataset(ctx, rows)
-        shutil.rmtree(root, ignore_errors=True)
-        ws = costmark.init_workspace(root, config_text=CONFIG)
-        ctx.log(f"ingesting {rows:,} rows ...")
-        ws.ingest_focus(files, progress=False)
-        ws.refresh_rollups()
-        ws.close()
-        (root / "DONE").write_text("ok\n")
+    root = kpi_workspace(ctx, rows)
     return costmark.open(root)
 
 

@@ -25,18 +25,9 @@ REPEATS = 3
 def workspace(ctx: Any, rows: int) -> Any:
     """The KPI bench's cached workspace (same data, same config), built if absent."""
     import costmark
-    from bench.bench_kpi import CONFIG, dataset
+    from bench.bench_kpi import kpi_workspace
 
-    root = ctx.data_dir / f"kpi-ws-{rows}"
-    if not (root / "DONE").exists():
-        files = dataset(ctx, rows)
-        shutil.rmtree(root, ignore_errors=True)
-        ws = costmark.init_workspace(root, config_text=CONFIG)
-        ctx.log(f"ingesting {rows:,} rows ...")
-        ws.ingest_focus(files, progress=False)
-        ws.refresh_rollups()
-        ws.close()
-        (root / "DONE").write_text("ok\n")
+    root = kpi_workspace(ctx, rows)
     # a copy: forecasts store snapshots, and the bench never writes to the shared workspace
     mine = ctx.data_dir / f"tracking-ws-{rows}"
     if not (mine / "DONE").exists():

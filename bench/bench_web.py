@@ -14,7 +14,6 @@ cache, so the measured latency is the server's: authentication, scoping and seri
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 import statistics
 import subprocess
@@ -29,21 +28,10 @@ URLS = ("/api/overview", "/api/kpi/total_cost?by=team")
 
 
 def _workspace(ctx: Any) -> Any:
-    import costmark
     from bench import bench_kpi
 
     rows = ctx.rows(bench_kpi.FULL_ROWS)
-    root = ctx.data_dir / f"kpi-ws-{rows}"
-    if not (root / "DONE").exists():
-        files = bench_kpi.dataset(ctx, rows)
-        shutil.rmtree(root, ignore_errors=True)
-        ws = costmark.init_workspace(root, config_text=bench_kpi.CONFIG)
-        ctx.log(f"ingesting {rows:,} rows for the web bench ...")
-        ws.ingest_focus(files, progress=False)
-        ws.refresh_rollups()
-        ws.close()
-        (root / "DONE").write_text("ok\n")
-    return root
+    return bench_kpi.kpi_workspace(ctx, rows)
 
 
 def _free_port() -> int:
