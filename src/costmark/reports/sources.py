@@ -234,7 +234,7 @@ PEER_COLUMNS = (
 
 
 def peers(ws: Any, p: Period) -> dict[str, Any]:
-    bench = _need(ws, "benchmark", "benchmarking")
+    bench_all = _need(ws, "benchmark_all", "benchmarking")
     title = "Peer league tables"
     ids = {c["id"] for c in catalog(ws)}
     dims = [d for d, spec in ws.project.dimensions.items() if getattr(spec, "allocation", False)]
@@ -247,10 +247,16 @@ def peers(ws: Any, p: Period) -> dict[str, Any]:
         }
     dim = dims[0]
     tables = []
-    for kpi in [k for k in LEAGUE_KPIS if k in ids]:
-        result = bench(
-            kpi, by=(dim,), against=("peers",), grain=p.grain, start=p.start, end=_last_day(p)
-        )
+    # one KPI-engine call for every league table, not one per KPI
+    results = bench_all(
+        [k for k in LEAGUE_KPIS if k in ids],
+        by=(dim,),
+        against=("peers",),
+        grain=p.grain,
+        start=p.start,
+        end=_last_day(p),
+    )
+    for kpi, result in results.items():
         rows = [
             r
             for r in _bench_section(result, "peers")
