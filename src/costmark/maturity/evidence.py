@@ -140,45 +140,41 @@ _HINTS = {
 
 
 # -- evidence functions -----------------------------------------------------------------------
+def _kpi_evidence(
+    ctx: EvidenceContext, kpi: str, stage: Callable[[float], str], shown: str, goals: str,
+    worst: Callable[[list[float]], float] = min,
+) -> Evidence:
+    """Evidence read off the latest complete period of one KPI, judged against thresholds."""
+    title = kpi.replace("_", " ")
+    try:
+        v, period, note = latest_value(ctx, kpi, worst=worst)
+    except Unavailable as exc:
+        return _missing(kpi, title, str(exc))
+    return Evidence(kpi, title, True, v, f"{v:{shown}} ({period:%Y-%m}){note}", stage(v), goals)
+
+
 def allocation_coverage(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.allocation_coverage
-    title = "allocation coverage"
-    try:
-        v, period, note = latest_value(ctx, "allocation_coverage")
-    except Unavailable as exc:
-        return _missing("allocation_coverage", title, str(exc))
-    stage = allocation_stage(v, t)
-    return Evidence(
-        "allocation_coverage", title, True, v, f"{v:.1%} ({period:%Y-%m}){note}", stage,
+    return _kpi_evidence(
+        ctx, "allocation_coverage", lambda v: allocation_stage(v, t), ".1%",
         f"goals: crawl >= {t.crawl:.0%}, walk >= {t.walk:.0%}, run > {t.run:.0%}",
     )  # fmt: skip
 
 
 def commitment_coverage(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.commitment_coverage
-    title = "commitment coverage"
-    try:
-        v, period, note = latest_value(ctx, "commitment_coverage")
-    except Unavailable as exc:
-        return _missing("commitment_coverage", title, str(exc))
-    stage = commitment_stage(v, t)
-    return Evidence(
-        "commitment_coverage", title, True, v, f"{v:.1%} ({period:%Y-%m}){note}", stage,
+    return _kpi_evidence(
+        ctx, "commitment_coverage", lambda v: commitment_stage(v, t), ".1%",
         f"goals: crawl >= {t.crawl:.0%}, walk > {t.walk:.0%}, run > {t.run:.0%}",
     )  # fmt: skip
 
 
 def forecast_variance(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.forecast_variance
-    title = "forecast variance"
-    try:
-        v, period, note = latest_value(ctx, "forecast_variance", worst=lambda xs: max(xs, key=abs))
-    except Unavailable as exc:
-        return _missing("forecast_variance", title, str(exc))
-    stage = variance_stage(v, t)
-    return Evidence(
-        "forecast_variance", title, True, v, f"{v:+.1%} ({period:%Y-%m}){note}", stage,
+    return _kpi_evidence(
+        ctx, "forecast_variance", lambda v: variance_stage(v, t), "+.1%",
         f"goals (absolute): crawl < {t.crawl:.0%}, walk < {t.walk:.0%}, run < {t.run:.0%}",
+        worst=lambda xs: max(xs, key=abs),
     )  # fmt: skip
 
 
