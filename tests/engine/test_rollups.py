@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import costmark
-from tests.kpi_support import load_rows, row
+from tests.kpi_support import load_rows, row, write_config
 from tests.kpis.fixture import build
 
 ROLLUP_KPIS = [
@@ -99,3 +99,158 @@ def test_row_level_kpi_does_not_send_the_rest_to_raw(ws: costmark.Workspace) -> 
     raw = ws.kpi(ids, by=["team"], rollups=False)
     assert mixed.source == "rollup+raw"
     assert mixed.rows() == raw.rows()
+
+
+# -- the monthly rollup ------------------------------------------------------------------------
+
+def _table_read(ws: costmark.Workspace, **options: object) -> str:
+    header = ws.explain("total_cost", **options).splitlines()[0]
+    return "monthly" if "kpi_rollup_monthly" in header else (
+        "daily" if "kpi_rollup_daily" in header else "raw")
+
+
+@pytest.mark.parametrize(
+    ("options", "table"),
+    [
+        ({"grain": "month"}, "monthly"),
+        ({"grain": "quarter", "start": "2024-01-01"}, "monthly"),
+        ({"grain": "year", "end": "2024-01-31"}, "monthly"),
+        ({"grain": "month", "start": "2024-01-01", "end": "2024-02-29"}, "monthly"),
+        ({"grain": "month", "start": "2024-01-06"}, "daily"),  # part of January
+        ({"grain": "month", "end": "2024-01-15"}, "daily"),
+        ({"grain": "week"}, "daily"),
+        ({"grain": "day"}, "daily"),
+    ],
+)
+def test_whole_months_read_the_monthly_rollup(ws: costmark.Workspace, options: dict[str, str],
+                                              table: str) -> None:
+    assert _table_read(ws, **options) == table
+    rolled = ws.kpi(ROLLUP_KPIS, by=["team"], **options)  # type: ignore[arg-type]
+    raw = ws.kpi(ROLLUP_KPIS, by=["team"], rollups=False, **options)  # type: ignore[arg-type]
+    assert rolled.source == "rollup"
+    assert rolled.rows() == raw.rows()
+
+
+def test_period_change_lookback_stays_on_whole_months(ws: costmark.Workspace) -> None:
+    """cost_change reads the month before ``start``: still whole months."""
+    options = {"grain": "month", "start": "2024-02-01"}
+    assert "kpi_rollup_monthly" in ws.explain("cost_change", **options).splitlines()[0]
+    assert ws.kpi("cost_change", **options).rows() == ws.kpi(
+        "cost_change", rollups=False, **options).rows()
+
+
+def _monthly_rows(ws: costmark.Workspace) -> list[tuple[object, ...]]:
+    return sorted(ws.warehouse.con.execute("SELECT * FROM kpi_rollup_monthly").fetchall(),
+                  key=repr)
+
+
+def test_monthly_slice_refresh_matches_full_rebuild(ws: costmark.Workspace) -> None:
+    con = ws.warehouse.con
+    con.execute("DELETE FROM costs WHERE BillingAccountId = 'eu'").fetchall()
+    load_rows(ws, [row(ChargePeriodStart="2024-01-09", SubAccountId="acc-e", EffectiveCost=9,
+                       BillingCurrency="EUR", BillingAccountId="eu")])
+    with ws.warehouse.transaction():
+        ws.refresh_rollups([("Test", "eu", "2024-01-01 00:00:00")])
+    incremental = _monthly_rows(ws)
+    ws.refresh_rollups()
+    assert _monthly_rows(ws) == incremental
+    assert ws.rollup_status()["monthly_rows"] == len(incremental)
+
+
+def test_rollup_built_before_monthly_existed_still_answers(ws: costmark.Workspace) -> None:
+    """A warehouse whose rollup predates the monthly table reads the daily one until the next
+    refresh builds the monthly table."""
+    con = ws.warehouse.con
+    con.execute("DROP TABLE kpi_rollup_monthly").fetchall()
+    con.execute("DELETE FROM kpi_rollup_meta WHERE key = 'monthly'").fetchall()
+    assert ws.kpi("total_cost").source == "rollup"
+    assert _table_read(ws) == "daily"
+    with ws.warehouse.transaction():
+        ws.refresh_rollups([("Test", "eu", "2024-01-01 00:00:00")])
+    assert _table_read(ws) == "monthly"
+    assert ws.kpi(ROLLUP_KPIS, by=["team"]).rows() == ws.kpi(
+        ROLLUP_KPIS, by=["team"], rollups=False).rows()
+
+
+# -- compiled queries are reused, and only while nothing they depend on changed ---------------
+
+def test_repeated_request_compiles_once(ws: costmark.Workspace,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from costmark.engine import backends
+
+    compiled: list[str] = []
+    real = backends.Backend.to_sql
+
+    def counting(self: backends.Backend, expr: object) -> str:
+        compiled.append("x")
+        return real(self, expr)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backends.Backend, "to_sql", counting)
+    first = ws.kpi("total_cost", by=["team"]).rows()
+    n = len(compiled)
+    assert n >= 1
+    assert ws.kpi("total_cost", by=["team"]).rows() == first
+    assert len(compiled) == n
+    ws.kpi("total_cost", by=["team"], grain="quarter")  # another shape compiles anew
+    assert len(compiled) > n
+
+
+def test_cached_queries_follow_mapping_files_config_and_new_columns(
+        workspace: costmark.Workspace) -> None:
+    (workspace.root / "mappings").mkdir()
+    team_csv = workspace.root / "mappings" / "team.csv"
+    team_csv.write_text("SubAccountId,team\n111,payments\n", "utf-8")
+    write_config(workspace, MAPPED_CONFIG)
+    load_rows(workspace, [row(EffectiveCost=1, SubAccountId="111"),
+                          row(EffectiveCost=2, SubAccountId="222")])
+    workspace.refresh_rollups()
+
+    def by_team() -> dict[object, object]:
+        return {r["team"]: r["value"] for r in workspace.kpi("total_cost", by=["team"]).rows()}
+
+    assert by_team() == {"payments": 1, None: 2}
+    team_csv.write_text("SubAccountId,team\n111,payments\n222,search-and-ads\n", "utf-8")
+    assert by_team() == {"payments": 1, "search-and-ads": 2}
+    write_config(workspace, MAPPED_CONFIG.replace("    default: null\n",
+                                                  "    default: other\n"))
+    workspace.reload_project()
+    team_csv.write_text("SubAccountId,team\n111,payments\n", "utf-8")
+    assert by_team() == {"payments": 1, "other": 2}
+
+
+MAPPED_CONFIG = """\
+version: 1
+dimensions:
+  team:
+    rules:
+      - column: SubAccountId
+        file: mappings/team.csv
+    default: null
+"""
+
+
+@pytest.mark.parametrize(
+    ("grain", "start", "end", "lookback", "whole"),
+    [
+        ("month", None, None, None, True),
+        ("quarter", "2024-04-01", "2024-06-30", None, True),
+        ("year", "2024-01-01", "2024-12-31", "2023-01-01", True),
+        ("month", "2024-01-02", None, None, False),
+        ("month", None, "2024-02-28", None, False),  # 2024 is a leap year
+        ("month", None, "2024-02-29", None, True),
+        ("week", None, None, None, False),
+        ("day", "2024-01-01", None, None, False),
+    ],
+)
+def test_covers_whole_months(grain: str, start: str | None, end: str | None,
+                             lookback: str | None, whole: bool) -> None:
+    import datetime as dt
+
+    from costmark.engine.compile import Scan
+    from costmark.engine.rollups import covers_whole_months
+
+    def day(text: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    scan = Scan(grain, (), day(start), day(end), None, day(lookback))
+    assert covers_whole_months(scan) is whole

@@ -152,9 +152,9 @@ def test_cli_engine_spark(parity_ws: Any, spark_backend: Any,
     sql = CliRunner().invoke(app, ["explain", "effective_savings_rate", "--engine", "spark",
                                    "--workspace", str(parity_ws.root)])
     assert sql.exit_code == 0, sql.output
-    # the demo's rollup is fresh after its load, so Spark reads the (exported) rollup
+    # the demo's rollup is fresh after its load, so Spark reads the (exported) monthly rollup
     assert "engine: spark" in sql.stdout
-    assert "FROM `costs_" in sql.stdout or "FROM `kpi_rollup_daily_" in sql.stdout
+    assert "FROM `kpi_rollup_monthly_" in sql.stdout
 
 
 def test_exports_go_to_the_workspace_and_follow_ingests(

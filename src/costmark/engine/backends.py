@@ -9,9 +9,10 @@ it needs are exported by ``costmark.engine.spark``. New engines register in ``EN
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -20,6 +21,7 @@ from costmark.errors import UsageError, did_you_mean
 
 if TYPE_CHECKING:
     from costmark.api import Workspace
+    from costmark.engine.rollups import RollupState
 
 
 class Backend:
@@ -49,6 +51,21 @@ class Backend:
         """Make warehouse tables visible to this engine (no-op where they already are)."""
         return None
 
+    def run_cached(self, key: Hashable, project: object, build: Callable[[], ir.Table], *,
+                   table: str | None = None) -> pa.Table:
+        """Run the expression ``build()`` makes; engines that can reuse its compiled form for
+        the same ``key`` (and ``project`` object, and ``table``'s columns) do."""
+        return self.execute(build())
+
+    def rollup_state(self) -> RollupState:
+        """The warehouse rollups' state (they live in DuckDB whatever the engine)."""
+        from costmark.engine import rollups
+
+        return rollups.state(self.warehouse_con())
+
+    def warehouse_con(self) -> Any:
+        raise NotImplementedError
+
 
 class DuckDbBackend(Backend):
     """The workspace's own DuckDB connection, so queries see the caller's open transaction."""
@@ -61,6 +78,49 @@ class DuckDbBackend(Backend):
         super().__init__(ibis.duckdb.from_connection(self.raw))
         self._tables: dict[str, tuple[Any, ir.Table]] = {}
         self._sql: dict[Any, str] = {}
+        self._compiled: dict[Hashable, tuple[object, str]] = {}
+        self._meta_exists = False
+
+    def warehouse_con(self) -> Any:
+        return self.raw
+
+    def rollup_state(self) -> RollupState:
+        """One query; whether the meta table exists is remembered once it does (rollups
+        create it and never drop it), because asking DuckDB's catalog costs as much again."""
+        from costmark.engine import rollups
+
+        self._settle()
+        if not self._meta_exists:
+            self._meta_exists = _duck_has(self.raw, rollups.META_TABLE)
+        try:
+            return rollups.state(self.raw, meta_exists=self._meta_exists)
+        except duckdb.CatalogException:  # gone with a rolled-back first refresh
+            self._meta_exists = False
+            return rollups.state(self.raw)
+
+    def run_cached(self, key: Hashable, project: object, build: Callable[[], ir.Table], *,
+                   table: str | None = None) -> pa.Table:
+        """Compile once per key: building and compiling an Ibis expression takes longer than
+        DuckDB needs to answer from a rollup."""
+        self._settle()
+        if table is not None:
+            key = (key, tuple(self._signature(table)))
+        hit = self._compiled.get(key)
+        if hit is not None and hit[0] is project:
+            sql = hit[1]
+        else:
+            sql = self.to_sql(build())
+            if len(self._compiled) > 256:
+                self._compiled.clear()
+            self._compiled[key] = (project, sql)
+        return self.raw.sql(sql).to_arrow_table()
+
+    def _signature(self, name: str) -> list[tuple[str, str]]:
+        return self.raw.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index",
+            [name],
+        ).fetchall()
 
     def _settle(self) -> None:
         # DuckDB 2 refuses new work while an earlier execute() result is unread (e.g. after a
@@ -74,11 +134,7 @@ class DuckDbBackend(Backend):
         every column type (tens of ms for the 100-column cost table), more than a rollup query
         takes."""
         self._settle()
-        signature = self.raw.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() "
-            "WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index",
-            [name],
-        ).fetchall()
+        signature = self._signature(name)
         hit = self._tables.get(name)
         if hit is None or hit[0] != signature:
             hit = (signature, self.con.table(name))
@@ -121,6 +177,9 @@ class SparkBackend(Backend):
         self._cleanup = spark.owns_staging()
         self._exposed: dict[str, ir.Table] = {}
         self._stamp: tuple[int, str] | None = None
+
+    def warehouse_con(self) -> Any:
+        return self._ws.warehouse.con
 
     def prepare(self, tables: Iterable[str]) -> None:
         # Re-export after an ingest (data_version), a rollup refresh, or a restarted session

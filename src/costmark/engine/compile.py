@@ -11,9 +11,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from costmark.engine import periods
 from costmark.engine.backends import Backend
@@ -22,6 +24,9 @@ from costmark.focus.schema import COST_TABLE
 from costmark.kpis.library import CostMeasure
 from costmark.spec import filters as f
 from costmark.spec.models import Project
+
+if TYPE_CHECKING:
+    from costmark.engine.rollups import RollupState
 
 PERIOD = "period_start"
 CURRENCY = "currency"
@@ -100,15 +105,40 @@ def time_filter(resolver: Resolver, scan: Scan, time_col: str) -> ir.BooleanValu
     return out
 
 
+@dataclass(frozen=True)
+class Source:
+    """The table one aggregate reads: raw ``costs`` or a rollup table (daily or monthly, both
+    keyed by a ``day`` date column). ``signature`` changes whenever the table's columns do."""
+
+    table: str
+    rollup: bool
+    signature: str = ""
+
+    @classmethod
+    def of(cls, source: str, scan: Scan, state: RollupState | None = None) -> Source:
+        """``source`` is "raw" or "rollup"; a rollup request reads the smallest rollup table
+        that answers ``scan``."""
+        from costmark.engine import rollups
+
+        if source != "rollup":
+            return cls(COST_TABLE, rollup=False)
+        state = state or rollups.NO_ROLLUP
+        return cls(rollups.table_for(scan, state), rollup=True, signature=state.signature)
+
+    @property
+    def time_column(self) -> str:
+        return "day" if self.rollup else "ChargePeriodStart"
+
+
 def base_table(
-    backend: Backend, project: Project, root: Path, scan: Scan, source: str
+    backend: Backend, project: Project, root: Path, scan: Scan, source: str | Source
 ) -> tuple[Resolver, str]:
     """The resolver over the chosen source with the time range and ``where`` applied."""
-    from costmark.engine.rollups import ROLLUP_TABLE
-
-    table = backend.table(ROLLUP_TABLE if source == "rollup" else COST_TABLE)
-    resolver = Resolver(project, root, table, rollup=source == "rollup")
-    time_col = "day" if source == "rollup" else "ChargePeriodStart"
+    if isinstance(source, str):
+        source = Source.of(source, scan)
+    table = backend.table(source.table)
+    resolver = Resolver(project, root, table, rollup=source.rollup)
+    time_col = source.time_column
     conds = [table[time_col].notnull()]
     tf = time_filter(resolver, scan, time_col)
     if tf is not None:
@@ -145,3 +175,45 @@ def aggregate(
     metrics = {f"m{i}": measure_expr(resolver, r) for i, r in enumerate(refs)}
     metrics["_rows"] = resolver.table.count()
     return resolver.table.group_by(**keys).aggregate(**metrics)
+
+
+def run_aggregate(backend: Backend, project: Project, root: Path, scan: Scan,
+                  refs: Sequence[MeasureRef], source: Source) -> pa.Table:
+    """Run the shared aggregate of ``refs`` over ``source``.
+
+    Why the cache key: building and compiling the Ibis expression takes several milliseconds,
+    more than DuckDB needs to answer from a rollup, so a dashboard asking the same question
+    again reuses the SQL. The key holds everything the SQL depends on: the request shape, the
+    table and its columns, the project (compared by identity; a reloaded costmark.yaml is a new
+    object) and the mapping files' stamps.
+    """
+    key = (
+        source.table,
+        source.signature or None,
+        scan.grain, scan.by, scan.start, scan.end, scan.lookback_start,
+        f.render(scan.where),
+        tuple(refs),
+        mapping_stamp(project, root),
+    )
+
+    def build() -> ir.Table:
+        resolver, time_col = base_table(backend, project, root, scan, source)
+        return aggregate(resolver, scan, time_col, refs, scan.grain)
+
+    return backend.run_cached(key, project, build, table=None if source.signature else
+                              source.table)
+
+
+def mapping_stamp(project: Project, root: Path) -> tuple[tuple[str, int, int], ...]:
+    """(file, mtime, size) of every mapping file the project's dimensions read."""
+    out = []
+    for dim in project.dimensions.values():
+        for rule in dim.resolved_rules:
+            file = getattr(rule, "file", None)
+            if file:
+                try:
+                    st = (root / file).stat()
+                    out.append((file, st.st_mtime_ns, st.st_size))
+                except OSError:
+                    out.append((file, -1, -1))
+    return tuple(out)

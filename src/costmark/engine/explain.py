@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from costmark.engine import compile as c
 from costmark.engine.backends import get_backend
-from costmark.engine.query import KpiRequest, _lookback, choose_source, collect_refs, plans_for
+from costmark.engine.query import (
+    KpiRequest,
+    _lookback,
+    choose_source,
+    collect_refs,
+    plans_for,
+    rollup_state,
+)
 from costmark.kpis.catalog import FormulaKpi
 from costmark.kpis.library import ComputedKpi
 
@@ -34,8 +41,11 @@ def explain(ws: Workspace, request: KpiRequest) -> str:
     refs = collect_refs(list(plans.values()))
     scan = c.Scan(request.grain, request.by, request.start, request.end, request.where,
                   _lookback(plans.values(), request))
-    source = choose_source(ws, backend, scan, refs, request.rollups)
-    lines = [f"-- engine: {backend.name}; source: {source}; grain: {request.grain}"]
+    state = rollup_state(ws, backend, request.rollups)
+    source = choose_source(ws, backend, scan, refs, request.rollups, state)
+    table = c.Source.of(source, scan, state)
+    lines = [f"-- engine: {backend.name}; source: {source} ({table.table}); "
+             f"grain: {request.grain}"]
     for kpi_id, plan in plans.items():
         d = plan.definition
         lines.append(f"-- {kpi_id}: {d.formula or d.title}")
@@ -47,7 +57,7 @@ def explain(ws: Workspace, request: KpiRequest) -> str:
         where = f" WHERE {ref.where}" if ref.where else ""
         lines.append(f"--   m{i} = {ref.agg}({ref.column}){where}")
     if refs:
-        resolver, time_col = c.base_table(backend, ws.project, ws.root, scan, source)
+        resolver, time_col = c.base_table(backend, ws.project, ws.root, scan, table)
         expr = c.aggregate(resolver, scan, time_col, refs, request.grain)
         lines.append(backend.to_sql(expr))
     return "\n".join(lines) + "\n"

@@ -14,9 +14,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from costmark.engine import compile as c
-from costmark.engine import periods
+from costmark.engine import periods, rollups
 from costmark.engine.backends import Backend, get_backend
 from costmark.engine.result import KpiResult
+from costmark.engine.rollups import RollupState
 from costmark.errors import UsageError
 from costmark.kpis import catalog
 from costmark.kpis.catalog import FormulaKpi, Plan
@@ -63,6 +64,7 @@ class Context:
     scan: c.Scan
     frame: Frame
     source: str
+    state: RollupState = rollups.NO_ROLLUP
     refs: dict[tuple[str, c.MeasureRef], c.MeasureRef] = field(default_factory=dict)
 
     def ref(self, plan: MeasureKpi | ComputedKpi, name: str) -> c.MeasureRef:
@@ -144,16 +146,25 @@ def collect_refs(plans: Sequence[Plan]) -> list[c.MeasureRef]:
     return list(refs)
 
 
-def choose_source(ws: Workspace, backend: Backend, scan: c.Scan,
-                  refs: Sequence[c.MeasureRef], wanted: bool | None) -> str:
-    from costmark.engine import rollups
+def rollup_state(ws: Workspace, backend: Backend, wanted: bool | None) -> RollupState:
+    """The rollups' state for one request (one small query), or "none" when the request or
+    the engine does not read rollups."""
+    if wanted is False or not backend.supports_rollups:
+        return rollups.NO_ROLLUP
+    return backend.rollup_state()
 
+
+def choose_source(ws: Workspace, backend: Backend, scan: c.Scan,
+                  refs: Sequence[c.MeasureRef], wanted: bool | None,
+                  state: RollupState | None = None) -> str:
     if wanted is False or not backend.supports_rollups:
         if wanted:
             raise UsageError(f"the {backend.name} engine does not read rollups")
         return "raw"
+    if state is None:
+        state = rollup_state(ws, backend, wanted)
     needed = c.needed_source_columns(ws.project, scan, refs)
-    reason = rollups.cannot_answer(ws, backend, needed, refs)
+    reason = rollups.cannot_answer(state, needed, refs)
     if reason is None:
         return "rollup"
     if wanted:
@@ -162,15 +173,15 @@ def choose_source(ws: Workspace, backend: Backend, scan: c.Scan,
 
 
 def scan_frame(ctx_ws: Workspace, backend: Backend, scan: c.Scan,
-               refs: Sequence[c.MeasureRef], source: str) -> Frame:
+               refs: Sequence[c.MeasureRef], source: str,
+               state: RollupState = rollups.NO_ROLLUP) -> Frame:
     """Run the shared aggregate and return Decimal sums keyed by (period, dims, currency),
     converted to the reporting currency where rates are configured."""
     frame: Frame = {}
     if not refs:
         return frame
-    resolver, time_col = c.base_table(backend, ctx_ws.project, ctx_ws.root, scan, source)
-    expr = c.aggregate(resolver, scan, time_col, refs, scan.grain)
-    table = backend.execute(expr)
+    table = c.run_aggregate(backend, ctx_ws.project, ctx_ws.root, scan, refs,
+                            c.Source.of(source, scan, state))
     names = [f"m{i}" for i in range(len(refs))]
     dim_cols = [c.dim_alias(i) for i in range(len(scan.by))]
     data = {col: table.column(col).to_pylist() for col in [c.PERIOD, c.CURRENCY, *dim_cols, *names]}
@@ -202,13 +213,14 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
     refs = collect_refs(list(plans.values()))
     lookback = _lookback(plans.values(), request)
     scan = c.Scan(request.grain, request.by, request.start, request.end, request.where, lookback)
-    source = choose_source(ws, backend, scan, refs, request.rollups)
+    state = rollup_state(ws, backend, request.rollups)
+    source = choose_source(ws, backend, scan, refs, request.rollups, state)
     if source == "raw" and request.rollups is None and backend.supports_rollups:
-        split = _split_by_source(ws, backend, scan, plans, request)
+        split = _split_by_source(ws, backend, scan, plans, request, state)
         if split is not None:
             return split
-    frame = scan_frame(ws, backend, scan, refs, source)
-    ctx = Context(ws, project, backend, request, scan, frame, source)
+    frame = scan_frame(ws, backend, scan, refs, source, state)
+    ctx = Context(ws, project, backend, request, scan, frame, source, state)
     values: dict[str, list[dict[str, Any]]] = {}
     for kpi_id, plan in plans.items():
         if isinstance(plan, MeasureKpi):
@@ -228,7 +240,7 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
 
 
 def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[str, Plan],
-                     request: KpiRequest) -> KpiResult | None:
+                     request: KpiRequest, state: RollupState) -> KpiResult | None:
     """Answer the KPIs the rollup can serve from the rollup and only the others from raw.
 
     Why: one KPI that needs row-level data (``cost_per_resource`` counts distinct resources)
@@ -238,7 +250,7 @@ def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[
     if any(isinstance(p, FormulaKpi) for p in plans.values()):
         return None
     fast = [k for k in request.ids
-            if choose_source(ws, backend, scan, collect_refs([plans[k]]), None) == "rollup"]
+            if choose_source(ws, backend, scan, collect_refs([plans[k]]), None, state) == "rollup"]
     if not fast or len(fast) == len(request.ids):
         return None
     slow = tuple(k for k in request.ids if k not in fast)

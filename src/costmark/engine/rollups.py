@@ -1,10 +1,14 @@
-"""Daily rollups of the cost table, maintained per replaced slice, read when they can answer.
+"""Daily and monthly rollups of the cost table, maintained per replaced slice, read when they
+can answer.
 
 The rollup ``kpi_rollup_daily`` groups ``costs`` by day × the slice key × the category columns
 KPIs filter on × every source column a dimension reads (tag columns, mapped columns), and keeps
 exact DECIMAL sums of the money columns (plus the virtual ``x_CoverageBasis``) and a row count.
 Because it holds *source* columns, dimension rules (mapping files, defaults) are applied at query
 time exactly as on the raw table, and results are identical either way (tests compare them).
+``kpi_rollup_monthly`` is the same table summed to the first day of each month (its ``day``
+column holds that date), built from the daily one; month, quarter and year requests whose date
+range covers whole months read it (about 30x fewer rows).
 
 Ingest calls ``refresh_rollups(ws, slices)`` inside its load transaction with the
 (ProviderName, BillingAccountId, BillingPeriodStart) slices it replaced; a full rebuild is
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -28,10 +33,13 @@ from costmark.focus.schema import COST_TABLE, SLICE_COLUMNS, tag_column
 
 if TYPE_CHECKING:
     from costmark.api import Workspace
-    from costmark.engine.compile import MeasureRef
+    from costmark.engine.compile import MeasureRef, Scan
 
 ROLLUP_TABLE = "kpi_rollup_daily"
+MONTHLY_TABLE = "kpi_rollup_monthly"
 META_TABLE = "kpi_rollup_meta"
+#: Grains whose periods are whole months, so the monthly rollup can answer them.
+MONTHLY_GRAINS = ("month", "quarter", "year")
 
 #: Category columns built-in KPIs filter on, kept in every rollup.
 CATEGORY_COLUMNS = (
@@ -73,17 +81,87 @@ def _exists(con: Any, table: str) -> bool:
     return bool(row and row[0])
 
 
+#: What the cost table looks like to a rollup: its row count and the latest cost load. Only
+#: cost loads change ``costs``: business, utilization or recommendation loads must not make the
+#: cost rollup look stale.
+_COUNT_SQL = f"SELECT count(*)::VARCHAR FROM {COST_TABLE}"
+_LAST_LOAD_SQL = (
+    "SELECT max(started_at)::VARCHAR || '|' || count(*)::VARCHAR FROM ingest_log "
+    "WHERE kind = 'focus'"
+)
+
+
 def _fingerprint(con: Any) -> str:
-    count = con.execute(f"SELECT count(*) FROM {COST_TABLE}").fetchall()[0]
-    last = None
-    if _exists(con, "ingest_log"):
-        last = con.execute(
-            # Only cost loads change ``costs``: business, utilization or recommendation
-            # loads must not make the cost rollup look stale.
-            "SELECT max(started_at)::VARCHAR || '|' || count(*)::VARCHAR FROM ingest_log "
-            "WHERE kind = 'focus'"
-        ).fetchall()[0]
-    return json.dumps([count[0] if count else 0, last[0] if last else None])
+    count = con.execute(_COUNT_SQL).fetchall()[0]
+    last = con.execute(_LAST_LOAD_SQL).fetchall()[0] if _exists(con, "ingest_log") else None
+    return _fingerprint_of(count[0] if count else None, last[0] if last else None)
+
+
+def _fingerprint_of(count: str | None, last: str | None) -> str:
+    return json.dumps([int(count or 0), last])
+
+
+@dataclass(frozen=True)
+class RollupState:
+    """What the rollups hold right now, read in one query per KPI request."""
+
+    #: the daily rollup exists
+    built: bool
+    #: built from the cost table as it is now (no load since without a refresh)
+    fresh: bool
+    #: the monthly rollup exists (it is always refreshed together with the daily one)
+    monthly: bool
+    #: source columns kept (besides the sums and virtual flags)
+    columns: tuple[str, ...]
+    #: changes whenever the rollup tables' columns change (for compiled-query caches)
+    signature: str
+
+
+NO_ROLLUP = RollupState(False, False, False, (), "")
+
+
+def state(con: Any, *, meta_exists: bool | None = None) -> RollupState:
+    """The rollups' state in one round trip. ``meta_exists``: the caller already knows the
+    meta table exists (it is created with the first rollup and never dropped)."""
+    if meta_exists is None:
+        meta_exists = _exists(con, META_TABLE)
+    if not meta_exists:
+        return NO_ROLLUP
+    rows = con.execute(
+        f"SELECT key, value FROM {META_TABLE} "
+        f"UNION ALL SELECT '#count', ({_COUNT_SQL}) "
+        f"UNION ALL SELECT '#last', ({_LAST_LOAD_SQL})"
+    ).fetchall()
+    meta = dict(rows)
+    count, last = meta.pop("#count", None), meta.pop("#last", None)
+    if "columns" not in meta:
+        return NO_ROLLUP
+    signature = meta["columns"]
+    return RollupState(
+        built=True,
+        fresh=meta.get("fingerprint") == _fingerprint_of(count, last),
+        monthly=meta.get("monthly") == signature,
+        columns=tuple(json.loads(signature)),
+        signature=signature + "|" + str(meta.get("monthly") == signature),
+    )
+
+
+def covers_whole_months(scan: Scan) -> bool:
+    """Whether every day ``scan`` reads belongs to a month it reads whole (so the monthly
+    rollup gives the same sums as the daily one)."""
+    if scan.grain not in MONTHLY_GRAINS:
+        return False
+    starts = [d for d in (scan.start, scan.lookback_start) if d is not None]
+    if any(d.day != 1 for d in starts):
+        return False
+    return scan.end is None or (scan.end + dt.timedelta(days=1)).day == 1
+
+
+def table_for(scan: Scan, rollup_state: RollupState) -> str:
+    """The smallest rollup table that answers ``scan`` (the caller has checked freshness)."""
+    if rollup_state.monthly and covers_whole_months(scan):
+        return MONTHLY_TABLE
+    return ROLLUP_TABLE
 
 
 def _meta(con: Any) -> dict[str, str]:
@@ -166,26 +244,55 @@ def refresh_rollups(ws: Workspace, slices: Iterable[Slice] | None = None) -> dic
         expr = rollup_expr(ws, backend, columns, where)
         names = ", ".join(f'"{n}"' for n in expr.columns)
         con.execute(f"INSERT INTO {ROLLUP_TABLE} ({names}) {backend.to_sql(expr)}").fetchall()
-    _set_meta(con, {"columns": signature, "fingerprint": _fingerprint(con)})
+    monthly_full = full or _meta(con).get("monthly") != signature or not _exists(
+        con, MONTHLY_TABLE
+    )
+    _refresh_monthly(con, columns, None if monthly_full else slice_list)
+    _set_meta(con, {"columns": signature, "monthly": signature,
+                    "fingerprint": _fingerprint(con)})
     count = con.execute(f"SELECT count(*) FROM {ROLLUP_TABLE}").fetchall()[0]
     return {"rebuilt": full, "slices": len(slice_list), "rows": count[0] if count else 0}
+
+
+def _refresh_monthly(con: Any, columns: Sequence[str], slices: list[Slice] | None) -> None:
+    """Sum the daily rollup to months: all of it (``slices=None``), or only the given slices
+    (a slice is one billing period of one account, so its rows never share a month row with
+    another slice's)."""
+    keys = [*columns, *VIRTUAL_FLAGS]
+    quoted = ", ".join(f'"{k}"' for k in keys)
+    sums = ", ".join(f'sum("{c}") AS "{c}"' for c in SUM_COLUMNS)
+    select = (
+        f"SELECT CAST(date_trunc('month', day) AS DATE) AS day, {quoted}, {sums}, "
+        f'CAST(sum(x_RowCount) AS BIGINT) AS x_RowCount FROM {ROLLUP_TABLE} {{where}} '
+        f"GROUP BY ALL"
+    )
+    if slices is None:
+        con.execute(f"DROP TABLE IF EXISTS {MONTHLY_TABLE}").fetchall()
+        con.execute(f"CREATE TABLE {MONTHLY_TABLE} AS {select.format(where='')}").fetchall()
+        return
+    cond = " AND ".join(f'"{c}" IS NOT DISTINCT FROM ?' for c in SLICE_COLUMNS)
+    for s in slices:
+        values = [_param(v) for v in s]
+        con.execute(f"DELETE FROM {MONTHLY_TABLE} WHERE {cond}", values).fetchall()
+        con.execute(
+            f"INSERT INTO {MONTHLY_TABLE} BY NAME {select.format(where='WHERE ' + cond)}",
+            values,
+        ).fetchall()
 
 
 def _param(value: Any) -> Any:
     return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value
 
 
-def cannot_answer(ws: Workspace, backend: Backend, needed: set[str],
+def cannot_answer(rollup_state: RollupState, needed: set[str],
                   refs: Iterable[MeasureRef]) -> str | None:
     """None when the rollup can answer a scan needing ``needed`` source columns and ``refs``;
     otherwise the reason it cannot."""
-    con = ws.warehouse.con
-    if not _exists(con, ROLLUP_TABLE):
+    if not rollup_state.built:
         return "no rollup built yet"
-    meta = _meta(con)
-    if meta.get("fingerprint") != _fingerprint(con):
+    if not rollup_state.fresh:
         return "rollup is out of date with the cost table"
-    have = set(json.loads(meta.get("columns", "[]"))) | set(VIRTUAL_FLAGS) | set(SUM_COLUMNS)
+    have = set(rollup_state.columns) | set(VIRTUAL_FLAGS) | set(SUM_COLUMNS)
     for ref in refs:
         if ref.agg != "sum":
             return f"{ref.agg}({ref.column}) needs row-level data"
@@ -201,11 +308,16 @@ def rollup_status(ws: Workspace) -> dict[str, Any]:
     con = ws.warehouse.con
     if not _exists(con, ROLLUP_TABLE):
         return {"exists": False}
-    meta = _meta(con)
+    current = state(con)
     count = con.execute(f"SELECT count(*) FROM {ROLLUP_TABLE}").fetchall()[0]
+    monthly = None
+    if current.monthly and _exists(con, MONTHLY_TABLE):
+        row = con.execute(f"SELECT count(*) FROM {MONTHLY_TABLE}").fetchall()[0]
+        monthly = row[0] if row else 0
     return {
         "exists": True,
         "rows": count[0] if count else 0,
-        "fresh": meta.get("fingerprint") == _fingerprint(con),
-        "columns": json.loads(meta.get("columns", "[]")),
+        "monthly_rows": monthly,
+        "fresh": current.fresh,
+        "columns": list(current.columns),
     }

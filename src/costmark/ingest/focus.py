@@ -304,10 +304,9 @@ def ingest_focus_files(
                     + ", ".join(qstr(s.name) for s in srcs)
                     + ")"
                 )
-                for plan, result in zip(plans, summary.files, strict=True):
-                    bar.update(task, description=f"loading {Path(result.file).name}")
-                    _insert(con, wh, plan, result, tag_keys)
-                    bar.advance(task)
+                bar.update(task, description=f"loading {len(plans)} file(s)")
+                _insert(con, wh, plans, summary.files, tag_keys)
+                bar.advance(task, len(plans))
                 _totals(con, summary)
                 for i, (result, digest) in enumerate(zip(summary.files, digests, strict=True)):
                     result.sha256 = digest.result()
@@ -389,12 +388,42 @@ def _delete_slices(con: duckdb.DuckDBPyConnection, slices: set[tuple[Any, Any, A
 def _insert(
     con: duckdb.DuckDBPyConnection,
     wh: Warehouse,
-    plan: Plan,
-    result: FileResult,
+    plans: Sequence[Plan],
+    results: Sequence[FileResult],
     tag_keys: Sequence[str],
 ) -> None:
-    f = plan.frame
+    """Good rows of every file in ONE insert (DuckDB then writes all files' row groups in
+    parallel and finalises the table once); bad rows go to the quarantine."""
     table_cols = wh.table_columns(COST_TABLE)
+    selects = [
+        _good_rows_select(plan, table_cols, tag_keys)
+        for plan, result in zip(plans, results, strict=True)
+        if result.rows_loaded
+    ]
+    if selects:
+        sql = (
+            f"INSERT INTO {COST_TABLE} ({', '.join(qident(c) for c in table_cols)}) "
+            + " UNION ALL ".join(selects)
+        )
+        # Row order in the table means nothing (x_SourceRow does): let DuckDB write in parallel.
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            con.execute(sql)
+        finally:
+            con.execute("RESET preserve_insertion_order")
+    for plan, result in zip(plans, results, strict=True):
+        if result.rows_quarantined:
+            f = plan.frame
+            con.execute(
+                "INSERT INTO quarantine (ingest_id, source_file, source_row, reasons, record) "
+                f'SELECT {qstr(plan.ingest_id)}, {qstr(f.file)}, "__row", {plan.reasons_sql()}, '
+                f"{plan.record_sql()} FROM {f.relation} WHERE {plan.bad}"
+            )
+
+
+def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[str]) -> str:
+    """SELECT of one file's loadable rows in ``costs`` column order."""
+    f = plan.frame
     inner = [f"{expr} AS {qident(name)}" for name, expr in plan.exprs.items()]
     inner += [
         f'{qstr(plan.ingest_id)} AS "x_IngestId"',
@@ -417,24 +446,10 @@ def _insert(
             outer.append(f'"__tags"[{slot[col]}]')
         else:
             outer.append("NULL")
-    if result.rows_loaded:
-        sql = (
-            f"INSERT INTO {COST_TABLE} ({', '.join(qident(c) for c in table_cols)}) "
-            f"SELECT {', '.join(outer)} FROM (SELECT {middle} FROM (SELECT {', '.join(inner)} "
-            f"FROM {f.relation} WHERE NOT {plan.bad}))"
-        )
-        # Row order in the table means nothing (x_SourceRow does): let DuckDB write in parallel.
-        con.execute("SET preserve_insertion_order = false")
-        try:
-            con.execute(sql)
-        finally:
-            con.execute("RESET preserve_insertion_order")
-    if result.rows_quarantined:
-        con.execute(
-            "INSERT INTO quarantine (ingest_id, source_file, source_row, reasons, record) "
-            f'SELECT {qstr(plan.ingest_id)}, {qstr(f.file)}, "__row", {plan.reasons_sql()}, '
-            f"{plan.record_sql()} FROM {f.relation} WHERE {plan.bad}"
-        )
+    return (
+        f"SELECT {', '.join(outer)} FROM (SELECT {middle} FROM (SELECT {', '.join(inner)} "
+        f"FROM {f.relation} WHERE NOT {plan.bad}))"
+    )
 
 
 def _totals(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> None:

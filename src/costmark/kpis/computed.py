@@ -98,9 +98,9 @@ def daily_totals(ctx: Context) -> dict[Key, list[Decimal]]:
     from costmark.engine.query import convert
 
     day_scan = c.Scan("day", ctx.scan.by, ctx.scan.start, ctx.scan.end, ctx.scan.where)
-    resolver, time_col = c.base_table(ctx.backend, ctx.project, ctx.ws.root, day_scan, ctx.source)
-    expr = c.aggregate(resolver, day_scan, time_col, [c.MeasureRef.of(EFF, None)], "day")
-    table = ctx.backend.execute(expr)
+    table = c.run_aggregate(ctx.backend, ctx.project, ctx.ws.root, day_scan,
+                            [c.MeasureRef.of(EFF, None)], c.Source.of(ctx.source, day_scan,
+                                                                      ctx.state))
     cols = {n: table.column(n).to_pylist() for n in table.column_names}
     per_day: dict[tuple[Any, tuple[Any, ...], Any], Decimal] = defaultdict(Decimal)
     dim_cols = [c.dim_alias(i) for i in range(len(ctx.scan.by))]
