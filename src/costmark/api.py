@@ -195,14 +195,14 @@ class Workspace:
         return frame[keep].rename(columns={"period_start": "date", "value": "cost"})
 
     def refresh_rollups(self, slices: Any = None) -> dict[str, Any]:
-        """Rebuild the daily rollup (``slices=None``) or recompute the given
+        """Rebuild the daily and monthly rollups (``slices=None``) or recompute the given
         (ProviderName, BillingAccountId, BillingPeriodStart) slices."""
         from costmark.engine.rollups import refresh_rollups
 
         return refresh_rollups(self, slices)
 
     def rollup_status(self) -> dict[str, Any]:
-        """Whether the daily rollup exists, its size, freshness and columns."""
+        """Whether the rollups exist, their sizes (daily, monthly), freshness and columns."""
         from costmark.engine.rollups import rollup_status
 
         return rollup_status(self)

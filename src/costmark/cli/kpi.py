@@ -127,13 +127,13 @@ def schema() -> None:
 
 def rollups(
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Rebuild the daily rollup now.")
+        bool, typer.Option("--rebuild", help="Rebuild the daily and monthly rollups now.")
     ] = False,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Show (or rebuild) the daily rollup KPI queries read when they can; ingest keeps it up
-    to date for the slices it loads."""
+    """Show (or rebuild) the daily and monthly rollups KPI queries read when they can; ingest
+    keeps them up to date for the slices it loads."""
     with api.open_workspace(workspace, read_only=not rebuild) as ws:
         if rebuild:
             with ws.warehouse.transaction():

@@ -153,8 +153,12 @@ def create_app(
         key = cache.key(name, sorted(request.query_params.multi_items()), who.scope, root)
         hit = cache.get(key)
         if hit is None:
-            hit = await with_view(request, fn)
-            cache.put(key, hit)
+
+            def compute() -> Any:
+                with gate.read() as ws:
+                    return fn(ws, ws.scoped(who.scope))
+
+            hit = await anyio.to_thread.run_sync(cache.get_or_compute, key, compute)
         return dict(hit)
 
     def json_body(request: Request, name: str, data: dict[str, Any]) -> Response:
@@ -170,10 +174,12 @@ def create_app(
 
     def prewarm() -> None:
         """Compute the default overview once after a data change, before anyone asks."""
-        key = cache.key("overview", [], {}, root)
-        if cache.get(key) is None:
+
+        def compute() -> Any:
             with gate.read() as ws:
-                cache.put(key, views.overview(ws, ws, "monthly", None))
+                return views.overview(ws, ws, "monthly", None)
+
+        cache.get_or_compute(cache.key("overview", [], {}, root), compute)
 
     live.listeners.append(prewarm)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,31 @@ class PageCache:
         self.size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value, or ``compute()`` run once for everyone asking at the same time.
+
+        Why: right after an ingest every open dashboard asks for the same page at once, and
+        the first overview on a large warehouse takes seconds (forecasts); fifty copies of
+        that work would starve the server. Later callers wait for the first one's result.
+        A failed computation is not cached: the next waiter tries again."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            flight = self._computing.setdefault(key, threading.Lock())
+        try:
+            with flight:
+                hit = self.get(key)
+                if hit is None:
+                    hit = compute()
+                    self.put(key, hit)
+                return hit
+        finally:
+            with self._lock:
+                if self._computing.get(key) is flight and not flight.locked():
+                    del self._computing[key]
 
     @staticmethod
     def key(
