@@ -307,3 +307,23 @@ def test_unit_cost_split_across_currencies_says_so(ws: costmark.Workspace) -> No
     feb = [r for r in ws.kpi("cost_per_transactions").rows()
            if str(r["period_start"]).startswith("2024-02")]
     assert all("also billed" not in (r["note"] or "") for r in feb)
+
+
+def test_distinct_resources_are_counted_once_across_converted_currencies(
+        workspace: costmark.Workspace, engine: str) -> None:
+    """vm1 is billed in USD (r1) and, here, in EUR too: with EUR converted to USD it is one
+    resource. January: 6 distinct resources (vm1, vm2, cd1, disk1, vm3, vm9); cost 30 USD +
+    (7 + 3) EUR x 1.1 = 41 USD."""
+    from tests.kpi_support import load_rows, row
+
+    build(workspace, CONFIG + "currency:\n  reporting: USD\n  rates: {EUR: 1.1}\n")
+    load_rows(workspace, [row(ChargePeriodStart="2024-01-09", SubAccountId="acc-e",
+                             Tags='{"team": "alpha"}', ResourceId="vm1", BillingCurrency="EUR",
+                             BillingAccountId="eu", ListCost=3, ContractedCost=3,
+                             EffectiveCost=3, BilledCost=3)])
+    result = workspace.kpi(["cost_per_resource", "total_cost"], engine=engine)
+    assert result.value("total_cost", **JAN) == Decimal("41.0")
+    assert result.value("cost_per_resource", **JAN) == Decimal("41.0") / 6
+    by_team = workspace.kpi("cost_per_resource", by=["team"], engine=engine)
+    # alpha: 10 + 4 + 2 - 1 (credit) USD + (7 + 3) EUR x 1.1 = 26 over vm1, disk1, vm3, vm9
+    assert by_team.value("cost_per_resource", team="alpha", **JAN) == Decimal("6.5")

@@ -151,11 +151,28 @@ def base_table(
     return resolver, time_col
 
 
-def group_keys(resolver: Resolver, scan: Scan, time_col: str, grain: str) -> dict[str, ir.Value]:
+#: (reporting currency, currencies converted into it): group those currencies as one.
+CurrencyMerge = tuple[str, tuple[str, ...]]
+
+
+def currency_merge(project: Project) -> CurrencyMerge | None:
+    """The currencies the project converts to its reporting currency, or None without rates."""
+    settings = project.currency
+    if not settings.rates or settings.reporting is None:
+        return None
+    return settings.reporting, tuple(sorted({settings.reporting, *settings.rates}))
+
+
+def group_keys(resolver: Resolver, scan: Scan, time_col: str, grain: str,
+               merge: CurrencyMerge | None = None) -> dict[str, ir.Value]:
     keys: dict[str, ir.Value] = {PERIOD: periods.truncate_expr(resolver.table[time_col], grain)}
     for i, name in enumerate(scan.by):
         keys[dim_alias(i)] = resolver.field(name).cast("string")
-    keys[CURRENCY] = resolver.table["BillingCurrency"]
+    currency = resolver.table["BillingCurrency"]
+    if merge is not None:
+        reporting, merged = merge
+        currency = ibis.ifelse(currency.isin(merged), ibis.literal(reporting), currency)
+    keys[CURRENCY] = currency
     return keys
 
 
@@ -168,17 +185,21 @@ def measure_expr(resolver: Resolver, ref: MeasureRef) -> ir.Scalar:
 
 
 def aggregate(
-    resolver: Resolver, scan: Scan, time_col: str, refs: Sequence[MeasureRef], grain: str
+    resolver: Resolver, scan: Scan, time_col: str, refs: Sequence[MeasureRef], grain: str,
+    merge: CurrencyMerge | None = None,
 ) -> ir.Table:
-    """One GROUP BY computing every measure; columns m0, m1 ... in ``refs`` order."""
-    keys = group_keys(resolver, scan, time_col, grain)
+    """One GROUP BY computing every measure; columns m0, m1 ... in ``refs`` order.
+    ``merge``: group converted currencies as the reporting one (for distinct counts, which
+    cannot be added up across currencies afterwards)."""
+    keys = group_keys(resolver, scan, time_col, grain, merge)
     metrics = {f"m{i}": measure_expr(resolver, r) for i, r in enumerate(refs)}
     metrics["_rows"] = resolver.table.count()
     return resolver.table.group_by(**keys).aggregate(**metrics)
 
 
 def run_aggregate(backend: Backend, project: Project, root: Path, scan: Scan,
-                  refs: Sequence[MeasureRef], source: Source) -> pa.Table:
+                  refs: Sequence[MeasureRef], source: Source,
+                  merge: CurrencyMerge | None = None) -> pa.Table:
     """Run the shared aggregate of ``refs`` over ``source``.
 
     Why the cache key: building and compiling the Ibis expression takes several milliseconds,
@@ -193,12 +214,13 @@ def run_aggregate(backend: Backend, project: Project, root: Path, scan: Scan,
         scan.grain, scan.by, scan.start, scan.end, scan.lookback_start,
         f.render(scan.where),
         tuple(refs),
+        merge,
         mapping_stamp(project, root),
     )
 
     def build() -> ir.Table:
         resolver, time_col = base_table(backend, project, root, scan, source)
-        return aggregate(resolver, scan, time_col, refs, scan.grain)
+        return aggregate(resolver, scan, time_col, refs, scan.grain, merge)
 
     return backend.run_cached(key, project, build, table=None if source.signature else
                               source.table)

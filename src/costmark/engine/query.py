@@ -180,8 +180,8 @@ def scan_frame(ctx_ws: Workspace, backend: Backend, scan: c.Scan,
     frame: Frame = {}
     if not refs:
         return frame
-    table = c.run_aggregate(backend, ctx_ws.project, ctx_ws.root, scan, refs,
-                            c.Source.of(source, scan, state))
+    table_source = c.Source.of(source, scan, state)
+    table = c.run_aggregate(backend, ctx_ws.project, ctx_ws.root, scan, refs, table_source)
     names = [f"m{i}" for i in range(len(refs))]
     dim_cols = [c.dim_alias(i) for i in range(len(scan.by))]
     data = {col: table.column(col).to_pylist() for col in [c.PERIOD, c.CURRENCY, *dim_cols, *names]}
@@ -198,7 +198,32 @@ def scan_frame(ctx_ws: Workspace, backend: Backend, scan: c.Scan,
             if ref.agg == "sum" and ref.column not in QUANTITY_COLUMNS:
                 amount = convert(ctx_ws.project, currency, amount)[1]
             slot[ref] = slot[ref] + amount
+    _merged_distinct_counts(ctx_ws, backend, scan, refs, table_source, frame)
     return frame
+
+
+def _merged_distinct_counts(ws: Workspace, backend: Backend, scan: c.Scan,
+                            refs: Sequence[c.MeasureRef], source: c.Source,
+                            frame: Frame) -> None:
+    """Distinct counts across the currencies converted into one: a resource billed in USD and
+    EUR is one resource, not the sum of its per-currency counts (which the main scan gives)."""
+    merge = c.currency_merge(ws.project)
+    distinct = [r for r in refs if r.agg == "nunique"]
+    if merge is None or not distinct:
+        return
+    table = c.run_aggregate(backend, ws.project, ws.root, scan, distinct, source, merge)
+    dim_cols = [c.dim_alias(i) for i in range(len(scan.by))]
+    data = {col: table.column(col).to_pylist()
+            for col in [c.PERIOD, c.CURRENCY, *dim_cols, *(f"m{i}" for i in range(len(distinct)))]}
+    for i in range(table.num_rows):
+        key: Key = (periods.as_date(data[c.PERIOD][i]), tuple(data[d][i] for d in dim_cols),
+                    data[c.CURRENCY][i])
+        slot = frame.get(key)
+        if slot is None:
+            continue
+        for j, ref in enumerate(distinct):
+            raw = data[f"m{j}"][i]
+            slot[ref] = Decimal(0) if raw is None else Decimal(raw)
 
 
 def run(ws: Workspace, request: KpiRequest) -> KpiResult:
