@@ -237,6 +237,34 @@ def test_tags_missing_braces_are_repaired(workspace: costmark.Workspace, tmp_pat
     assert row == ('{"team": "payments"}',)
 
 
+def test_unusable_tags_are_kept_as_they_came(tmp_path: Path) -> None:
+    """Text that is not a JSON object even after repair: the row and its cost load, Tags keeps
+    the text (nothing lost), tag columns are null, and backfilling a new tag key still works."""
+    config = "version: 1\nname: t\ndimensions:\n  team: {tag: team}\n"
+    ws = costmark.init_workspace(tmp_path / "ws", config_text=config)
+    try:
+        def change(header: list[str], rows: list[dict[str, str]]) -> None:
+            set_value(1, "Tags", "team=payments; env=prod")(header, rows)
+            set_value(2, "Tags", '["payments", "prod"]')(header, rows)
+
+        path = variant(tmp_path / "t.csv", change)
+        summary = ws.ingest_focus([path], progress=False)
+        assert summary.rows_quarantined == 0
+        con = ws.warehouse.con
+        rows = con.execute('SELECT "x_SourceRow", "Tags", "tag_team" FROM costs '
+                           'WHERE "x_SourceRow" IN (1, 2, 6) ORDER BY 1').fetchall()
+        assert rows[0] == (1, "team=payments; env=prod", None)
+        assert rows[1] == (2, '["payments", "prod"]', None)
+        assert rows[2][2] == "payments"  # a good row still gets its tag
+        (ws.root / "costmark.yaml").write_text(config + "tag_keys: [env]\n", "utf-8")
+        ws.reload_project()
+        assert ws.ensure_tag_columns() == ["tag_env"]
+        assert con.execute('SELECT "tag_env" FROM costs WHERE "x_SourceRow" = 1').fetchone() == (
+            None,)
+    finally:
+        ws.close()
+
+
 def test_facade_validate_and_module_level(workspace: costmark.Workspace) -> None:
     from costmark.api import validate_files
 

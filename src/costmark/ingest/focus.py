@@ -147,9 +147,10 @@ def _text_expr(f: Frame, col: str) -> str:
     return text if f.source.kind == "csv" else f"NULLIF({text}, 'NULL')"
 
 
-def _tags_expr(f: Frame, col: str) -> str:
-    """Tags kept as a JSON object; the common export bug of a missing outer ``{}`` is repaired,
-    anything else unparseable becomes null (the row still loads, its cost is not lost).
+def _tags_json_expr(f: Frame, col: str) -> str:
+    """Tags as a JSON object, or null: the common export bug of a missing outer ``{}`` is
+    repaired; anything else unparseable (or JSON that is not an object) gives null here, and
+    the ``Tags`` column keeps the text as it came (nothing is lost; tag columns stay null).
 
     One JSON parse per value: for valid JSON, "is an object" is "starts with {"."""
     t = _text_expr(f, col)
@@ -174,6 +175,8 @@ class Plan:
     ingest_id: str
     exprs: dict[str, str]
     hard: list[tuple[str, str, str]]  # (rule, column, predicate true on bad rows)
+    #: Tags as a JSON object (repaired) or null; the stored Tags keeps unrepairable text
+    tags_json: str | None = None
 
     @property
     def bad(self) -> str:
@@ -207,6 +210,7 @@ def plan_file(f: Frame, ingest_id: str) -> Plan:
         )
     exprs: dict[str, str] = {}
     hard: list[tuple[str, str, str]] = []
+    tags_json: str | None = None
     for spec in canonical_columns():
         src = _source_column(f, spec.name)
         if src is None:
@@ -217,7 +221,8 @@ def plan_file(f: Frame, ingest_id: str) -> Plan:
         elif spec.type is ColumnType.DATETIME:
             exprs[spec.name] = f.timestamp(src)
         elif spec.name == "Tags":
-            exprs[spec.name] = _tags_expr(f, src)
+            exprs[spec.name] = _text_expr(f, src)
+            tags_json = _tags_json_expr(f, src)
         elif spec.name in ALLOWED_VALUES:
             exprs[spec.name] = _canonical_case(_text_expr(f, src), ALLOWED_VALUES[spec.name])
         else:
@@ -232,7 +237,7 @@ def plan_file(f: Frame, ingest_id: str) -> Plan:
         exprs["ServiceProviderName"] = f"coalesce({b}, {a})"
     for key in HARD_KEYS:
         hard.append(("missing_key", key, f"({exprs[key]}) IS NULL"))
-    return Plan(f, ingest_id, exprs, hard)
+    return Plan(f, ingest_id, exprs, hard, tags_json)
 
 
 # -- the load -------------------------------------------------------------------------------
@@ -430,17 +435,21 @@ def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[
         f'{qstr(f.file)} AS "x_SourceFile"',
         '"__row" AS "x_SourceRow"',
     ]
-    # All materialised tags come out of ONE parse of Tags (a list of JSON paths). "Tags" of
-    # the inner select is the repaired one, so the extraction never meets invalid JSON.
-    keys = list(dict.fromkeys(tag_keys))
+    if plan.tags_json is not None:
+        inner.append(f'{plan.tags_json} AS "__tags_json"')
+    # All materialised tags come out of ONE parse of Tags (a list of JSON paths), from the
+    # repaired object, so the extraction never meets invalid JSON.
+    keys = list(dict.fromkeys(tag_keys)) if plan.tags_json is not None else []
     slot = {tag_column(k): i + 1 for i, k in enumerate(keys)}
     middle = "*"
     if keys:
         paths = ", ".join(qstr(json_member_path(k)) for k in keys)
-        middle = f'*, json_extract_string("Tags", [{paths}]) AS "__tags"'
+        middle = f'*, json_extract_string("__tags_json", [{paths}]) AS "__tags"'
     outer = []
     for col in table_cols:
-        if col in plan.exprs or col in ("x_IngestId", "x_SourceFile", "x_SourceRow"):
+        if col == "Tags" and plan.tags_json is not None:
+            outer.append('coalesce("__tags_json", "Tags")')  # the text as it came if unusable
+        elif col in plan.exprs or col in ("x_IngestId", "x_SourceFile", "x_SourceRow"):
             outer.append(qident(col))
         elif col in slot:
             outer.append(f'"__tags"[{slot[col]}]')

@@ -20,7 +20,12 @@ def json_member_path(key: str) -> str:
 
 
 def tag_extract_sql(tags_sql: str, key: str) -> str:
-    return f"json_extract_string({tags_sql}, {qstr(json_member_path(key))})"
+    """A tag's value from stored Tags; null where Tags is not a JSON object (ingest keeps
+    such text as it came)."""
+    return (
+        f"CASE WHEN json_valid({tags_sql}) AND starts_with(ltrim({tags_sql}), '{{') "
+        f"THEN json_extract_string({tags_sql}, {qstr(json_member_path(key))}) END"
+    )
 
 
 def ensure_tag_columns(target: Any, tag_keys: Sequence[str] | None = None) -> list[str]:
