@@ -271,6 +271,29 @@ def test_forecast_kpis_use_snapshot_made_before_period(ws: costmark.Workspace) -
     assert result.value("forecast_accuracy", **FEB) is None
 
 
+def test_forecast_kpis_match_the_snapshot_filter(ws: costmark.Workspace) -> None:
+    """With --where, only forecasts made for the same filter count, however it was written
+    (text or mapping); unfiltered forecasts are not compared with filtered actuals."""
+    con = ws.warehouse.con
+    con.executemany(
+        "INSERT INTO forecast_snapshots (snapshot_id, created_at, kpi, grain, scope, filter, "
+        "currency, period_start, forecast, method) VALUES (?, '2023-12-20 00:00:00', "
+        "'total_cost', 'month', '{}', ?, 'USD', '2024-01-01', ?, 'test')",
+        [
+            ["all", None, 24.0],
+            ["compute", "ServiceCategory = 'Compute'", 25.0],
+            ["storage", '{"ServiceCategory": "Storage"}', 5.0],
+        ],
+    )
+    compute = ws.kpi("forecast_accuracy", where="ServiceCategory='Compute'")
+    # January compute: r1 10 + r2 12 + r3 3 + r5 2 + r7 credit -1 = 26 against 25
+    assert compute.value("forecast_accuracy", **JAN) == pytest.approx(1 - 1 / 26)
+    storage = ws.kpi("forecast_variance", where={"ServiceCategory": "Storage"})
+    assert storage.value("forecast_variance", **JAN) == pytest.approx((4 - 5) / 5)
+    other = ws.kpi("forecast_accuracy", where="team = 'alpha'")
+    assert [r["value"] for r in other.rows()] and all(r["value"] is None for r in other.rows())
+
+
 def test_cost_change_year_over_year(ws: costmark.Workspace) -> None:
     from tests.kpi_support import load_rows, row
 

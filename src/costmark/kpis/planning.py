@@ -17,14 +17,17 @@ for the total). The snapshot used for a period is the latest one made before the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from costmark.engine import periods
+from costmark.errors import CostmarkError
 from costmark.kpis.computed import total_cost
 from costmark.kpis.library import ComputedKpi
+from costmark.spec import filters as f
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
@@ -145,11 +148,15 @@ def _forecasts(ctx: Context) -> tuple[dict[Key, Decimal], str | None]:
         t = t.filter(t.grain == ctx.request.grain)
     if "kpi" in cols:
         t = t.filter(t.kpi == "total_cost")
+    wanted = f.render(ctx.request.where) if ctx.request.where is not None else None
     if "filter" in cols:
-        if ctx.request.where is not None:
-            return {}, "forecasts are matched only for requests without --where"
-        t = t.filter(t["filter"].isnull())
+        t = t.filter(t["filter"].isnull() if wanted is None else t["filter"].notnull())
+    elif wanted is not None:
+        return {}, "forecast snapshots record no filter to match --where against"
     rows = ctx.backend.execute(t).to_pylist()
+    if wanted is not None:
+        # the same filter however it was written: compared in canonical form
+        rows = [r for r in rows if _canonical_filter(r["filter"]) == wanted]
     best: dict[Key, tuple[Any, Decimal]] = {}
     for r in rows:
         period = periods.as_date(r["period_start"])
@@ -167,6 +174,23 @@ def _forecasts(ctx: Context) -> tuple[dict[Key, Decimal], str | None]:
         if key not in best or made_at > best[key][0]:
             best[key] = (made_at, Decimal(str(r[amount])))
     return {k: v for k, (_, v) in best.items()}, None
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_filter(stored: str) -> str | None:
+    """A snapshot's filter (the text given, or a mapping stored as JSON) in the engine's
+    canonical form; None when it no longer parses."""
+    text = stored.strip()
+    source: Any = text
+    if text.startswith("{"):
+        try:
+            source = json.loads(text)
+        except json.JSONDecodeError:
+            source = text
+    try:
+        return f.render(f.parse_filter(source)) or None
+    except CostmarkError:
+        return None
 
 
 def forecast_accuracy(ctx: Context, plan: ComputedKpi) -> Rows:
