@@ -18,7 +18,7 @@ import duckdb
 
 FULL_ROWS = 10_000_000
 TARGET = 1.5
-REPEATS = int(os.environ.get("COSTMARK_BENCH_REPEATS", "2"))
+REPEATS = int(os.environ.get("COSTMARK_BENCH_REPEATS", "3"))
 
 
 def _readable(files: list[Path]) -> bool:

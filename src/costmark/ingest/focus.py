@@ -399,12 +399,14 @@ def _insert(
 ) -> None:
     """Good rows of every file in ONE insert (DuckDB then writes all files' row groups in
     parallel and finalises the table once); bad rows go to the quarantine."""
-    table_cols = wh.table_columns(COST_TABLE)
-    selects = [
-        _good_rows_select(plan, table_cols, tag_keys)
-        for plan, result in zip(plans, results, strict=True)
-        if result.rows_loaded
-    ]
+    loading = [plan for plan, result in zip(plans, results, strict=True) if result.rows_loaded]
+    every_col = wh.table_columns(COST_TABLE)
+    # Columns no file fills are left out of the insert: DuckDB writes defaulted (null) columns
+    # far faster than explicit NULLs (0.5 s per 5M rows for seven of them, measured).
+    unfilled = [_null_columns(p, every_col, tag_keys) for p in loading]
+    all_null = set.intersection(*unfilled) if unfilled else set()
+    table_cols = [c for c in every_col if c not in all_null]
+    selects = [_good_rows_select(plan, table_cols, tag_keys) for plan in loading]
     if selects:
         sql = (
             f"INSERT INTO {COST_TABLE} ({', '.join(qident(c) for c in table_cols)}) "
@@ -424,6 +426,15 @@ def _insert(
                 f'SELECT {qstr(plan.ingest_id)}, {qstr(f.file)}, "__row", {plan.reasons_sql()}, '
                 f"{plan.record_sql()} FROM {f.relation} WHERE {plan.bad}"
             )
+
+
+def _null_columns(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[str]) -> set[str]:
+    """Columns of ``costs`` this file leaves null (it has no such column)."""
+    filled = {name for name, expr in plan.exprs.items() if expr != "NULL"}
+    filled |= {"x_IngestId", "x_SourceFile", "x_SourceRow"}
+    if plan.tags_json is not None:
+        filled |= {tag_column(k) for k in tag_keys}
+    return {c for c in table_cols if c not in filled}
 
 
 def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[str]) -> str:
