@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costmark.errors import NotFoundError, WorkspaceError, did_you_mean
-from costmark.spec import Project, load_project
 from costmark.store import Warehouse
 from costmark.workspace import (
     CONFIG_FILE,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 
     from costmark.engine.result import KpiResult
     from costmark.errors import Located
+    from costmark.spec import Project
     from costmark.spec.kpis import KpiDefinition
 
 
@@ -50,6 +50,10 @@ class Workspace:
     @property
     def project(self) -> Project:
         if self._project is None:
+            # imported here: pydantic models cost 0.2 s, which commands such as
+            # `costmark validate` (no workspace) should not pay
+            from costmark.spec import load_project
+
             self._project = load_project(self.config_path)
         return self._project
 

@@ -8,9 +8,8 @@ first word that is not a subcommand to ``run``, so both spellings work.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from typer.core import TyperGroup
 
@@ -18,6 +17,9 @@ from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
+
+if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
+    import pandas as pd
 
 
 class _DefaultRun(TyperGroup):

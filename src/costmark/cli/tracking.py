@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
+
+if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
+    import pandas as pd
 
 KpiArg = Annotated[str, typer.Argument(help="KPI id, e.g. total_cost (see `costmark kpi`).")]
 GrainOpt = Annotated[
