@@ -224,6 +224,23 @@ def group_keys(by: Iterable[str]) -> list[str]:
     return [*by, "currency"]
 
 
+def iter_series(
+    frame: pd.DataFrame, by: Sequence[str]
+) -> list[tuple[dict[str, str | None], str | None, dict[Any, float]]]:
+    """(dimension values, currency, {period_start: value}) per group, in the order of
+    :func:`iter_groups` (sorted, missing keys last). Plain Python: cheaper than one pandas
+    group per member when it runs once per KPI over small frames."""
+    if frame.empty:
+        return []
+    keys = [*by, "currency"]
+    series: dict[tuple[str | None, ...], dict[Any, float]] = {}
+    for rec in frame[[*keys, "period_start", "value"]].to_dict("records"):
+        key = tuple(None if is_missing(rec[k]) else str(rec[k]) for k in keys)
+        series.setdefault(key, {})[rec["period_start"]] = rec["value"]
+    order = sorted(series, key=lambda key: tuple((v is None, v or "") for v in key))
+    return [(dict(zip(by, key[:-1], strict=True)), key[-1], series[key]) for key in order]
+
+
 def iter_groups(
     frame: pd.DataFrame, by: Sequence[str]
 ) -> Iterable[tuple[dict[str, str | None], str | None, pd.DataFrame]]:

@@ -17,7 +17,7 @@ import pandas as pd
 from costmark.benchmarking.common import (
     check_frame,
     frame_grain,
-    iter_groups,
+    iter_series,
     latest_period,
     period_floor,
     shift_period,
@@ -72,8 +72,7 @@ def history_compare(
     for name, at in sorted((baselines or {}).items(), key=lambda kv: (kv[1], kv[0])):
         references.append((f"baseline {name}", period_floor(at, grain)))
     rows = []
-    for dims, currency, group in iter_groups(frame, by):
-        by_period = dict(zip(group["period_start"], group["value"], strict=True))
+    for dims, currency, by_period in iter_series(frame, by):
         value = float(by_period.get(when, math.nan))
         for label, ref_period in references:
             ref = float(by_period.get(ref_period, math.nan))

@@ -114,9 +114,12 @@ def assign_cohorts(
         parts.append(frame[~covered].assign(cohort=UNGROUPED))
         return pd.concat(parts, ignore_index=True), "peer groups"
     if bands is not None and not bands.empty:
-        merged = frame.merge(bands[[*by, "currency", "cohort"]], on=[*by, "currency"], how="left")
-        merged["cohort"] = merged["cohort"].fillna("spend 0")
-        return merged, "spend bands"
+        # a dict lookup, not a merge: this runs once per KPI and the frames are small
+        keys = [*by, "currency"]
+        band_of = {tuple(r[k] for k in keys): r["cohort"] for r in bands.to_dict("records")}
+        members = zip(*(frame[k] for k in keys), strict=True)
+        cohort = [band_of.get(m, "spend 0") for m in members]
+        return frame.assign(cohort=cohort).reset_index(drop=True), "spend bands"
     return frame.assign(cohort=ALL), "all members"
 
 
