@@ -96,3 +96,29 @@ def test_hamed_rao_leaves_independent_noise_alone_and_tames_autocorrelation() ->
     # a genuine trend survives the correction
     y = 5 + 2.0 * np.arange(24) + np.random.default_rng(7).normal(0, 0.5, 24)
     assert trend(y).direction == "rising"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_theil_sen_equals_scipy(seed: int) -> None:
+    """Our Theil–Sen (no scipy wrapper) gives scipy.stats.theilslopes' numbers exactly, on
+    random series of every length tracking sees, with ties in y and in x."""
+    from scipy import stats
+
+    from costmark.tracking.trend import theil_sen
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    y = rng.normal(100, 20, n)
+    if seed % 3 == 0:
+        y = np.round(y / 10) * 10  # many ties
+    x = np.arange(n, dtype=float)
+    if seed % 4 == 0:
+        x = np.sort(rng.integers(0, n, n)).astype(float)  # tied x (gaps and repeats)
+    alpha = 0.95 if seed % 2 else 0.9
+    ours = theil_sen(y.copy(), x.copy(), alpha=alpha)
+    if not (x[:, None] - x > 0).any():
+        return
+    theirs = stats.theilslopes(y, x, alpha=alpha)
+    for a, b in zip(ours, theirs, strict=True):
+        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(float(b), rel=1e-12,
+                                                                        abs=1e-12)
