@@ -107,11 +107,17 @@ def check_frame(df: pd.DataFrame, by: Sequence[str], what: str = "KPI frame") ->
     if set(by) <= set(df.attrs.get(_CHECKED, ())):
         return df  # already normalised (pandas carries attrs through filters and copies)
     out = df.copy()
-    out["period_start"] = [to_date(v) for v in out["period_start"]]
+    out["period_start"] = pd.Series([to_date(v) for v in out["period_start"]], index=out.index,
+                                    dtype=object)
     out["value"] = [to_float(v) for v in out["value"]]
-    out["currency"] = [None if is_missing(c) else str(c) for c in out["currency"]]
-    for dim in by:
-        out[dim] = [None if is_missing(v) else str(v) for v in out[dim]]
+    # Plain Python objects, not pandas' Arrow-backed strings: benchmarking walks these frames
+    # row by row once per KPI, and Arrow element access costs several times more.
+    for col in ("currency", *by):
+        out[col] = pd.Series([None if is_missing(v) else str(v) for v in out[col]],
+                             index=out.index, dtype=object)
+    for col in ("kpi",):
+        if col in out.columns:
+            out[col] = out[col].astype(object)
     out.attrs[_CHECKED] = tuple(by)
     return out
 
