@@ -19,6 +19,7 @@ from costmark import __version__
 from costmark.errors import CostmarkError
 from costmark.reports import sources
 from costmark.reports.periods import HISTORY, Period, parse_period
+from costmark.reports.sources import section
 
 #: KPIs charted as trends when the catalog has them (first ones that exist, in this order).
 TREND_KPIS = (
@@ -29,10 +30,6 @@ TREND_KPIS = (
     "untagged_cost_share",
 )
 MOVER_LIMIT = 5
-
-
-def section(title: str, status: str, note: str = "", **data: Any) -> dict[str, Any]:
-    return {"title": title, "status": status, "note": note, **data}
 
 
 def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:

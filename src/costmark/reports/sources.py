@@ -16,6 +16,12 @@ import pandas as pd
 from costmark.reports.periods import Period
 
 
+def section(title: str, status: str, note: str = "", **data: Any) -> dict[str, Any]:
+    """One report section: ``status`` ok, empty, unavailable or error, and a ``note`` saying
+    why when it is not ok (a section never vanishes silently)."""
+    return {"title": title, "status": status, "note": note, **data}
+
+
 class PartMissing(Exception):
     """The facade has no such part (yet); the message is shown in place of the section."""
 
@@ -179,14 +185,9 @@ def anomalies(ws: Any, p: Period) -> dict[str, Any]:
     rows = _records(find("total_cost", start=p.start, end=_last_day(p)))
     title = "Anomalies"
     if not rows:
-        return {
-            "title": title,
-            "status": "empty",
-            "note": f"No anomalies in {p.label}.",
-            "rows": [],
-        }
+        return section(title, "empty", f"No anomalies in {p.label}.", rows=[])
     shown = [{k: r.get(k) for k in ANOMALY_COLUMNS if k in r} for r in rows]
-    return {"title": title, "status": "ok", "note": "", "rows": shown}
+    return section(title, "ok", rows=shown)
 
 
 BUDGET_COLUMNS = (
@@ -208,14 +209,9 @@ def budgets(ws: Any, p: Period) -> dict[str, Any]:
     rows = _records(status(as_of=_last_day(p)))
     title = "Budget status"
     if not rows:
-        return {
-            "title": title,
-            "status": "empty",
-            "note": "No budgets declared (budgets: in costmark.yaml).",
-            "rows": [],
-        }
+        return section(title, "empty", "No budgets declared (budgets: in costmark.yaml).", rows=[])
     shown = [{k: r.get(k) for k in BUDGET_COLUMNS if k in r} for r in rows]
-    return {"title": title, "status": "ok", "note": "", "rows": shown}
+    return section(title, "ok", rows=shown)
 
 
 #: KPIs ranked in the peer league tables, when the catalog has them.
@@ -239,12 +235,9 @@ def peers(ws: Any, p: Period) -> dict[str, Any]:
     ids = {c["id"] for c in catalog(ws)}
     dims = [d for d, spec in ws.project.dimensions.items() if getattr(spec, "allocation", False)]
     if not dims:
-        return {
-            "title": title,
-            "status": "empty",
-            "note": "No allocation dimension to rank (allocation: true).",
-            "tables": [],
-        }
+        return section(
+            title, "empty", "No allocation dimension to rank (allocation: true).", tables=[]
+        )
     dim = dims[0]
     tables = []
     # one KPI-engine call for every league table, not one per KPI
@@ -272,13 +265,8 @@ def peers(ws: Any, p: Period) -> dict[str, Any]:
                 }
             )
     if not tables:
-        return {
-            "title": title,
-            "status": "empty",
-            "note": f"No peer values in {p.label}.",
-            "tables": [],
-        }
-    return {"title": title, "status": "ok", "note": "", "tables": tables}
+        return section(title, "empty", f"No peer values in {p.label}.", tables=[])
+    return section(title, "ok", tables=tables)
 
 
 INDUSTRY_COLUMNS = (
@@ -309,25 +297,17 @@ def industry(ws: Any, p: Period) -> dict[str, Any]:
                 continue
             rows.append({c: r.get(c) for c in INDUSTRY_COLUMNS})
     if not rows:
-        return {
-            "title": title,
-            "status": "empty",
-            "note": f"No industry reference applies to {p.label}.",
-            "rows": [],
-        }
-    return {"title": title, "status": "ok", "note": "", "rows": rows}
+        return section(title, "empty", f"No industry reference applies to {p.label}.", rows=[])
+    return section(title, "ok", rows=rows)
 
 
 def maturity(ws: Any) -> dict[str, Any]:
     history = _need(ws, "assessments", "the maturity module")
     title = "Maturity"
     if not history():
-        return {
-            "title": title,
-            "status": "empty",
-            "note": "No data yet: no assessment recorded (see 'costmark assess').",
-            "axes": [],
-        }
+        return section(
+            title, "empty", "No data yet: no assessment recorded (see 'costmark assess').", axes=[]
+        )
     doc = ws.assessment("latest")
     overall = [r for r in doc.get("rows", []) if r.get("lens") == "overall"]
     axes = [
@@ -341,13 +321,13 @@ def maturity(ws: Any) -> dict[str, Any]:
         for r in overall
     ]
     info = doc.get("assessment", {})
-    return {
-        "title": title,
-        "status": "ok" if axes else "empty",
-        "note": "" if axes else "The latest assessment has no scores.",
-        "assessment": {k: info.get(k) for k in ("id", "group", "assessed_at", "assessor")},
-        "axes": axes,
-    }
+    return section(
+        title,
+        "ok" if axes else "empty",
+        "" if axes else "The latest assessment has no scores.",
+        assessment={k: info.get(k) for k in ("id", "group", "assessed_at", "assessor")},
+        axes=axes,
+    )
 
 
 GOAL_COLUMNS = (
@@ -368,19 +348,19 @@ def iteration(ws: Any) -> dict[str, Any]:
     _need(ws, "iteration_status", "iteration tracking")
     title = "Current iteration goals"
     if not ws.iterations():
-        return {
-            "title": title,
-            "status": "empty",
-            "note": "No data yet: no iteration started (see 'costmark iteration').",
-            "goals": [],
-        }
+        return section(
+            title,
+            "empty",
+            "No data yet: no iteration started (see 'costmark iteration').",
+            goals=[],
+        )
     st = ws.iteration_status()
     it = st.get("iteration", {})
     goals = [{k: g.get(k) for k in GOAL_COLUMNS if k in g} for g in st.get("goals", [])]
-    return {
-        "title": title,
-        "status": "ok" if goals else "empty",
-        "note": "" if goals else "The current iteration has no goals.",
-        "iteration": {k: it.get(k) for k in ("name", "number", "status", "start", "end")},
-        "goals": goals,
-    }
+    return section(
+        title,
+        "ok" if goals else "empty",
+        "" if goals else "The current iteration has no goals.",
+        iteration={k: it.get(k) for k in ("name", "number", "status", "start", "end")},
+        goals=goals,
+    )
