@@ -12,7 +12,6 @@ Best of a few runs each, alternating, so a busy machine hurts both sides alike.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 from typing import Any
 
@@ -32,18 +31,10 @@ targets:
 
 
 def workspace(ctx: Any, rows: int) -> Any:
-    """The KPI bench's cached workspace (same data, same config), built if absent."""
-    import costmark
-    from bench.bench_kpi import CONFIG, kpi_workspace
+    """A copy of the KPI bench's workspace with targets added to its definitions."""
+    from bench.bench_kpi import CONFIG, workspace_copy
 
-    root = kpi_workspace(ctx, rows)
-    # a copy with targets, so the bench never edits the shared workspace's definitions
-    mine = ctx.data_dir / f"benchmarking-ws-{rows}"
-    if not (mine / "DONE").exists():
-        shutil.rmtree(mine, ignore_errors=True)
-        shutil.copytree(root, mine)
-        (mine / "costmark.yaml").write_text(CONFIG + TARGETS)
-    return costmark.open(mine)
+    return workspace_copy(ctx, rows, "benchmarking-ws", CONFIG + TARGETS)
 
 
 def run(ctx: Any) -> list[dict[str, Any]]:

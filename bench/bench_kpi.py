@@ -23,15 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+# the same organisation the ingest bench loads, with the same dimensions
+from bench.bench_ingest import CONFIG, dataset
+
 FULL_ROWS = 10_000_000
 
-CONFIG = """version: 1
-name: bench
-dimensions:
-  team: {tag: team, allocation: true}
-  app: {tag: app, allocation: true}
-  env: {tag: env}
-"""
 
 MEASURE_KPIS = [
     "total_cost", "billed_cost", "list_cost", "contracted_cost", "effective_savings_rate",
@@ -113,20 +109,6 @@ WINDOW w AS (PARTITION BY m.team, m.c ORDER BY m.p)
 """
 
 
-def dataset(ctx: Any, rows: int) -> list[Any]:
-    """Demo-organisation Parquet in this bench's own cache folder (commitments, credits,
-    several currencies: the KPIs have something to compute)."""
-    folder = ctx.data_dir / f"kpi-data-{rows}"
-    if not (folder / "DONE").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        from costmark.demo import generate
-
-        ctx.log(f"generating {rows:,} demo rows ...")
-        generate(folder, seed=7, rows=rows)
-        (folder / "DONE").write_text("ok\n")
-    return sorted((folder / "focus").glob("*.parquet"))
-
-
 def _best(fn: Any, repeats: int = 3) -> tuple[float, Any]:
     best, out = float("inf"), None
     for _ in range(repeats):
@@ -161,6 +143,25 @@ def kpi_workspace(ctx: Any, rows: int) -> Path:
         ws.close()
         (root / "DONE").write_text("ok\n")
     return root
+
+
+def workspace_copy(ctx: Any, rows: int, name: str, config: str | None = None) -> Any:
+    """A private, opened copy of :func:`kpi_workspace` for a bench that writes to it
+    (forecast snapshots, targets), so the shared workspace is never changed. ``config``
+    replaces its costmark.yaml. Copied under a temporary name and renamed when complete."""
+    import costmark
+
+    mine = ctx.data_dir / f"{name}-{rows}"
+    if not (mine / "DONE").exists():
+        root = kpi_workspace(ctx, rows)
+        tmp = ctx.data_dir / f"{name}-{rows}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(root, tmp)
+        if config is not None:
+            (tmp / "costmark.yaml").write_text(config)
+        shutil.rmtree(mine, ignore_errors=True)
+        tmp.rename(mine)
+    return costmark.open(mine)
 
 
 def run(ctx: Any) -> list[dict[str, Any]]:

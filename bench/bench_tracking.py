@@ -13,7 +13,6 @@ Best of a few runs each, alternating, so a busy machine hurts both sides alike.
 
 from __future__ import annotations
 
-import shutil
 import time
 from typing import Any
 
@@ -23,17 +22,10 @@ REPEATS = 3
 
 
 def workspace(ctx: Any, rows: int) -> Any:
-    """The KPI bench's cached workspace (same data, same config), built if absent."""
-    import costmark
-    from bench.bench_kpi import kpi_workspace
+    """A copy of the KPI bench's workspace: forecasts store snapshots."""
+    from bench.bench_kpi import workspace_copy
 
-    root = kpi_workspace(ctx, rows)
-    # a copy: forecasts store snapshots, and the bench never writes to the shared workspace
-    mine = ctx.data_dir / f"tracking-ws-{rows}"
-    if not (mine / "DONE").exists():
-        shutil.rmtree(mine, ignore_errors=True)
-        shutil.copytree(root, mine)
-    return costmark.open(mine)
+    return workspace_copy(ctx, rows, "tracking-ws")
 
 
 def _time(fn: Any) -> float:
