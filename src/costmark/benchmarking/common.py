@@ -115,9 +115,8 @@ def check_frame(df: pd.DataFrame, by: Sequence[str], what: str = "KPI frame") ->
     for col in ("currency", *by):
         out[col] = pd.Series([None if is_missing(v) else str(v) for v in out[col]],
                              index=out.index, dtype=object)
-    for col in ("kpi",):
-        if col in out.columns:
-            out[col] = out[col].astype(object)
+    if "kpi" in out.columns:
+        out["kpi"] = out["kpi"].astype(object)
     out.attrs[_CHECKED] = tuple(by)
     return out
 

@@ -428,10 +428,13 @@ def _insert(
             )
 
 
+#: Lineage columns every loaded row carries (ingest id, source file, row in the file).
+LINEAGE = ("x_IngestId", "x_SourceFile", "x_SourceRow")
+
+
 def _null_columns(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[str]) -> set[str]:
     """Columns of ``costs`` this file leaves null (it has no such column)."""
-    filled = {name for name, expr in plan.exprs.items() if expr != "NULL"}
-    filled |= {"x_IngestId", "x_SourceFile", "x_SourceRow"}
+    filled = {name for name, expr in plan.exprs.items() if expr != "NULL"} | set(LINEAGE)
     if plan.tags_json is not None:
         filled |= {tag_column(k) for k in tag_keys}
     return {c for c in table_cols if c not in filled}
@@ -460,7 +463,7 @@ def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[
     for col in table_cols:
         if col == "Tags" and plan.tags_json is not None:
             outer.append('coalesce("__tags_json", "Tags")')  # the text as it came if unusable
-        elif col in plan.exprs or col in ("x_IngestId", "x_SourceFile", "x_SourceRow"):
+        elif col in plan.exprs or col in LINEAGE:
             outer.append(qident(col))
         elif col in slot:
             outer.append(f'"__tags"[{slot[col]}]')

@@ -89,8 +89,7 @@ def mann_kendall(
         return MannKendall(0, 0.0, 0.0, 1.0, 0.0)
     diff = x[None, :] - x[:, None]
     s = int(np.sign(diff[np.triu_indices(n, k=1)]).sum())
-    _, counts = np.unique(x, return_counts=True)
-    ties = counts[counts > 1].astype(float)
+    ties = _repeat_counts(x)
     var_s = (n * (n - 1) * (2 * n + 5) - float((ties * (ties - 1) * (2 * ties + 5)).sum())) / 18.0
     if autocorrelation and n >= 3:
         var_s *= hamed_rao_factor(x, alpha=alpha)
