@@ -190,7 +190,7 @@ def open_relation(
     try:
         con.execute(
             f"CREATE {view} {name}_v AS SELECT {selects}, file_row_number + 1 AS {ROW_COLUMN} "
-            f"FROM read_parquet({path}, file_row_number=true)"
+            f"FROM read_parquet({path}, file_row_number=true, binary_as_string=true)"
         )
     except duckdb.Error as exc:
         raise InputError(f"{src.path}: cannot read Parquet: {exc}") from exc
