@@ -115,6 +115,7 @@ class Workspace:
             focus_version=focus_version,
             progress=progress,
             on_loaded=lambda slices: refresh_rollups(self, slices),
+            dates=self.project.ingest.date_range.bounds(),
         )
 
     def ensure_tag_columns(self) -> list[str]:
@@ -561,11 +562,21 @@ class Workspace:
         return f"{row[0]}:{row[1]}" if row else "0:None"
 
 
-def validate_files(paths: Any, *, focus_version: str | None = None) -> Any:
-    """Validate FOCUS files without a workspace (validation only reads files)."""
+def validate_files(
+    paths: Any, *, focus_version: str | None = None, workspace: str | Path | None = None
+) -> Any:
+    """Validate FOCUS files without a workspace (validation only reads files). When
+    ``workspace`` (or $COSTMARK_WORKSPACE / the current folder) holds a costmark.yaml, its
+    ``ingest`` bounds apply, so validate judges files exactly as that workspace's ingest does."""
     from costmark.focus.validate import validate_files as _validate
 
-    return _validate(paths, focus_version=focus_version)
+    dates = None
+    config = resolve_root(workspace) / CONFIG_FILE
+    if config.is_file():  # pydantic and the project models load only then
+        from costmark.spec import load_project
+
+        dates = load_project(config).ingest.date_range.bounds()
+    return _validate(paths, focus_version=focus_version, dates=dates)
 
 
 def init_workspace(

@@ -63,3 +63,26 @@ def test_formula() -> None:
     assert evaluate(expr, {"a": Decimal(3), "b": Decimal(1), "c": Decimal(4)}) == Decimal(50)
     assert evaluate(expr, {"a": Decimal(3), "b": Decimal(1), "c": Decimal(0)}) is None
     assert evaluate(parse_formula("-a + 1"), {"a": Decimal(2)}) == Decimal(-1)
+
+
+# -- hostile filters are located errors, never tracebacks (issue #11) -----------------------
+def test_a_40_digit_literal_is_an_error_with_its_position() -> None:
+    with pytest.raises(f.FilterSyntaxError, match=r"position 14 has 40 integer"):
+        f.parse_filter("BilledCost > " + "1234567890" * 4)
+    with pytest.raises(f.FilterSyntaxError, match="19 decimal digits"):
+        f.parse_filter("BilledCost > 0." + "1" * 19)
+    with pytest.raises(f.FilterSyntaxError, match="integer"):
+        f.parse_filter({"BilledCost": 1e40})
+    # the widest money literals still parse
+    widest = "9" * 20 + "." + "9" * 18
+    assert f.parse_filter(f"BilledCost < {widest}") == f.Compare("BilledCost", "<", Decimal(widest))
+
+
+@pytest.mark.parametrize("opener", ["(", "not "])
+def test_deep_nesting_is_an_error_not_a_recursion_error(opener: str) -> None:
+    closer = ")" if opener == "(" else ""
+    deep = opener * 2000 + "ServiceCategory = 'Compute'" + closer * 2000
+    with pytest.raises(f.FilterSyntaxError, match="nested more than 100 levels"):
+        f.parse_filter(deep)
+    ok = opener * 100 + "ServiceCategory = 'Compute'" + closer * 100
+    assert f.fields_of(f.parse_filter(ok)) == {"ServiceCategory"}

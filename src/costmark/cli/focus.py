@@ -45,13 +45,15 @@ def validate(
     paths: PathsArg,
     focus_version: VersionOpt = None,
     fmt: FormatOpt = OutputFormat.table,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Check FOCUS files against the spec; every problem is listed with file, rows and column.
 
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors. Needs no
-    workspace: it only reads the files.
+    workspace: it only reads the files. When the workspace folder (default: the current one)
+    has a costmark.yaml, its ingest bounds (date range) apply, as they do at ingest.
     """
-    report = api.validate_files(paths, focus_version=focus_version)
+    report = api.validate_files(paths, focus_version=focus_version, workspace=workspace)
     rows: list[dict[str, Any]] = []
     for issue in report.issues:
         row = issue.to_dict()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from costmark.focus.columns import ColumnSpec, ColumnType, column_map
+from costmark.focus.limits import DateBounds
 from costmark.focus.reader import ROW_COLUMN, SourceFile, qident
 from costmark.focus.schema import MONEY_TYPE
 
@@ -109,12 +110,14 @@ def nested_json_sql(col: str) -> str:
 def parse_timestamp_sql(col: str) -> str:
     """Text -> naive UTC TIMESTAMP, NULL when it does not parse.
 
-    Values ending in ``Z`` or without any zone (``YYYY-MM-DD``, ``...THH:MM``,
-    ``YYYY-MM-DD HH:MM:SS``) take the plain TIMESTAMP parser; anything else (offsets such as
-    ``+02:00``) goes through TIMESTAMPTZ, which converts to UTC but is slower. The plain
-    parser must not see offsets: it would drop them."""
+    Every offset RFC 3339 / FOCUS allows (``Z``, ``+05``, ``+0530``, ``+05:30``, ``-08:00``)
+    and zone names are converted to UTC by the TIMESTAMPTZ parser (the session time zone is
+    UTC, so a value without any zone is taken as UTC). Only values that cannot carry an offset
+    take the faster plain TIMESTAMP parser: ``...Z`` and a bare ``YYYY-MM-DD``, both without a
+    ``+``. The plain parser must never see an offset or zone: it silently drops them
+    (``2026-05-01 05:00+05`` became 05:00 UTC when the length of the text chose the parser)."""
     return (
-        f"CASE WHEN right({col}, 1) = 'Z' OR length({col}) IN (10, 16, 19) "
+        f"CASE WHEN (right({col}, 1) = 'Z' OR length({col}) = 10) AND strpos({col}, '+') = 0 "
         f"THEN TRY_CAST({col} AS TIMESTAMP) "
         f"ELSE CAST(TRY_CAST({col} AS TIMESTAMPTZ) AS TIMESTAMP) END"
     )
@@ -133,6 +136,8 @@ class Frame:
     parsed: dict[str, str] = field(default_factory=dict)
     #: a dry frame has no data: rules only declare what they would check
     dry: bool = False
+    #: plausible dates (rule ``date_range``, quarantine reason at ingest)
+    dates: DateBounds = field(default_factory=DateBounds)
 
     @property
     def version(self) -> str:
@@ -304,7 +309,7 @@ def with_parsed(frame: Frame) -> Frame:
         f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT *, {', '.join(selects)} "
         f"FROM {frame.relation}"
     )
-    return Frame(frame.con, frame.source, view, frame.types, extra)
+    return Frame(frame.con, frame.source, view, frame.types, extra, dates=frame.dates)
 
 
 def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:

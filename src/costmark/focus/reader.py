@@ -13,10 +13,7 @@ path); ``file_row_number`` gives the row.
 from __future__ import annotations
 
 import contextlib
-import csv
 import glob
-import gzip
-import io
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +23,7 @@ import duckdb
 
 from costmark.errors import InputError
 from costmark.focus.columns import SUPPORTED_VERSIONS, detect_version
+from costmark.focus.csvtext import duck_path, load_text_table, read_header
 
 ROW_COLUMN = "__row"
 _SUFFIXES = (".csv", ".csv.gz", ".parquet", ".parq", ".pq")
@@ -54,7 +52,12 @@ def file_kind(path: Path) -> str:
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files, folders (searched recursively for CSV, CSV.gz and Parquet) and glob patterns, in a
     stable order without duplicates. A path that matches nothing is an error, not a silent skip:
-    an ingest that quietly read zero files looks like a successful one."""
+    an ingest that quietly read zero files looks like a successful one.
+
+    A name that exists is that file or folder, even when it holds ``*``, ``?`` or ``[``; it is
+    a pattern only when nothing has that name. A file reached twice (named and matched by a
+    folder or pattern, or through a link) is read once: loading it twice would count its rows
+    twice in one ingest."""
     found: list[Path] = []
     for raw in paths:
         text = str(raw)
@@ -82,7 +85,20 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             raise InputError(f"{text}: no such file or folder")
     if not found:
         raise InputError("no input files given")
-    return list(dict.fromkeys(p.resolve() for p in found))
+    return _unique_files(found)
+
+
+def _unique_files(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` resolved, first occurrence kept, one entry per file on disk (device, inode)."""
+    seen: set[tuple[int, int]] = set()
+    out: list[Path] = []
+    for path in dict.fromkeys(p.resolve() for p in paths):
+        stat = path.stat()
+        key = (stat.st_dev, stat.st_ino)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
 
 
 def clean_header(name: str) -> str:
@@ -106,21 +122,12 @@ class SourceFile:
 
 
 def _csv_header(path: Path) -> list[str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            first = fh.readline(10_000_000)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    text = first.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise InputError(f"{path}: empty file (no header row)")
-    return next(csv.reader(io.StringIO(text)))
+    return read_header(path)
 
 
 def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({qstr(str(path))})")
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({qstr(duck_path(path))})")
         return [r[0] for r in described.fetchall()]
     except duckdb.Error as exc:
         raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
@@ -162,21 +169,12 @@ def open_relation(
     :func:`close_relation`.
     """
     name = f"__src_{next(_counter)}"
-    path = qstr(str(src.path))
+    path = qstr(duck_path(src.path))
     if src.kind == "csv":
         # Only the columns asked for are kept: the parser skips storing the rest.
         kept = [c for c in src.columns if columns is None or c in set(columns)]
         keep = ", ".join(qident(c) for c in kept) or "NULL AS __none"
-        cols = ", ".join(f"{qstr(c)}: 'VARCHAR'" for c in src.columns)
-        reader = (
-            f"read_csv({path}, header=true, auto_detect=false, columns={{{cols}}}, delim=',', "
-            "quote='\"', escape='\"', nullstr=['NULL', ''], null_padding=true, "
-            "strict_mode=false)"
-        )
-        try:
-            con.execute(f"CREATE TEMP TABLE {name} AS SELECT {keep} FROM {reader}")
-        except duckdb.Error as exc:
-            raise InputError(f"{src.path}: cannot parse as CSV: {exc}") from exc
+        load_text_table(con, src.path, name, src.columns, keep)
         selects = ", ".join([qident(c) for c in kept] + ["rowid + 1"])
         selects = selects.removesuffix(", rowid + 1")
         sep = ", " if selects else ""

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from costmark.errors import did_you_mean
 from costmark.focus.columns import ColumnType, all_known_columns
 from costmark.focus.frame import Frame
+from costmark.focus.limits import too_large_sql
 from costmark.focus.reader import qident, qstr
 from costmark.focus.values import ALLOWED_VALUES, LEGACY_NAMES, currency_codes
 
@@ -313,6 +314,39 @@ def charge_in_billing_period(f: Frame) -> Iterable[Finding]:
         )
 
 
+# -- plausibility: values that parse but would poison a workspace (see focus/limits.py) ------
+def date_range(f: Frame) -> Iterable[Finding]:
+    """Every date/time lies in the plausible billing range (``ingest.date_range``)."""
+    for spec in f.spec.values():
+        name = f.resolve(spec.name)
+        if spec.type is ColumnType.DATETIME and name:
+            yield RowCheck(
+                "error",
+                "date_range",
+                name,
+                f.dates.outside_sql(f.timestamp(name)),
+                f"{name} is outside the plausible billing range {f.dates.describe()} "
+                "(ingest.date_range in costmark.yaml)",
+                values=f.text(name),
+            )
+
+
+def amount_range(f: Frame) -> Iterable[Finding]:
+    """Decimals below 10^15 in magnitude: sums of larger ones overflow exact money."""
+    for spec in f.spec.values():
+        name = f.resolve(spec.name)
+        if spec.type is ColumnType.DECIMAL and name:
+            yield RowCheck(
+                "error",
+                "amount_range",
+                name,
+                too_large_sql(f.decimal(name)),
+                f"{name} has a magnitude of 10^15 or more (not a plausible bill line; sums "
+                "would overflow exact DECIMAL(38,18) money)",
+                values=f.text(name),
+            )
+
+
 # -- data-quality warnings that matter for KPIs -----------------------------------------
 def effective_cost_zero(f: Frame) -> Iterable[Finding]:
     """EffectiveCost 0 while BilledCost is not: savings KPIs would count it as free. Commitment
@@ -413,6 +447,8 @@ RULES: tuple[Rule, ...] = (
     null_literal,
     period_order,
     charge_in_billing_period,
+    date_range,
+    amount_range,
     effective_cost_zero,
     list_cost_missing,
     commitment_status_missing,

@@ -15,8 +15,10 @@ import duckdb
 
 from costmark.errors import did_you_mean
 from costmark.focus.frame import Frame, open_frame, prepare_connection, with_parsed
+from costmark.focus.limits import DateBounds
 from costmark.focus.reader import ROW_COLUMN, SourceFile, close_relation, qident, sources
 from costmark.focus.rules import RULES, Issue, RowCheck
+from costmark.focus.typed import refuse_untyped
 
 EXAMPLES = 5
 #: offending values sampled per check (the first rows'), of which EXAMPLES distinct are shown
@@ -157,8 +159,13 @@ def validate_files(
     *,
     focus_version: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    dates: DateBounds | None = None,
 ) -> ValidationReport:
-    """Validate FOCUS files (CSV, CSV.gz, Parquet, folders, globs) without any workspace."""
+    """Validate FOCUS files (CSV, CSV.gz, Parquet, folders, globs) without any workspace.
+
+    ``dates``: the plausible date range (a workspace's ``ingest.date_range``; default
+    2000-01-01 to ten years after today). A file that cannot be read at all (malformed CSV,
+    typed columns FOCUS cannot represent) raises a located :class:`InputError`, as ingest does."""
     if isinstance(paths, str | Path):
         paths = [paths]
     own = con is None
@@ -168,8 +175,11 @@ def validate_files(
     try:
         for src in sources(connection, paths, focus_version):
             frame = open_frame(connection, src, columns=needed_columns(connection, src))
-            parsed = with_parsed(frame)
+            frame.dates = dates or frame.dates
+            parsed = frame
             try:
+                refuse_untyped(frame)
+                parsed = with_parsed(frame)
                 total, issues = check_frame(parsed)
             finally:
                 if parsed is not frame:

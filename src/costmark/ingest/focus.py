@@ -44,8 +44,9 @@ from rich.progress import (
 )
 
 from costmark.errors import InputError, Located, ValidationFailed
-from costmark.focus.columns import ColumnType
+from costmark.focus.columns import ColumnSpec, ColumnType
 from costmark.focus.frame import Frame, open_frame, prepare_connection
+from costmark.focus.limits import DateBounds, too_large_sql
 from costmark.focus.reader import close_relation, qident, qstr, sources
 from costmark.focus.schema import (
     COST_TABLE,
@@ -53,6 +54,7 @@ from costmark.focus.schema import (
     canonical_columns,
     tag_column,
 )
+from costmark.focus.typed import refuse_untyped
 from costmark.focus.validate import check_frame
 from costmark.focus.values import ALLOWED_VALUES
 from costmark.ingest.tags import ensure_tag_columns, json_member_path
@@ -230,6 +232,7 @@ def plan_file(f: Frame, ingest_id: str) -> Plan:
         fails = f.parse_fails(src, spec) if spec.type is not ColumnType.JSON else None
         if fails:
             hard.append(("unparseable", src, fails))
+        hard += _implausible(f, spec, src, exprs[spec.name])
     if f.has("ProviderName") and f.has("ServiceProviderName"):
         # 1.3 deprecates ProviderName for ServiceProviderName: either fills the other.
         a, b = _text_expr(f, "ProviderName"), _text_expr(f, "ServiceProviderName")
@@ -238,6 +241,16 @@ def plan_file(f: Frame, ingest_id: str) -> Plan:
     for key in HARD_KEYS:
         hard.append(("missing_key", key, f"({exprs[key]}) IS NULL"))
     return Plan(f, ingest_id, exprs, hard, tags_json)
+
+
+def _implausible(f: Frame, spec: ColumnSpec, src: str, parsed: str) -> list[tuple[str, str, str]]:
+    """Quarantine reasons for values that parse but would poison the workspace (the same
+    bounds as the validator's ``date_range`` and ``amount_range`` rules, focus/limits.py)."""
+    if spec.type is ColumnType.DATETIME:
+        return [("date_range", src, f"coalesce({f.dates.outside_sql(parsed)}, false)")]
+    if spec.type is ColumnType.DECIMAL:
+        return [("amount_range", src, f"coalesce({too_large_sql(parsed)}, false)")]
+    return []
 
 
 # -- the load -------------------------------------------------------------------------------
@@ -271,6 +284,7 @@ def ingest_focus_files(
     focus_version: str | None = None,
     progress: bool = True,
     on_loaded: Callable[[set[tuple[Any, Any, Any]]], object] | None = None,
+    dates: DateBounds | None = None,
 ) -> IngestSummary:
     """Load FOCUS files into ``costs`` in one transaction (see the module docstring).
     ``on_loaded(slices)`` runs inside that transaction once the rows are in (the KPI engine
@@ -294,6 +308,12 @@ def ingest_focus_files(
             for i, src in enumerate(srcs, start=1):
                 bar.update(task, description=f"checking {src.path.name}")
                 frame = open_frame(con, src)
+                frame.dates = dates or frame.dates
+                try:
+                    refuse_untyped(frame)
+                except InputError:
+                    close_relation(con, frame.relation)
+                    raise
                 plan = plan_file(frame, f"{load_id}-{i}")
                 plans.append(plan)
                 result = FileResult(src.name, plan.ingest_id, src.version)
@@ -336,9 +356,11 @@ def ingest_focus_files(
 def _count(plan: Plan, result: FileResult, slices: set[tuple[Any, Any, Any]]) -> None:
     """One scan over the key columns: rows read, rows bad, and the slices the good rows touch."""
     e = plan.exprs
-    keys = ", ".join(f"{e[k]} AS {qident(k)}" for k in SLICE_COLUMNS)
+    # keys of bad rows are not fetched: they may be dates Python cannot hold (year -1, 10000)
+    keys = ", ".join(f"CASE WHEN NOT bad THEN {e[k]} END AS {qident(k)}" for k in SLICE_COLUMNS)
     rows = plan.frame.con.execute(
-        f"SELECT {plan.bad} AS bad, {keys}, count(*) FROM {plan.frame.relation} GROUP BY ALL"
+        f"SELECT bad, {keys}, count(*) FROM (SELECT {plan.bad} AS bad, * "
+        f"FROM {plan.frame.relation}) GROUP BY ALL"
     ).fetchall()
     periods: set[str] = set()
     for bad, provider, account, period, n in rows:

@@ -51,9 +51,23 @@ def period_containing(cadence: str, day: dt.date) -> Period:
     return Period(cadence, start, _step(start, "monthly", 1), start.strftime("%Y-%m"))
 
 
+#: Years a requested period may lie in. Why: a report reaches back HISTORY periods and one
+#: forward, and ``?period=0001-01-01`` stepped below year 1 (an HTTP 500); no bill is that old
+#: or that far ahead, so such a period is the user's typo, answered as one.
+YEARS = (1900, 9000)
+
+
+def _plausible(day: dt.date, text: str) -> dt.date:
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise UsageError(
+            f"--period {text!r} lies outside the years {YEARS[0]}-{YEARS[1]} a report can cover"
+        )
+    return day
+
+
 def parse_period(cadence: str, text: str | None, today: dt.date | None = None) -> Period:
     """``None`` -> the last complete period before ``today``; else ``2026-10`` (monthly),
-    ``2026-W42`` (weekly), or any ISO date inside the period."""
+    ``2026-W42`` (weekly), or any ISO date inside the period (years 1900-9000)."""
     today = today or dt.datetime.now(dt.UTC).date()
     if not text:
         return period_containing(cadence, today).shift(-1)
@@ -62,10 +76,12 @@ def parse_period(cadence: str, text: str | None, today: dt.date | None = None) -
         if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
             if cadence != "weekly":
                 raise UsageError(f"--period {text} is a week; use --cadence weekly")
-            return period_containing(cadence, dt.date.fromisocalendar(int(m[1]), int(m[2]), 1))
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            return period_containing(cadence, dt.date.fromisoformat(text + "-01"))
-        return period_containing(cadence, dt.date.fromisoformat(text))
+            day = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        elif re.fullmatch(r"\d{4}-\d{2}", text):
+            day = dt.date.fromisoformat(text + "-01")
+        else:
+            day = dt.date.fromisoformat(text)
+        return period_containing(cadence, _plausible(day, text))
     except ValueError:
         raise UsageError(
             f"--period {text!r} is not a period: use 2026-10 (month), 2026-W42 (ISO week) "

@@ -117,11 +117,43 @@ def _tokens(text: str) -> Iterator[_Tok]:
     yield _Tok("end", "", len(text))
 
 
+#: Deepest nesting of parentheses / ``not`` a filter may use. Why a limit: the parser and
+#: everything that walks the tree recurse, and 2,000 nested parentheses hit Python's recursion
+#: limit (a traceback); no real filter needs more than a handful.
+MAX_DEPTH = 100
+#: Largest number of integer / fractional digits of a numeric literal: money is DECIMAL(38,18),
+#: so a 40-digit literal cannot be compared with it (it failed deep in the engine).
+INT_DIGITS, FRACTION_DIGITS = 20, 18
+
+
+def check_number(value: Decimal, where: str) -> Decimal:
+    """``value`` when it fits DECIMAL(38,18), else a :class:`FilterSyntaxError` saying where."""
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    fraction = max(0, -exponent)
+    integer = max(0, len(digits) + exponent) if any(digits) else 0
+    if integer > INT_DIGITS or fraction > FRACTION_DIGITS:
+        raise FilterSyntaxError(
+            f"number {where} has {integer} integer and {fraction} decimal digits; filters "
+            f"compare with DECIMAL(38,18) values (at most {INT_DIGITS} and {FRACTION_DIGITS})"
+        )
+    return value
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.toks = list(_tokens(text))
         self.i = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FilterSyntaxError(
+                f"cannot read filter: nested more than {MAX_DEPTH} levels deep (parentheses "
+                f"or 'not') at position {self.peek().pos + 1}"
+            )
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -169,11 +201,16 @@ class _Parser:
         tok = self.peek()
         if tok.kind == "kw" and tok.text == "not":
             self.take()
-            return Not(self.not_expr())
+            self.deeper()
+            node: Node = Not(self.not_expr())
+            self.depth -= 1
+            return node
         if tok.kind == "op" and tok.text == "(":
             self.take()
+            self.deeper()
             node = self.expr()
             self.expect("op", ")")
+            self.depth -= 1
             return node
         return self.test()
 
@@ -185,7 +222,7 @@ class _Parser:
             return tok.text[1:-1].replace(quote * 2, quote)
         if tok.kind == "num":
             self.take()
-            return Decimal(tok.text)
+            return check_number(Decimal(tok.text), f"{tok.text!r} at position {tok.pos + 1}")
         raise self.fail("a quoted text or a number")
 
     def test(self) -> Node:
@@ -234,7 +271,10 @@ def _scalar(value: Any) -> Literal_:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise FilterSyntaxError(f"number {value!r} in a filter is not a finite number")
+        return check_number(number, repr(value))
     return str(value)
 
 

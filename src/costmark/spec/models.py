@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from costmark.spec.alerts import AlertSettings
 from costmark.spec.budgets import Budget
+from costmark.spec.ingest import IngestSettings
 from costmark.spec.kpis import UserKpi
 from costmark.spec.maturity import MaturitySettings
 from costmark.spec.peers import PeerGroup
@@ -127,6 +128,8 @@ class Project(Frozen):
     schedules: tuple[Schedule, ...] = ()
     #: Alert rules and webhooks (spec/alerts.py).
     alerts: AlertSettings = AlertSettings()
+    #: Plausibility bounds applied by validate and ingest (spec/ingest.py).
+    ingest: IngestSettings = IngestSettings()
 
     @property
     def materialized_tag_keys(self) -> tuple[str, ...]:
