@@ -10,12 +10,30 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from unittest import mock
 
-from costmark.cli.main import run
+import typer
+
+from costmark.cli import main
+
+_command: list[object] = []
+
+
+def _built() -> object:
+    """The click command tree, built once: ``run()`` registers the command groups and typer
+    rebuilds the tree on every call (1-2 s, and a second registration adds duplicates), which
+    only a process that runs the command once can afford."""
+    if not _command:
+        main._register()
+        _command.append(typer.main.get_command(main.app))
+    return _command[0]
 
 
 def run_cli(*args: str, stdin: io.StringIO | None = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    patches = [mock.patch.object(sys, "argv", ["costmark", *args])]
+    patches = [
+        mock.patch.object(sys, "argv", ["costmark", *args]),
+        mock.patch.object(main, "app", _built()),
+        mock.patch.object(main, "_register", lambda: None),
+    ]
     if stdin is not None:
         patches.append(mock.patch.object(sys, "stdin", stdin))
     code = 0
@@ -23,7 +41,7 @@ def run_cli(*args: str, stdin: io.StringIO | None = None) -> tuple[int, str, str
         for p in patches:
             p.start()
         try:
-            run()
+            main.run()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         finally:

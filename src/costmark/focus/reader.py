@@ -115,7 +115,10 @@ def _csv_header(path: Path) -> list[str]:
     text = first.decode("utf-8-sig", errors="replace")
     if not text.strip():
         raise InputError(f"{path}: empty file (no header row)")
-    return next(csv.reader(io.StringIO(text)))
+    try:
+        return next(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a header field over the csv module's 128 KB limit
+        raise InputError(f"{path}:1: cannot read the header row: {exc}") from exc
 
 
 def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
