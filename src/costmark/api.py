@@ -118,6 +118,37 @@ class Workspace:
             dates=self.project.ingest.date_range.bounds(),
         )
 
+    def remove_focus(
+        self,
+        *,
+        ingest_ids: Sequence[str] = (),
+        files: Sequence[str] = (),
+        provider: str | None = None,
+        billing_account: str | None = None,
+        billing_period: str | None = None,
+        dry_run: bool = False,
+    ) -> Any:
+        """Take loaded FOCUS rows back out (one transaction, logged, rollups refreshed):
+        by ingest id, by file, or by provider / billing account / billing period (criteria of
+        different kinds narrow each other). Returns a ``RemovalSummary``; raises
+        ``NotFoundError`` when nothing matches."""
+        from costmark.engine.rollups import refresh_rollups
+        from costmark.ingest.remove import Selector, remove_focus_rows
+
+        selector = Selector(
+            tuple([ingest_ids] if isinstance(ingest_ids, str) else ingest_ids),
+            tuple([files] if isinstance(files, str) else files),
+            provider,
+            billing_account,
+            billing_period,
+        )
+        return remove_focus_rows(
+            self.warehouse,
+            selector,
+            dry_run=dry_run,
+            on_removed=lambda slices: refresh_rollups(self, slices),
+        )
+
     def ensure_tag_columns(self) -> list[str]:
         """Add and backfill ``tag_<key>`` columns for tag keys costmark.yaml gained."""
         from costmark.ingest.tags import ensure_tag_columns
@@ -555,9 +586,11 @@ class Workspace:
         return engine.log(self.warehouse.con, limit)
 
     def data_version(self) -> str:
-        """Changes whenever an ingest finishes (for live dashboards)."""
+        """Changes whenever an ingest (or removal) commits, for live dashboards; a failed load
+        changed no data, so it must not empty their caches."""
         row = self.warehouse.con.execute(
-            "SELECT count(*), max(finished_at) FROM ingest_log WHERE finished_at IS NOT NULL"
+            "SELECT count(*), max(finished_at) FROM ingest_log "
+            "WHERE finished_at IS NOT NULL AND status = 'ok'"
         ).fetchone()
         return f"{row[0]}:{row[1]}" if row else "0:None"
 

@@ -17,6 +17,7 @@ ADMIN_ONLY = {
     ("DELETE", "/api/tokens/{token_id}"),
     ("POST", "/api/alerts/evaluate"),
     ("POST", "/api/schedules/run"),
+    ("POST", "/api/ingest/remove"),
 }
 ANALYST_ONLY = {("GET", "/api/schedules"), ("POST", "/api/ingest")}
 FILL = {"{kpi_id}": "total_cost", "{token_id}": "nope"}

@@ -1,4 +1,4 @@
-"""``costmark validate`` and the ``costmark ingest`` group (focus, log, quarantine).
+"""``costmark validate`` and the ``costmark ingest`` group (focus, remove, log, quarantine).
 
 Other subsystems attach their ``ingest <kind>`` commands to :data:`ingest_app` (import it and
 use ``@ingest_app.command("business")``), so there is one ``ingest`` group.
@@ -7,6 +7,7 @@ use ``@ingest_app.command("business")``), so there is one ``ingest`` group.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -146,6 +147,104 @@ def ingest_focus(
         )
         if doc["rows_quarantined"]:
             console.print("see the set-aside rows with: costmark ingest quarantine")
+
+
+@ingest_app.command("remove")
+def ingest_remove(
+    ingest_id: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ingest-id",
+            help="A file's ingest id, or a whole load's id (the part before '-N'); repeatable. "
+            "See: costmark ingest log.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--file",
+            help="Rows loaded from this file (the path as logged, or the same file by any "
+            "path); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="ProviderName.", show_default=False)
+    ] = None,
+    billing_account: Annotated[
+        str | None,
+        typer.Option("--billing-account", help="BillingAccountId.", show_default=False),
+    ] = None,
+    billing_period: Annotated[
+        str | None,
+        typer.Option(
+            "--billing-period",
+            help="YYYY-MM (periods starting in that month) or YYYY-MM-DD.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would be removed.")
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Do not ask for confirmation on a terminal."),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Take loaded FOCUS rows back out, in one transaction: by ingest id, by file, or by
+    provider / billing account / billing period (different criteria narrow each other).
+    Quarantined rows of removed loads or files go too. The removal is logged in the ingest log
+    and the rollups are refreshed before it commits.
+
+    Exit 0 when rows were removed (or, with --dry-run, would be), 1 when nothing matches or
+    the answer to the prompt is no, 2 for missing or malformed criteria. On a terminal it asks
+    first unless --yes; in scripts (no terminal) it does not ask.
+    """
+    options: dict[str, Any] = {
+        "ingest_ids": ingest_id or (),
+        "files": file or (),
+        "provider": provider,
+        "billing_account": billing_account,
+        "billing_period": billing_period,
+    }
+    ask = not dry_run and not yes and sys.stdin.isatty()
+    with api.open_workspace(workspace) as ws:
+        if ask:
+            preview = ws.remove_focus(**options, dry_run=True)
+            _show_removal(preview, OutputFormat.table)
+            if not typer.confirm("remove these rows?", default=False, err=True):
+                err_console.print("nothing removed")
+                raise typer.Exit(1)
+        summary = ws.remove_focus(**options, dry_run=dry_run)
+    _show_removal(summary, fmt)
+
+
+def _show_removal(summary: Any, fmt: OutputFormat) -> None:
+    doc = summary.to_dict()
+    if fmt is OutputFormat.json:
+        emit([], fmt, document=doc)
+        return
+    emit(
+        doc["slices"],
+        fmt,
+        columns=("provider", "billing_account", "billing_period", "rows"),
+        title="would remove" if doc["dry_run"] else "removed",
+    )
+    if fmt is OutputFormat.table:
+        money = "; ".join(
+            f"{cur} billed {t.get('BilledCost')}, effective {t.get('EffectiveCost')}"
+            for cur, t in doc["totals"].items()
+        )
+        verb = "would remove" if doc["dry_run"] else f"removed ({doc['removal_id']})"
+        console.print(
+            f"{verb} {doc['rows_removed']:,} row(s) and {doc['rows_unquarantined']:,} "
+            f"quarantined row(s) from load(s) {', '.join(doc['ingest_ids']) or '-'}"
+            + (f"; {money}" if money else ""),
+            highlight=False,
+        )
 
 
 @ingest_app.command("log")

@@ -81,13 +81,15 @@ def _exists(con: Any, table: str) -> bool:
     return bool(row and row[0])
 
 
-#: What the cost table looks like to a rollup: its row count and the latest cost load. Only
-#: cost loads change ``costs``: business, utilization or recommendation loads must not make the
-#: cost rollup look stale.
+#: What the cost table looks like to a rollup: its row count and the latest cost change. Only
+#: cost loads and removals that committed change ``costs``: business, utilization or
+#: recommendation loads must not make the cost rollup look stale, and neither may a failed
+#: load (it rolled back, changing nothing, but leaves a ``failed`` row in the log; counting it
+#: sent every later query to the raw table until the next good load).
 _COUNT_SQL = f"SELECT count(*)::VARCHAR FROM {COST_TABLE}"
 _LAST_LOAD_SQL = (
     "SELECT max(started_at)::VARCHAR || '|' || count(*)::VARCHAR FROM ingest_log "
-    "WHERE kind = 'focus'"
+    "WHERE kind IN ('focus', 'focus-remove') AND status = 'ok'"
 )
 
 

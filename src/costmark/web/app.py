@@ -45,7 +45,7 @@ from costmark.reports import charts
 from costmark.reports.render import FORMATS
 from costmark.reports.render import figures as report_figures
 from costmark.reports.schedule import MIME
-from costmark.web import auth, metrics, views
+from costmark.web import auth, metrics, removal, views
 from costmark.web.gate import Gate, Opener, WarehouseBusy, default_opener
 from costmark.web.live import Live, Watcher
 from costmark.web.pagecache import PageCache
@@ -552,6 +552,8 @@ def create_app(
         return to_jsonable(
             {"ok": True, "summary": result, "alerts": len(alerts), "version": live.version}
         )
+
+    removal.register(app, gate, live)  # POST /api/ingest/remove (admin)
 
     # -- admin ------------------------------------------------------------------------
     @app.get("/api/tokens", tags=["admin"], dependencies=[ADMIN])
