@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from costmark import money
 from costmark.engine import compile as c
 from costmark.engine import periods, rollups
 from costmark.engine.backends import Backend, get_backend
@@ -91,11 +92,11 @@ class Context:
 
 
 def tidy(value: Any) -> Any:
-    """Decimals without trailing zeros (30, not 30.000000000000000000); same exact value."""
+    """Decimals without trailing zeros (30, not 30.000000000000000000); same exact value
+    (``money.tidy`` never rounds, where ``normalize()`` would keep 28 digits)."""
     if not isinstance(value, Decimal):
         return value
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+    return money.tidy(value)
 
 
 def _sort_key(key: Key) -> tuple[Any, ...]:
@@ -227,6 +228,13 @@ def _merged_distinct_counts(ws: Workspace, backend: Backend, scan: c.Scan,
 
 
 def run(ws: Workspace, request: KpiRequest) -> KpiResult:
+    """Answer ``request``. All decimal arithmetic inside runs in the exact money context, so
+    sums of DECIMAL(38,18) amounts keep every digit (the default context keeps 28)."""
+    with money.exact():
+        return _run(ws, request)
+
+
+def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
     from costmark.kpis import computed
 
     periods.check_grain(request.grain)
@@ -303,10 +311,12 @@ def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:
     return lag
 
 
-def _num(value: Decimal | None, money: bool) -> Any:
+def _num(value: Decimal | None, is_money: bool) -> Any:
+    """Money stays an exact Decimal at the warehouse's 18 decimals (sums are already exact
+    there; a quotient such as cost per resource is rounded to them); ratios become floats."""
     if value is None:
         return None
-    return value if money else float(value)
+    return money.at_scale(value) if is_money else float(value)
 
 
 def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
@@ -357,7 +367,7 @@ def derive_formula(ctx: Context, plan: FormulaKpi,
             key: Key = (r["period_start"], tuple(r.get(b) for b in ctx.request.by), r["currency"])
             v = r["value"]
             by_key.setdefault(key, {})[name] = None if v is None else Decimal(str(v))
-    money = plan.definition.unit == "currency"
+    is_money = plan.definition.unit == "currency"
     rows = []
     for key in sorted(by_key, key=_sort_key):
         env = by_key[key]
@@ -366,7 +376,7 @@ def derive_formula(ctx: Context, plan: FormulaKpi,
         note = None
         if value is None:
             note = ("no value for " + ", ".join(missing)) if missing else "division by zero"
-        rows.append(ctx.row(plan.definition.id, key, _num(value, money), note=note))
+        rows.append(ctx.row(plan.definition.id, key, _num(value, is_money), note=note))
     return rows
 
 
