@@ -99,7 +99,8 @@ def test_web_api_json_is_exact(loaded: Path) -> None:
     with TestClient(create_app(loaded, background=False)) as client:
         with costmark.open_workspace(loaded) as ws:
             token = ws.create_token("viewer")[0]
-        res = client.get("/api/kpi/total_cost?start=2024-09-01&end=2024-09-30", headers={"Authorization": f"Bearer {token}"})
+        res = client.get("/api/kpi/total_cost?start=2024-09-01&end=2024-09-30",
+                         headers={"Authorization": f"Bearer {token}"})
         assert res.status_code == 200, res.text
         doc = json.loads(res.text, parse_float=Decimal)
         assert [r["value"] for r in doc["series"] if r["currency"] == "USD"] == [EXACT]

@@ -338,8 +338,11 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         if cov is not None:
             cn, cd = fx.evaluate(cov[0], env), fx.evaluate(cov[1], env)
             coverage = float(cn / cd) if cn is not None and cd else None
+        note = None
+        if coverage is not None and coverage < 1:
+            note = f"computed on {coverage:.0%} of {plan.coverage_note}"
         if den_f is None:
-            rows.append(ctx.row(kpi, key, _num(num, plan.money), coverage=coverage))
+            rows.append(ctx.row(kpi, key, _num(num, plan.money), coverage=coverage, note=note))
             continue
         den = fx.evaluate(den_f, env)
         if not den:
@@ -350,9 +353,6 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
             value = fx.evaluate(val_f, {**env, "num": num, "den": den})
         else:
             value = None if num is None else num / den
-        note = None
-        if coverage is not None and coverage < 1:
-            note = f"computed on {coverage:.0%} of usage cost (rows without a known list price)"
         rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,
                             coverage=coverage, note=note))
     return rows

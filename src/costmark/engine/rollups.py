@@ -225,7 +225,9 @@ def refresh_rollups(ws: Workspace, slices: Iterable[Slice] | None = None) -> dic
     con = ws.warehouse.con
     backend = get_backend(ws, "duckdb")
     columns = group_columns(ws)
-    signature = json.dumps(columns)
+    # The virtual flags are part of the signature: a rollup built before a flag existed lacks
+    # its column, and must be rebuilt (and is not read) rather than fail a query.
+    signature = json.dumps([*columns, *VIRTUAL_FLAGS])
     full = slices is None or _meta(con).get("columns") != signature or not _exists(
         con, ROLLUP_TABLE
     )
@@ -292,7 +294,7 @@ def cannot_answer(rollup_state: RollupState, needed: set[str],
         return "no rollup built yet"
     if not rollup_state.fresh:
         return "rollup is out of date with the cost table"
-    have = set(rollup_state.columns) | set(VIRTUAL_FLAGS) | set(SUM_COLUMNS)
+    have = set(rollup_state.columns) | set(SUM_COLUMNS)
     for ref in refs:
         if ref.agg != "sum":
             return f"{ref.agg}({ref.column}) needs row-level data"

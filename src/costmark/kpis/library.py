@@ -21,6 +21,8 @@ UNUSED = "CommitmentDiscountStatus = 'Unused'"
 USED = "CommitmentDiscountStatus = 'Used'"
 NOT_UNUSED = "(CommitmentDiscountStatus is null or CommitmentDiscountStatus != 'Unused')"
 KNOWN_PRICE = "x_UnknownPrice = 'false'"
+#: ContractedCost is known (not null): a null leaves the negotiated discount unknown.
+KNOWN_CONTRACTED = "x_UnknownContracted = 'false'"
 COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
 
 
@@ -49,6 +51,8 @@ class MeasureKpi:
     denominator: str | None = None
     value: str | None = None  # e.g. "1 - num / den"; default num / den (or num)
     coverage: tuple[str, str] | None = None  # (numerator, denominator) formulas
+    #: what the coverage share is of, and what was left out (the note under 100% coverage)
+    coverage_note: str = "usage cost (rows without a known list price)"
     zero_note: str = "denominator is zero"
     scope: str | None = None  # default scope filter for ``scoped`` measures
 
@@ -161,29 +165,40 @@ RATE: tuple[BuiltIn, ...] = (
     ),
     MeasureKpi(
         _d("negotiated_savings", "Negotiated savings", "currency", "higher", "rate",
-           "Σ (ListCost − ContractedCost)[usage, not Unused, known price]",
-           "Money saved by negotiated rates (before commitment discounts)."),
+           "Σ (ListCost − ContractedCost)[usage, not Unused, known price, ContractedCost known]",
+           "Money saved by negotiated rates (before commitment discounts). Rows without a "
+           "ContractedCost (null) have unknown negotiated savings: they are left out (never "
+           "their whole ListCost counted as saved) and reported as coverage of list cost."),
         {
-            "list": CostMeasure("ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
-            "contracted": CostMeasure(
-                "ContractedCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"
+            "list": CostMeasure(
+                "ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE} and {KNOWN_CONTRACTED}"
             ),
-            "known": CostMeasure("EffectiveCost", f"{USAGE} and {KNOWN_PRICE}"),
-            "usage": USAGE_EFF,
+            "contracted": CostMeasure(
+                "ContractedCost",
+                f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE} and {KNOWN_CONTRACTED}",
+            ),
+            "priced": CostMeasure("ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
         },
-        numerator="list - contracted", coverage=("known", "usage"),
+        numerator="list - contracted", coverage=("list", "priced"),
+        coverage_note="usage list cost (rows without a known ContractedCost or list price)",
     ),
     MeasureKpi(
         _d("commitment_savings", "Commitment savings", "currency", "higher", "rate",
-           "Σ (ContractedCost − EffectiveCost)[usage, not Unused] − Σ EffectiveCost[Unused]",
+           "Σ (ContractedCost − EffectiveCost)[usage, not Unused, ContractedCost known] − "
+           "Σ EffectiveCost[Unused]",
            "Money saved by commitment discounts (reservations, savings plans, CUDs), net of idle "
-           "commitments."),
+           "commitments. Rows without a ContractedCost (null) are left out and reported as "
+           "coverage."),
         {
-            "contracted": CostMeasure("ContractedCost", f"{USAGE} and {NOT_UNUSED}"),
-            "eff": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED}"),
+            "contracted": CostMeasure(
+                "ContractedCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_CONTRACTED}"
+            ),
+            "eff": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_CONTRACTED}"),
             "unused": CostMeasure("EffectiveCost", f"{USAGE} and {UNUSED}"),
+            "used": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED}"),
         },
-        numerator="contracted - eff - unused",
+        numerator="contracted - eff - unused", coverage=("eff", "used"),
+        coverage_note="usage cost (rows without a known ContractedCost)",
     ),
     MeasureKpi(
         _d("commitment_utilization", "Commitment utilization", "ratio", "higher", "rate",
