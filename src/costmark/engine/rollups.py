@@ -48,6 +48,7 @@ CATEGORY_COLUMNS = (
     "ChargeClass",
     "CommitmentDiscountStatus",
     "CommitmentDiscountCategory",
+    "CommitmentDiscountUnit",
     "PricingCategory",
     "ServiceCategory",
 )

@@ -24,6 +24,8 @@ KNOWN_PRICE = "x_UnknownPrice = 'false'"
 #: ContractedCost is known (not null): a null leaves the negotiated discount unknown.
 KNOWN_CONTRACTED = "x_UnknownContracted = 'false'"
 COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
+#: Commitments counted in a usage unit (Hours ...), as opposed to spend-based ones (money).
+USAGE_BASED = "CommitmentDiscountCategory = 'Usage'"
 
 
 #: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
@@ -210,18 +212,22 @@ RATE: tuple[BuiltIn, ...] = (
         },
         numerator="used", denominator="all", zero_note=NO_COMMITMENT_COST,
     ),
-    MeasureKpi(
+    ComputedKpi(
         _d("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
            "higher", "rate",
-           "Σ CommitmentDiscountQuantity[Used] / Σ CommitmentDiscountQuantity[Used or Unused]",
-           "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1)."),
+           "Σ CommitmentDiscountQuantity[usage-based, Used] / Σ CommitmentDiscountQuantity"
+           "[usage-based, Used or Unused], per CommitmentDiscountUnit",
+           "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1). "
+           "Quantities in different units (Hours, Normalized Hours ...) are never added: a "
+           "row holding several is null with a note; split with --by CommitmentDiscountUnit."),
+        "commitment_utilization_quantity",
         {
-            "used": CostMeasure("CommitmentDiscountQuantity", USED),
+            "used": CostMeasure("CommitmentDiscountQuantity", f"{USAGE_BASED} and {USED}"),
             "all": CostMeasure(
-                "CommitmentDiscountQuantity", "CommitmentDiscountStatus in ('Used', 'Unused')"
+                "CommitmentDiscountQuantity",
+                f"{USAGE_BASED} and CommitmentDiscountStatus in ('Used', 'Unused')",
             ),
         },
-        numerator="used", denominator="all", zero_note="no commitment discount quantities",
     ),
     MeasureKpi(
         _d("commitment_waste", "Commitment waste", "ratio", "lower", "rate",
