@@ -242,26 +242,37 @@ def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
         raise UsageError(f"--from {request.start} is after --to {request.end}")
     project = ws.project
     plans = plans_for(project, request.ids)
+    groups = _time_groups(plans)
+    if len(groups) > 1 and not any(isinstance(p, FormulaKpi) for p in plans.values()):
+        # KPIs whose periods come from different columns need one scan each
+        return _merged(request, [
+            run(ws, replace(request, ids=tuple(i for i in request.ids if i in group)))
+            for group in groups.values()
+        ])
     backend = get_backend(ws, request.engine)
-    refs = collect_refs(list(plans.values()))
-    lookback = _lookback(plans.values(), request)
-    scan = c.Scan(request.grain, request.by, request.start, request.end, request.where, lookback)
     state = rollup_state(ws, backend, request.rollups)
-    source = choose_source(ws, backend, scan, refs, request.rollups, state)
-    if source == "raw" and request.rollups is None and backend.supports_rollups:
-        split = _split_by_source(ws, backend, scan, plans, request, state)
-        if split is not None:
-            return split
-    frame = scan_frame(ws, backend, scan, refs, source, state)
-    ctx = Context(ws, project, backend, request, scan, frame, source, state)
+    contexts: dict[str, Context] = {}
+    for time_col, group in groups.items():
+        refs = collect_refs(list(group.values()))
+        scan = c.Scan(request.grain, request.by, request.start, request.end, request.where,
+                      _lookback(group.values(), request), time_col)
+        source = choose_source(ws, backend, scan, refs, request.rollups, state)
+        if (len(groups) == 1 and source == "raw" and request.rollups is None
+                and backend.supports_rollups):
+            split = _split_by_source(ws, backend, scan, plans, request, state)
+            if split is not None:
+                return split
+        frame = scan_frame(ws, backend, scan, refs, source, state)
+        contexts[time_col] = Context(ws, project, backend, request, scan, frame, source, state)
+    default = contexts.get(c.CHARGE_PERIOD) or next(iter(contexts.values()))
     values: dict[str, list[dict[str, Any]]] = {}
     for kpi_id, plan in plans.items():
         if isinstance(plan, MeasureKpi):
-            values[kpi_id] = derive_measure_kpi(ctx, plan)
+            values[kpi_id] = derive_measure_kpi(contexts[plan.definition.time_column], plan)
         elif isinstance(plan, ComputedKpi):
-            values[kpi_id] = computed.run(ctx, plan)
+            values[kpi_id] = computed.run(contexts[plan.definition.time_column], plan)
         else:
-            values[kpi_id] = derive_formula(ctx, plan, values)
+            values[kpi_id] = derive_formula(default, plan, values)
     first = periods.truncate(request.start, request.grain) if request.start else None
     rows = [
         r
@@ -269,7 +280,29 @@ def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
         for r in values[kpi_id]
         if first is None or r["period_start"] >= first
     ]
-    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source=source)
+    sources = sorted({ctx.source for ctx in contexts.values()}, reverse=True)
+    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
+
+
+def _time_groups(plans: dict[str, Plan]) -> dict[str, dict[str, Plan]]:
+    """Plans by the column that assigns their rows to periods (each needs its own scan).
+    Formula KPIs belong to none: they read the values of the KPIs they name."""
+    groups: dict[str, dict[str, Plan]] = {}
+    for kpi_id, plan in plans.items():
+        if not isinstance(plan, FormulaKpi):
+            groups.setdefault(plan.definition.time_column, {})[kpi_id] = plan
+    return groups or {c.CHARGE_PERIOD: {}}
+
+
+def _merged(request: KpiRequest, parts: Sequence[KpiResult]) -> KpiResult:
+    """One result from results of parts of ``request``'s KPIs, rows in the request's order."""
+    by_kpi: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        for row in part.rows():
+            by_kpi.setdefault(row["kpi"], []).append(row)
+    rows = [r for k in request.ids for r in by_kpi.get(k, [])]
+    sources = sorted({s for part in parts for s in part.source.split("+")}, reverse=True)
+    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
 
 
 def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[str, Plan],
@@ -288,12 +321,7 @@ def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[
         return None
     slow = tuple(k for k in request.ids if k not in fast)
     parts = [run(ws, replace(request, ids=tuple(fast))), run(ws, replace(request, ids=slow))]
-    by_kpi: dict[str, list[dict[str, Any]]] = {}
-    for part in parts:
-        for row in part.rows():
-            by_kpi.setdefault(row["kpi"], []).append(row)
-    rows = [r for k in request.ids for r in by_kpi.get(k, [])]
-    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="rollup+raw")
+    return _merged(request, parts)
 
 
 def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:

@@ -159,8 +159,14 @@ def covers_whole_months(scan: Scan) -> bool:
 
 
 def table_for(scan: Scan, rollup_state: RollupState) -> str:
-    """The smallest rollup table that answers ``scan`` (the caller has checked freshness)."""
-    if rollup_state.monthly and covers_whole_months(scan):
+    """The smallest rollup table that answers ``scan`` (the caller has checked freshness).
+    A scan whose periods come from another column than the charge day (BillingPeriodStart,
+    which both rollups keep as it is) can always read the monthly one."""
+    from costmark.engine.compile import CHARGE_PERIOD
+
+    if rollup_state.monthly and (
+        scan.time_column != CHARGE_PERIOD or covers_whole_months(scan)
+    ):
         return MONTHLY_TABLE
     return ROLLUP_TABLE
 

@@ -28,6 +28,9 @@ COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
 USAGE_BASED = "CommitmentDiscountCategory = 'Usage'"
 
 
+#: Invoice views assign rows to periods by billing period, not charge period (KPIS.md).
+INVOICE_PERIOD = "BillingPeriodStart"
+
 #: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
 #: EffectiveCost is 0, so "no rows" would be wrong.
 NO_COMMITMENT_COST = "no commitment discount cost (no Used or Unused rows, or they sum to 0)"
@@ -96,7 +99,8 @@ COST: tuple[BuiltIn, ...] = (
     ),
     MeasureKpi(
         _d("billed_cost", "Billed cost", "currency", "lower", "cost", "Σ BilledCost",
-           "Invoice view: what was billed in the period, by charge period."),
+           "Invoice view: what was billed, in the period of the invoice (BillingPeriodStart), "
+           "whenever the charge happened.").model_copy(update={"time_column": INVOICE_PERIOD}),
         {"cost": CostMeasure("BilledCost")}, numerator="cost",
     ),
     MeasureKpi(
