@@ -9,6 +9,7 @@ project's tag keys, exactly as ingest does.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -107,6 +108,13 @@ def row(**values: Any) -> dict[str, Any]:
         "ServiceCategory": "Compute",
     }
     base.update({k: v for k, v in values.items()})
+    if "BillingPeriodStart" not in values and values.get("ChargePeriodStart"):
+        # the billing period is the charge's month (invoice views group by it)
+        month = dt.date.fromisoformat(str(values["ChargePeriodStart"])[:10]).replace(day=1)
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        base["BillingPeriodStart"] = f"{month} 00:00:00"
+        if "BillingPeriodEnd" not in values:
+            base["BillingPeriodEnd"] = f"{following} 00:00:00"
     for money in ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost"):
         if money in base and base[money] is not None:
             base[money] = str(base[money])

@@ -69,10 +69,35 @@ def test_purchases_add_nothing(workspace: costmark.Workspace, shared_data: Path,
     assert result.value("commitment_waste") == 1.0
 
 
+# (file, quantity utilization): usage-based commitments (CommitmentDiscountCategory Usage,
+# quantities in Hour / Normalized Hour)
+QUANTITY = [
+    (f"{FLEX}/one_hundred_percent_utilization_without_commitment_discount_flexibility.csv", 1.0),
+    (f"{FLEX}/one_hundred_percent_utilization_with_commitment_discount_flexibility_with_"
+     "2_resources.csv", 1.0),
+    (f"{FLEX}/zero_percent_utilization_without_commitment_discount_flexibility.csv", 0.0),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), QUANTITY, ids=[Path(e[0]).stem for e in QUANTITY])
 def test_quantity_form_of_utilization(workspace: costmark.Workspace, shared_data: Path,
-                                      engine: str) -> None:
+                                      engine: str, name: str, expected: float) -> None:
+    load_rows(workspace, read_csv_rows(shared_data / "focus-spec" / "examples" / name))
+    result = workspace.kpi("commitment_utilization_quantity", engine=engine)
+    assert result.value("commitment_utilization_quantity") == expected
+
+
+def test_quantity_form_leaves_spend_based_commitments_out(
+    workspace: costmark.Workspace, shared_data: Path, engine: str
+) -> None:
+    """Scenario 3 is a spend-based commitment (its CommitmentDiscountUnit is USD): the cost
+    form says 0.75; the quantity form has no usage-based quantity to count."""
     rows = read_csv_rows(shared_data / "focus-spec" / "examples" / SCEN
                          / "commitment_discount_usage_scenario_3.csv")
     load_rows(workspace, rows)
-    result = workspace.kpi("commitment_utilization_quantity", engine=engine)
-    assert result.value("commitment_utilization_quantity") == pytest.approx(0.75)
+    result = workspace.kpi(["commitment_utilization", "commitment_utilization_quantity"],
+                           engine=engine)
+    assert result.value("commitment_utilization") == pytest.approx(0.75)
+    row = next(r for r in result.rows() if r["kpi"] == "commitment_utilization_quantity")
+    assert row["value"] is None
+    assert row["note"] == "no usage-based commitment discount quantities"

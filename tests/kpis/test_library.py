@@ -346,7 +346,8 @@ def test_distinct_resources_are_counted_once_across_converted_currencies(
                              EffectiveCost=3, BilledCost=3)])
     result = workspace.kpi(["cost_per_resource", "total_cost"], engine=engine)
     assert result.value("total_cost", **JAN) == Decimal("41.0")
-    assert result.value("cost_per_resource", **JAN) == Decimal("41.0") / 6
+    # money quotients are given at the warehouse's 18 decimals (DECIMAL(38,18)), rounded
+    assert result.value("cost_per_resource", **JAN) == Decimal("6.833333333333333333")
     by_team = workspace.kpi("cost_per_resource", by=["team"], engine=engine)
     # alpha: 10 + 4 + 2 - 1 (credit) USD + (7 + 3) EUR x 1.1 = 26 over vm1, disk1, vm3, vm9
     assert by_team.value("cost_per_resource", team="alpha", **JAN) == Decimal("6.5")

@@ -1,7 +1,8 @@
 """Render command results as a Rich table, JSON or CSV.
 
 JSON and CSV go to stdout untouched by colour or wrapping so scripts can parse them; tables are
-for people. Decimals keep every digit in CSV and become JSON numbers.
+for people. Decimals (money) keep every digit everywhere: in CSV and tables as plain text, in
+JSON as numbers written with all their digits (``dumps``), never through a float.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import sys
+import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from costmark import money
 from costmark.cli.options import OutputFormat
 
 console = Console()
@@ -28,8 +32,15 @@ err_console = Console(stderr=True, soft_wrap=True)
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: Any, exact: str | None = None) -> Any:
+    """``value`` as JSON-ready data. Decimals become numbers: a float for callers that go on to
+    compute (charts), or, with ``exact`` (a marker only ``dumps`` uses), a marked string that
+    ``dumps`` writes back as a number with every digit."""
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        if exact is not None:
+            return exact + money.plain(value)
         return (
             int(value)
             if value == value.to_integral_value() and abs(value) < 2**53
@@ -40,18 +51,25 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v, exact) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, exact) for v in value]
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return to_jsonable(value.item())
+        return to_jsonable(value.item(), exact)
     if value is not None and type(value).__name__ in ("NaTType", "NAType"):
         return None
     return value
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """JSON text in which every Decimal is a number with all its digits.
+
+    Why the marker: ``json`` writes numbers only from int and float, and a float keeps about 16
+    digits while DECIMAL(38,18) money has up to 38. Decimals go through as strings starting
+    with a marker no real data contains (a fresh random token), which are then unquoted."""
+    marker = f"@exact-{uuid.uuid4().hex}:"
+    text = json.dumps(to_jsonable(data, marker), indent=indent, ensure_ascii=False)
+    return re.sub('"' + re.escape(marker) + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)
 
 
 def csv_safe(value: Any) -> str:
@@ -59,7 +77,9 @@ def csv_safe(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list | tuple):
-        return json.dumps(to_jsonable(value), ensure_ascii=False)
+        return dumps(value, indent=None)
+    if isinstance(value, Decimal) and value.is_finite():
+        return money.plain(value)
     text = value.isoformat() if isinstance(value, dt.datetime | dt.date) else str(value)
     if isinstance(value, str) and text.startswith(_FORMULA_PREFIXES):
         try:
@@ -77,7 +97,8 @@ def _cell(value: Any) -> str:
             return "—"
         return f"{value:,.4f}" if abs(value) < 1000 else f"{value:,.2f}"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.6f}"
+        # Every digit: a money sum is exact to the 18th decimal, and the table says so.
+        return f"{money.tidy(value):,f}" if value.is_finite() else "—"
     if isinstance(value, dt.datetime):
         return (
             value.strftime("%Y-%m-%d %H:%M")

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 PERIOD = "period_start"
 CURRENCY = "currency"
+#: The default time column: rows belong to the period of their charge.
+CHARGE_PERIOD = "ChargePeriodStart"
 
 
 def dim_alias(i: int) -> str:
@@ -47,6 +49,8 @@ class Scan:
     where: f.Node | None
     #: extra complete periods before ``start`` (for period-over-period KPIs)
     lookback_start: dt.date | None = None
+    #: the timestamp that assigns rows to periods (a KPI's declared ``time_column``)
+    time_column: str = CHARGE_PERIOD
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ def measure_fields(refs: Iterable[MeasureRef]) -> set[str]:
 
 def needed_source_columns(project: Project, scan: Scan, refs: Iterable[MeasureRef]) -> set[str]:
     names = set(scan.by) | f.fields_of(scan.where) | measure_fields(refs)
+    if scan.time_column != CHARGE_PERIOD:
+        names.add(scan.time_column)  # rollups keep days of the charge period only
     if "x_Allocated" in names:
         names.discard("x_Allocated")
         names |= {n for n, d in project.dimensions.items() if d.allocation}
@@ -125,9 +131,12 @@ class Source:
         state = state or rollups.NO_ROLLUP
         return cls(rollups.table_for(scan, state), rollup=True, signature=state.signature)
 
-    @property
-    def time_column(self) -> str:
-        return "day" if self.rollup else "ChargePeriodStart"
+    def time_column(self, scan: Scan) -> str:
+        """The column periods are cut from: ``scan.time_column``, which a rollup holds as
+        ``day`` for the charge period and as the column itself otherwise."""
+        if self.rollup and scan.time_column == CHARGE_PERIOD:
+            return "day"
+        return scan.time_column
 
 
 def base_table(
@@ -138,7 +147,7 @@ def base_table(
         source = Source.of(source, scan)
     table = backend.table(source.table)
     resolver = Resolver(project, root, table, rollup=source.rollup)
-    time_col = source.time_column
+    time_col = source.time_column(scan)
     conds = [table[time_col].notnull()]
     tf = time_filter(resolver, scan, time_col)
     if tf is not None:
@@ -211,7 +220,7 @@ def run_aggregate(backend: Backend, project: Project, root: Path, scan: Scan,
     key = (
         source.table,
         source.signature or None,
-        scan.grain, scan.by, scan.start, scan.end, scan.lookback_start,
+        scan.grain, scan.by, scan.start, scan.end, scan.lookback_start, scan.time_column,
         f.render(scan.where),
         tuple(refs),
         merge,

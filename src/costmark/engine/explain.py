@@ -9,6 +9,7 @@ from costmark.engine.backends import get_backend
 from costmark.engine.query import (
     KpiRequest,
     _lookback,
+    _time_groups,
     choose_source,
     collect_refs,
     plans_for,
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _EXTRA_QUERIES = {
     "cost_variance": "daily Σ EffectiveCost per period (same source), CV computed per period",
+    "commitment_utilization_quantity": "the same sums grouped by CommitmentDiscountUnit too",
     "waste_share": "raw resource-day cost joined to utilization; idle resources per period",
     "resource_utilization": "raw resource-day cost joined to utilization samples",
     "optimization_rate": "recommendations table (point in time at each period end)",
@@ -38,26 +40,30 @@ _EXTRA_QUERIES = {
 def explain(ws: Workspace, request: KpiRequest) -> str:
     plans = plans_for(ws.project, request.ids)
     backend = get_backend(ws, request.engine)
-    refs = collect_refs(list(plans.values()))
-    scan = c.Scan(request.grain, request.by, request.start, request.end, request.where,
-                  _lookback(plans.values(), request))
     state = rollup_state(ws, backend, request.rollups)
-    source = choose_source(ws, backend, scan, refs, request.rollups, state)
-    table = c.Source.of(source, scan, state)
-    lines = [f"-- engine: {backend.name}; source: {source} ({table.table}); "
-             f"grain: {request.grain}"]
-    for kpi_id, plan in plans.items():
-        d = plan.definition
-        lines.append(f"-- {kpi_id}: {d.formula or d.title}")
-        if isinstance(plan, ComputedKpi) and plan.function in _EXTRA_QUERIES:
-            lines.append(f"--   plus: {_EXTRA_QUERIES[plan.function]}")
-        if isinstance(plan, FormulaKpi):
-            lines.append("--   evaluated from the KPIs it names, per period and key")
-    for i, ref in enumerate(refs):
-        where = f" WHERE {ref.where}" if ref.where else ""
-        lines.append(f"--   m{i} = {ref.agg}({ref.column}){where}")
-    if refs:
-        resolver, time_col = c.base_table(backend, ws.project, ws.root, scan, table)
-        expr = c.aggregate(resolver, scan, time_col, refs, request.grain)
-        lines.append(backend.to_sql(expr))
+    lines: list[str] = []
+    for time_col, group in _time_groups(plans).items():
+        refs = collect_refs(list(group.values()))
+        scan = c.Scan(request.grain, request.by, request.start, request.end, request.where,
+                      _lookback(group.values(), request), time_col)
+        source = choose_source(ws, backend, scan, refs, request.rollups, state)
+        table = c.Source.of(source, scan, state)
+        lines.append(f"-- engine: {backend.name}; source: {source} ({table.table}); "
+                     f"grain: {request.grain}; periods by {time_col}")
+        shown = group if len(lines) > 1 else {**group, **{
+            k: p for k, p in plans.items() if isinstance(p, FormulaKpi)}}
+        for kpi_id, plan in shown.items():
+            d = plan.definition
+            lines.append(f"-- {kpi_id}: {d.formula or d.title}")
+            if isinstance(plan, ComputedKpi) and plan.function in _EXTRA_QUERIES:
+                lines.append(f"--   plus: {_EXTRA_QUERIES[plan.function]}")
+            if isinstance(plan, FormulaKpi):
+                lines.append("--   evaluated from the KPIs it names, per period and key")
+        for i, ref in enumerate(refs):
+            where = f" WHERE {ref.where}" if ref.where else ""
+            lines.append(f"--   m{i} = {ref.agg}({ref.column}){where}")
+        if refs:
+            resolver, time_expr = c.base_table(backend, ws.project, ws.root, scan, table)
+            expr = c.aggregate(resolver, scan, time_expr, refs, request.grain)
+            lines.append(backend.to_sql(expr))
     return "\n".join(lines) + "\n"

@@ -24,7 +24,9 @@ from costmark.spec.models import ColumnRule, Dimension, MappingRule, Project, Ta
 
 #: Row-level facts KPIs filter on that are not FOCUS columns. Rollups store them as columns.
 #: x_UnknownPrice: no known list price (ListCost 0/null, cost not 0) and not an idle commitment.
-VIRTUAL_FLAGS = ("x_UnknownPrice",)
+#: x_UnknownContracted: no ContractedCost (null), so the negotiated part of the row's discount
+#: is unknown; savings KPIs leave such rows out rather than count ListCost as a saving.
+VIRTUAL_FLAGS = ("x_UnknownPrice", "x_UnknownContracted")
 #: Money expressions KPIs sum that are not plain columns.
 #: x_CoverageBasis: ContractedCost, or ListCost where ContractedCost is 0 or missing.
 VIRTUAL_MONEY = ("x_CoverageBasis",)
@@ -40,6 +42,8 @@ def virtual_expr(table: ir.Table, name: str) -> ir.Value:
         list_cost = table.ListCost.fill_null(0)
         status = table.CommitmentDiscountStatus.fill_null("")
         return (list_cost == 0) & (table.EffectiveCost.fill_null(0) != 0) & (status != "Unused")
+    if name == "x_UnknownContracted":
+        return table.ContractedCost.isnull()
     if name == "x_CoverageBasis":
         contracted = table.ContractedCost.fill_null(0)
         return ibis.ifelse(contracted == 0, table.ListCost.fill_null(0), contracted)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from costmark import money
 from costmark.engine import compile as c
 from costmark.engine import periods, rollups
 from costmark.engine.backends import Backend, get_backend
@@ -91,11 +92,11 @@ class Context:
 
 
 def tidy(value: Any) -> Any:
-    """Decimals without trailing zeros (30, not 30.000000000000000000); same exact value."""
+    """Decimals without trailing zeros (30, not 30.000000000000000000); same exact value
+    (``money.tidy`` never rounds, where ``normalize()`` would keep 28 digits)."""
     if not isinstance(value, Decimal):
         return value
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+    return money.tidy(value)
 
 
 def _sort_key(key: Key) -> tuple[Any, ...]:
@@ -227,6 +228,13 @@ def _merged_distinct_counts(ws: Workspace, backend: Backend, scan: c.Scan,
 
 
 def run(ws: Workspace, request: KpiRequest) -> KpiResult:
+    """Answer ``request``. All decimal arithmetic inside runs in the exact money context, so
+    sums of DECIMAL(38,18) amounts keep every digit (the default context keeps 28)."""
+    with money.exact():
+        return _run(ws, request)
+
+
+def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
     from costmark.kpis import computed
 
     periods.check_grain(request.grain)
@@ -234,26 +242,37 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
         raise UsageError(f"--from {request.start} is after --to {request.end}")
     project = ws.project
     plans = plans_for(project, request.ids)
+    groups = _time_groups(plans)
+    if len(groups) > 1 and not any(isinstance(p, FormulaKpi) for p in plans.values()):
+        # KPIs whose periods come from different columns need one scan each
+        return _merged(request, [
+            run(ws, replace(request, ids=tuple(i for i in request.ids if i in group)))
+            for group in groups.values()
+        ])
     backend = get_backend(ws, request.engine)
-    refs = collect_refs(list(plans.values()))
-    lookback = _lookback(plans.values(), request)
-    scan = c.Scan(request.grain, request.by, request.start, request.end, request.where, lookback)
     state = rollup_state(ws, backend, request.rollups)
-    source = choose_source(ws, backend, scan, refs, request.rollups, state)
-    if source == "raw" and request.rollups is None and backend.supports_rollups:
-        split = _split_by_source(ws, backend, scan, plans, request, state)
-        if split is not None:
-            return split
-    frame = scan_frame(ws, backend, scan, refs, source, state)
-    ctx = Context(ws, project, backend, request, scan, frame, source, state)
+    contexts: dict[str, Context] = {}
+    for time_col, group in groups.items():
+        refs = collect_refs(list(group.values()))
+        scan = c.Scan(request.grain, request.by, request.start, request.end, request.where,
+                      _lookback(group.values(), request), time_col)
+        source = choose_source(ws, backend, scan, refs, request.rollups, state)
+        if (len(groups) == 1 and source == "raw" and request.rollups is None
+                and backend.supports_rollups):
+            split = _split_by_source(ws, backend, scan, plans, request, state)
+            if split is not None:
+                return split
+        frame = scan_frame(ws, backend, scan, refs, source, state)
+        contexts[time_col] = Context(ws, project, backend, request, scan, frame, source, state)
+    default = contexts.get(c.CHARGE_PERIOD) or next(iter(contexts.values()))
     values: dict[str, list[dict[str, Any]]] = {}
     for kpi_id, plan in plans.items():
         if isinstance(plan, MeasureKpi):
-            values[kpi_id] = derive_measure_kpi(ctx, plan)
+            values[kpi_id] = derive_measure_kpi(contexts[plan.definition.time_column], plan)
         elif isinstance(plan, ComputedKpi):
-            values[kpi_id] = computed.run(ctx, plan)
+            values[kpi_id] = computed.run(contexts[plan.definition.time_column], plan)
         else:
-            values[kpi_id] = derive_formula(ctx, plan, values)
+            values[kpi_id] = derive_formula(default, plan, values)
     first = periods.truncate(request.start, request.grain) if request.start else None
     rows = [
         r
@@ -261,7 +280,29 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
         for r in values[kpi_id]
         if first is None or r["period_start"] >= first
     ]
-    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source=source)
+    sources = sorted({ctx.source for ctx in contexts.values()}, reverse=True)
+    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
+
+
+def _time_groups(plans: dict[str, Plan]) -> dict[str, dict[str, Plan]]:
+    """Plans by the column that assigns their rows to periods (each needs its own scan).
+    Formula KPIs belong to none: they read the values of the KPIs they name."""
+    groups: dict[str, dict[str, Plan]] = {}
+    for kpi_id, plan in plans.items():
+        if not isinstance(plan, FormulaKpi):
+            groups.setdefault(plan.definition.time_column, {})[kpi_id] = plan
+    return groups or {c.CHARGE_PERIOD: {}}
+
+
+def _merged(request: KpiRequest, parts: Sequence[KpiResult]) -> KpiResult:
+    """One result from results of parts of ``request``'s KPIs, rows in the request's order."""
+    by_kpi: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        for row in part.rows():
+            by_kpi.setdefault(row["kpi"], []).append(row)
+    rows = [r for k in request.ids for r in by_kpi.get(k, [])]
+    sources = sorted({s for part in parts for s in part.source.split("+")}, reverse=True)
+    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
 
 
 def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[str, Plan],
@@ -280,12 +321,7 @@ def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[
         return None
     slow = tuple(k for k in request.ids if k not in fast)
     parts = [run(ws, replace(request, ids=tuple(fast))), run(ws, replace(request, ids=slow))]
-    by_kpi: dict[str, list[dict[str, Any]]] = {}
-    for part in parts:
-        for row in part.rows():
-            by_kpi.setdefault(row["kpi"], []).append(row)
-    rows = [r for k in request.ids for r in by_kpi.get(k, [])]
-    return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="rollup+raw")
+    return _merged(request, parts)
 
 
 def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:
@@ -303,10 +339,12 @@ def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:
     return lag
 
 
-def _num(value: Decimal | None, money: bool) -> Any:
+def _num(value: Decimal | None, is_money: bool) -> Any:
+    """Money stays an exact Decimal at the warehouse's 18 decimals (sums are already exact
+    there; a quotient such as cost per resource is rounded to them); ratios become floats."""
     if value is None:
         return None
-    return value if money else float(value)
+    return money.at_scale(value) if is_money else float(value)
 
 
 def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
@@ -328,8 +366,11 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         if cov is not None:
             cn, cd = fx.evaluate(cov[0], env), fx.evaluate(cov[1], env)
             coverage = float(cn / cd) if cn is not None and cd else None
+        note = None
+        if coverage is not None and coverage < 1:
+            note = f"computed on {coverage:.0%} of {plan.coverage_note}"
         if den_f is None:
-            rows.append(ctx.row(kpi, key, _num(num, plan.money), coverage=coverage))
+            rows.append(ctx.row(kpi, key, _num(num, plan.money), coverage=coverage, note=note))
             continue
         den = fx.evaluate(den_f, env)
         if not den:
@@ -340,9 +381,6 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
             value = fx.evaluate(val_f, {**env, "num": num, "den": den})
         else:
             value = None if num is None else num / den
-        note = None
-        if coverage is not None and coverage < 1:
-            note = f"computed on {coverage:.0%} of usage cost (rows without a known list price)"
         rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,
                             coverage=coverage, note=note))
     return rows
@@ -357,7 +395,7 @@ def derive_formula(ctx: Context, plan: FormulaKpi,
             key: Key = (r["period_start"], tuple(r.get(b) for b in ctx.request.by), r["currency"])
             v = r["value"]
             by_key.setdefault(key, {})[name] = None if v is None else Decimal(str(v))
-    money = plan.definition.unit == "currency"
+    is_money = plan.definition.unit == "currency"
     rows = []
     for key in sorted(by_key, key=_sort_key):
         env = by_key[key]
@@ -366,7 +404,7 @@ def derive_formula(ctx: Context, plan: FormulaKpi,
         note = None
         if value is None:
             note = ("no value for " + ", ".join(missing)) if missing else "division by zero"
-        rows.append(ctx.row(plan.definition.id, key, _num(value, money), note=note))
+        rows.append(ctx.row(plan.definition.id, key, _num(value, is_money), note=note))
     return rows
 
 

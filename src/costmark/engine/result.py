@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from costmark import money
+
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
@@ -92,7 +94,8 @@ class KpiResult:
 
 
 def _fit(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("1e-18"))
+    """The DECIMAL(38,18) value (exact for money sums; never rounds to 28 digits)."""
+    return money.at_scale(value)
 
 
 def _eq(a: Any, b: Any) -> bool:

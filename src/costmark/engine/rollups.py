@@ -48,6 +48,7 @@ CATEGORY_COLUMNS = (
     "ChargeClass",
     "CommitmentDiscountStatus",
     "CommitmentDiscountCategory",
+    "CommitmentDiscountUnit",
     "PricingCategory",
     "ServiceCategory",
 )
@@ -160,8 +161,14 @@ def covers_whole_months(scan: Scan) -> bool:
 
 
 def table_for(scan: Scan, rollup_state: RollupState) -> str:
-    """The smallest rollup table that answers ``scan`` (the caller has checked freshness)."""
-    if rollup_state.monthly and covers_whole_months(scan):
+    """The smallest rollup table that answers ``scan`` (the caller has checked freshness).
+    A scan whose periods come from another column than the charge day (BillingPeriodStart,
+    which both rollups keep as it is) can always read the monthly one."""
+    from costmark.engine.compile import CHARGE_PERIOD
+
+    if rollup_state.monthly and (
+        scan.time_column != CHARGE_PERIOD or covers_whole_months(scan)
+    ):
         return MONTHLY_TABLE
     return ROLLUP_TABLE
 
@@ -227,7 +234,9 @@ def refresh_rollups(ws: Workspace, slices: Iterable[Slice] | None = None) -> dic
     con = ws.warehouse.con
     backend = get_backend(ws, "duckdb")
     columns = group_columns(ws)
-    signature = json.dumps(columns)
+    # The virtual flags are part of the signature: a rollup built before a flag existed lacks
+    # its column, and must be rebuilt (and is not read) rather than fail a query.
+    signature = json.dumps([*columns, *VIRTUAL_FLAGS])
     full = slices is None or _meta(con).get("columns") != signature or not _exists(
         con, ROLLUP_TABLE
     )
@@ -294,7 +303,7 @@ def cannot_answer(rollup_state: RollupState, needed: set[str],
         return "no rollup built yet"
     if not rollup_state.fresh:
         return "rollup is out of date with the cost table"
-    have = set(rollup_state.columns) | set(VIRTUAL_FLAGS) | set(SUM_COLUMNS)
+    have = set(rollup_state.columns) | set(SUM_COLUMNS)
     for ref in refs:
         if ref.agg != "sum":
             return f"{ref.agg}({ref.column}) needs row-level data"

@@ -43,6 +43,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from costmark import money
 from costmark.errors import InputError, Located, ValidationFailed
 from costmark.focus.columns import ColumnSpec, ColumnType
 from costmark.focus.frame import Frame, open_frame, prepare_connection
@@ -512,7 +513,7 @@ def _totals(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> None:
         for name, value in zip(MONEY_COLUMNS, values, strict=True):
             amount = value if value is not None else Decimal(0)
             per_file[name] = dec_text(amount)
-            total[name] = total.get(name, Decimal(0)) + amount
+            total[name] = money.add(total.get(name, Decimal(0)), amount)  # exact, not 28 digits
     summary.totals = {
         cur: {k: dec_text(v) for k, v in vals.items()} for cur, vals in sorted(grand.items())
     }

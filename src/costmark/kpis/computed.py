@@ -25,12 +25,13 @@ Rows = list[dict[str, Any]]
 
 
 def run(ctx: Context, plan: ComputedKpi) -> Rows:
-    from costmark.kpis import business, efficiency, planning
+    from costmark.kpis import business, commitments, efficiency, planning
 
     functions: dict[str, Callable[[Context, ComputedKpi], Rows]] = {
         "unavailable": unavailable,
         "cost_change": cost_change,
         "cost_variance": cost_variance,
+        "commitment_utilization_quantity": commitments.utilization_quantity,
         "waste_share": efficiency.waste_share,
         "resource_utilization": efficiency.resource_utilization,
         "optimization_rate": efficiency.optimization_rate,

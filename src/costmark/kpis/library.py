@@ -21,8 +21,15 @@ UNUSED = "CommitmentDiscountStatus = 'Unused'"
 USED = "CommitmentDiscountStatus = 'Used'"
 NOT_UNUSED = "(CommitmentDiscountStatus is null or CommitmentDiscountStatus != 'Unused')"
 KNOWN_PRICE = "x_UnknownPrice = 'false'"
+#: ContractedCost is known (not null): a null leaves the negotiated discount unknown.
+KNOWN_CONTRACTED = "x_UnknownContracted = 'false'"
 COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
+#: Commitments counted in a usage unit (Hours ...), as opposed to spend-based ones (money).
+USAGE_BASED = "CommitmentDiscountCategory = 'Usage'"
 
+
+#: Invoice views assign rows to periods by billing period, not charge period (KPIS.md).
+INVOICE_PERIOD = "BillingPeriodStart"
 
 #: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
 #: EffectiveCost is 0, so "no rows" would be wrong.
@@ -49,6 +56,8 @@ class MeasureKpi:
     denominator: str | None = None
     value: str | None = None  # e.g. "1 - num / den"; default num / den (or num)
     coverage: tuple[str, str] | None = None  # (numerator, denominator) formulas
+    #: what the coverage share is of, and what was left out (the note under 100% coverage)
+    coverage_note: str = "usage cost (rows without a known list price)"
     zero_note: str = "denominator is zero"
     scope: str | None = None  # default scope filter for ``scoped`` measures
 
@@ -90,7 +99,8 @@ COST: tuple[BuiltIn, ...] = (
     ),
     MeasureKpi(
         _d("billed_cost", "Billed cost", "currency", "lower", "cost", "Σ BilledCost",
-           "Invoice view: what was billed in the period, by charge period."),
+           "Invoice view: what was billed, in the period of the invoice (BillingPeriodStart), "
+           "whenever the charge happened.").model_copy(update={"time_column": INVOICE_PERIOD}),
         {"cost": CostMeasure("BilledCost")}, numerator="cost",
     ),
     MeasureKpi(
@@ -161,29 +171,40 @@ RATE: tuple[BuiltIn, ...] = (
     ),
     MeasureKpi(
         _d("negotiated_savings", "Negotiated savings", "currency", "higher", "rate",
-           "Σ (ListCost − ContractedCost)[usage, not Unused, known price]",
-           "Money saved by negotiated rates (before commitment discounts)."),
+           "Σ (ListCost − ContractedCost)[usage, not Unused, known price, ContractedCost known]",
+           "Money saved by negotiated rates (before commitment discounts). Rows without a "
+           "ContractedCost (null) have unknown negotiated savings: they are left out (never "
+           "their whole ListCost counted as saved) and reported as coverage of list cost."),
         {
-            "list": CostMeasure("ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
-            "contracted": CostMeasure(
-                "ContractedCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"
+            "list": CostMeasure(
+                "ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE} and {KNOWN_CONTRACTED}"
             ),
-            "known": CostMeasure("EffectiveCost", f"{USAGE} and {KNOWN_PRICE}"),
-            "usage": USAGE_EFF,
+            "contracted": CostMeasure(
+                "ContractedCost",
+                f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE} and {KNOWN_CONTRACTED}",
+            ),
+            "priced": CostMeasure("ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
         },
-        numerator="list - contracted", coverage=("known", "usage"),
+        numerator="list - contracted", coverage=("list", "priced"),
+        coverage_note="usage list cost (rows without a known ContractedCost or list price)",
     ),
     MeasureKpi(
         _d("commitment_savings", "Commitment savings", "currency", "higher", "rate",
-           "Σ (ContractedCost − EffectiveCost)[usage, not Unused] − Σ EffectiveCost[Unused]",
+           "Σ (ContractedCost − EffectiveCost)[usage, not Unused, ContractedCost known] − "
+           "Σ EffectiveCost[Unused]",
            "Money saved by commitment discounts (reservations, savings plans, CUDs), net of idle "
-           "commitments."),
+           "commitments. Rows without a ContractedCost (null) are left out and reported as "
+           "coverage."),
         {
-            "contracted": CostMeasure("ContractedCost", f"{USAGE} and {NOT_UNUSED}"),
-            "eff": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED}"),
+            "contracted": CostMeasure(
+                "ContractedCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_CONTRACTED}"
+            ),
+            "eff": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_CONTRACTED}"),
             "unused": CostMeasure("EffectiveCost", f"{USAGE} and {UNUSED}"),
+            "used": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED}"),
         },
-        numerator="contracted - eff - unused",
+        numerator="contracted - eff - unused", coverage=("eff", "used"),
+        coverage_note="usage cost (rows without a known ContractedCost)",
     ),
     MeasureKpi(
         _d("commitment_utilization", "Commitment utilization", "ratio", "higher", "rate",
@@ -195,18 +216,22 @@ RATE: tuple[BuiltIn, ...] = (
         },
         numerator="used", denominator="all", zero_note=NO_COMMITMENT_COST,
     ),
-    MeasureKpi(
+    ComputedKpi(
         _d("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
            "higher", "rate",
-           "Σ CommitmentDiscountQuantity[Used] / Σ CommitmentDiscountQuantity[Used or Unused]",
-           "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1)."),
+           "Σ CommitmentDiscountQuantity[usage-based, Used] / Σ CommitmentDiscountQuantity"
+           "[usage-based, Used or Unused], per CommitmentDiscountUnit",
+           "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1). "
+           "Quantities in different units (Hours, Normalized Hours ...) are never added: a "
+           "row holding several is null with a note; split with --by CommitmentDiscountUnit."),
+        "commitment_utilization_quantity",
         {
-            "used": CostMeasure("CommitmentDiscountQuantity", USED),
+            "used": CostMeasure("CommitmentDiscountQuantity", f"{USAGE_BASED} and {USED}"),
             "all": CostMeasure(
-                "CommitmentDiscountQuantity", "CommitmentDiscountStatus in ('Used', 'Unused')"
+                "CommitmentDiscountQuantity",
+                f"{USAGE_BASED} and CommitmentDiscountStatus in ('Used', 'Unused')",
             ),
         },
-        numerator="used", denominator="all", zero_note="no commitment discount quantities",
     ),
     MeasureKpi(
         _d("commitment_waste", "Commitment waste", "ratio", "lower", "rate",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from costmark.cli.output import to_jsonable
+from costmark.cli.output import dumps
 from costmark.errors import BackendUnavailable, UsageError
 from costmark.reports import charts
 from costmark.reports.format import change_text, columns, fmt, pct
@@ -137,7 +136,7 @@ def render_md(ctx: dict[str, Any]) -> str:
 
 
 def render_json(ctx: dict[str, Any]) -> str:
-    return json.dumps(to_jsonable(ctx), indent=2, ensure_ascii=False) + "\n"
+    return dumps(ctx) + "\n"  # money keeps every digit
 
 
 def chromium_binary() -> str | None:

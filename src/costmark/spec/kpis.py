@@ -117,3 +117,6 @@ class KpiDefinition(_Frozen):
     direction: Direction
     kind: str  # cost, rate, efficiency, business, planning, user
     formula: str = ""
+    #: The timestamp that assigns a row to a period: the charge period (what was consumed
+    #: when), or BillingPeriodStart for invoice views (what was billed in which invoice).
+    time_column: Literal["ChargePeriodStart", "BillingPeriodStart"] = "ChargePeriodStart"

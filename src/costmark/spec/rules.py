@@ -28,7 +28,7 @@ from costmark.spec.models import MappingRule, Project
 Lines = dict[LinePath, int]
 Rule = Callable[[Project, Lines, str, Path], list[Located]]
 
-VIRTUAL = ("x_UnknownPrice", "x_Allocated")
+VIRTUAL = ("x_UnknownPrice", "x_UnknownContracted", "x_Allocated")
 
 
 def _focus() -> list[str]:

@@ -6,7 +6,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import json
 import logging
 import re
 import tempfile
@@ -33,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from costmark import __version__
 from costmark.access.scope import ScopeUnsupported
 from costmark.access.tokens import ROLES
-from costmark.cli.output import csv_safe, to_jsonable
+from costmark.cli.output import csv_safe, dumps, to_jsonable
 from costmark.errors import (
     CostmarkError,
     InputError,
@@ -168,7 +167,7 @@ def create_app(
         body = cache.get(key)
         if body is None:
             slim = {k: v for k, v in data.items() if k != "figures"}
-            body = json.dumps(to_jsonable(slim), ensure_ascii=False).encode("utf-8")
+            body = dumps(slim, indent=None).encode("utf-8")  # money keeps every digit
             cache.put(key, body)
         return Response(body, media_type="application/json")
 
@@ -460,7 +459,7 @@ def create_app(
             if view is not None:
                 return json_body(request, slug, data)
             data.pop("figures", None)
-            return to_jsonable(data)
+            return Response(dumps(data, indent=None), media_type="application/json")
 
         async def as_html(request: Request) -> HTMLResponse:
             data = await load(request)
