@@ -175,6 +175,14 @@ class Workspace:
                                     engine=engine, rollups=rollups)
         return run(self, request)
 
+    def cutoff(self, as_of: Any = None, *, scope: dict[str, str] | None = None) -> Any:
+        """The day judgments count back from and the data's extent (``AsOf``): ``as_of`` when
+        given, else the last day of the data in ``scope``. ``.latest_complete("month")`` is
+        the period every command judges by default; ``.running("month")`` the partial one."""
+        from costmark.engine.asof import resolve
+
+        return resolve(self.scoped(scope), as_of)
+
     def kpi_catalog(self) -> list[KpiDefinition]:
         """Every KPI this project can compute: built-ins, per-metric families, user KPIs."""
         from costmark.kpis.catalog import catalog
