@@ -50,8 +50,12 @@ def data_extent(view: Any, *, where: Any = None) -> Extent:
     if where is not None:
         kwargs["where"] = where
     result = view.kpi(EXTENT_KPI, **kwargs)
-    days = [periods.as_date(r["period_start"]) for r in result.rows()
-            if r.get("period_start") is not None]
+    if hasattr(result, "rows"):
+        starts = [r.get("period_start") for r in result.rows()]
+    else:  # a result that only offers a frame
+        frame = result.to_pandas()
+        starts = list(frame["period_start"]) if "period_start" in frame.columns else []
+    days = [periods.as_date(s) for s in starts if s is not None and s == s]
     if not days:
         return Extent(None, None)
     return Extent(min(days), max(days))
