@@ -126,11 +126,13 @@ def latest_value(
     With several currencies the main one (largest denominator, i.e. most of the cost the ratio
     is about) speaks, and the others are listed; without denominators the worst value does."""
     weights: dict[str, float] = {}
-    bound = {"until": ctx.cutoff + dt.timedelta(days=1)}
-    series = kpi_series(ctx.source, kpi, group=ctx.group, weights=weights, **bound)
+    until = ctx.cutoff + dt.timedelta(days=1)
+    series = kpi_series(ctx.source, kpi, group=ctx.group, weights=weights, until=until)
+    partial = ""
     if not series:
+        partial = " (a running period: no complete one in the data yet)"
         series = kpi_series(
-            ctx.source, kpi, group=ctx.group, complete_only=False, **bound,
+            ctx.source, kpi, group=ctx.group, complete_only=False, until=until,
             weights=weights,
         )  # fmt: skip
     if not series:
@@ -148,7 +150,7 @@ def latest_value(
         value = worst([v for _, v in latest.values()])
         period = max(p for p, _ in latest.values())
         note = f" (worst of {len(latest)} currencies)"
-    return value, period, note
+    return value, period, note + partial
 
 
 _HINTS = {

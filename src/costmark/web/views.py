@@ -12,9 +12,9 @@ from collections import Counter
 from typing import Any
 
 from costmark.access.scope import ScopeUnsupported
+from costmark.engine.asof import AsOf
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
 from costmark.reports import charts, sources
-from costmark.engine.asof import AsOf
 from costmark.reports.context import cutoff, guarded, section
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
 
