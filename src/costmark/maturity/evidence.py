@@ -252,7 +252,8 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
         )  # fmt: skip
     med = statistics.median(days)
     stage = "run" if med <= t.run else "walk" if med <= t.walk else "crawl"
-    days_text = f"{med:g} day{'' if med == 1 else 's'} (median, last {ANOMALY_WINDOW_DAYS} days)"
+    days_text = (f"{med:g} day{'' if med == 1 else 's'} "
+                 f"(median, last {ANOMALY_WINDOW_DAYS} days of data)")
     return Evidence(
         "anomaly_response", title, True, med,
         f"{len(found)} detected, back to normal in {days_text}", stage,
