@@ -207,6 +207,14 @@ class Workspace:
                                     engine=engine, rollups=rollups)
         return run(self, request)
 
+    def cutoff(self, as_of: Any = None, *, scope: dict[str, str] | None = None) -> Any:
+        """The day judgments count back from and the data's extent (``AsOf``): ``as_of`` when
+        given, else the last day of the data in ``scope``. ``.latest_complete("month")`` is
+        the period every command judges by default; ``.running("month")`` the partial one."""
+        from costmark.engine.asof import resolve
+
+        return resolve(self.scoped(scope), as_of)
+
     def kpi_catalog(self) -> list[KpiDefinition]:
         """Every KPI this project can compute: built-ins, per-metric families, user KPIs."""
         from costmark.kpis.catalog import catalog
@@ -535,12 +543,15 @@ class Workspace:
         cadence: str = "monthly",
         period: str | None = None,
         scope: dict[str, str] | None = None,
+        as_of: Any = None,
         today: Any = None,
     ) -> dict[str, Any]:
-        """The numbers of a report (what every format renders)."""
+        """The numbers of a report (what every format renders). Default period: the latest
+        complete one of the data in scope, or as of ``as_of`` (``today``: its older name)."""
         from costmark.reports import build_context
 
-        return build_context(self.scoped(scope), cadence=cadence, period=period, today=today)
+        return build_context(self.scoped(scope), cadence=cadence, period=period,
+                             as_of=as_of if as_of is not None else today)
 
     def report(
         self,
@@ -549,12 +560,14 @@ class Workspace:
         period: str | None = None,
         format: str = "html",
         scope: dict[str, str] | None = None,
+        as_of: Any = None,
         today: Any = None,
     ) -> bytes:
         """A rendered report: html (self-contained), md, json or pdf."""
         from costmark.reports import render
 
-        ctx = self.report_context(cadence=cadence, period=period, scope=scope, today=today)
+        ctx = self.report_context(cadence=cadence, period=period, scope=scope,
+                                  as_of=as_of if as_of is not None else today)
         return render(ctx, format)
 
     def schedules(self, now: Any = None) -> list[dict[str, Any]]:

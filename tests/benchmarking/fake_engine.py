@@ -46,6 +46,10 @@ def fake_kpi(
 ) -> FakeResult:
     ids = [ids] if isinstance(ids, str) else list(ids)
     by = [by] if isinstance(by, str) else list(by)
+    if grain == "day":  # the data's extent: the organisation's data runs 1 Jan - 30 Apr 2026
+        days = [MONTHS[0], dt.date(2026, 4, 30)]
+        return FakeResult(pd.DataFrame({"kpi": ids[0], "period_start": days, "grain": "day",
+                                        "currency": "USD", "value": Decimal(1)}))
     CALLS.append((tuple(ids), tuple(by), where))
     rows: list[dict[str, Any]] = []
     for kpi in ids:

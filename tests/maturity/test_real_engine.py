@@ -21,6 +21,11 @@ dimensions:
 
 
 def _month(start: str, end: str, tagged: int, untagged: int) -> list[dict]:
+    """Charges on the month's first day, and a zero charge on its last day: the data reaches
+    the month's end, so the month is complete (periods come from the data, not the calendar)."""
+    last = (dt.date.fromisoformat(end) - dt.timedelta(days=1)).isoformat()
+    closing = {"ChargePeriodStart": f"{last} 00:00:00", "ChargePeriodEnd": f"{last} 01:00:00",
+               "BillingPeriodStart": f"{start} 00:00:00", "BillingPeriodEnd": f"{end} 00:00:00"}
     common = {
         "ChargePeriodStart": f"{start} 00:00:00",
         "ChargePeriodEnd": f"{start} 01:00:00",
@@ -30,6 +35,7 @@ def _month(start: str, end: str, tagged: int, untagged: int) -> list[dict]:
     return [
         row(**common, EffectiveCost=tagged, BilledCost=tagged, Tags='{"team": "payments"}'),
         row(**common, EffectiveCost=untagged, BilledCost=untagged, Tags="{}"),
+        row(**closing, EffectiveCost=0, BilledCost=0, Tags="{}"),
     ]
 
 

@@ -109,8 +109,9 @@ def test_run_due_delivers_everywhere_and_logs(tmp_path: Path) -> None:
     assert len(posts) == 1 and "text" in posts[0]
     assert "Scope: team = payments" in posts[0]["text"] and "search" not in posts[0]["text"]
     assert FakeSMTP.sent[0]["To"] == "finops@example.com"
+    # the daily report covers the data's last day (31 October), not the day before the run
     assert any(
-        p.get_filename() == "mail-2026-11-22.html" for p in FakeSMTP.sent[0].iter_attachments()
+        p.get_filename() == "mail-2026-10-31.html" for p in FakeSMTP.sent[0].iter_attachments()
     )
     logged = ws.report_runs()
     assert {r["schedule"] for r in logged} == {"monthly-folder", "weekly-hook", "mail"}

@@ -21,8 +21,10 @@ import pandas as pd
 
 from costmark.access.scope import scoped
 from costmark.alerts.deliver import post_webhook
+from costmark.engine.asof import JudgedPeriod
 from costmark.errors import CostmarkError
 from costmark.reports import sources
+from costmark.reports.context import cutoff
 from costmark.spec.alerts import SEVERITY_RANK, AlertRule, AlertSettings
 
 
@@ -43,19 +45,32 @@ def _key(*parts: Any) -> str:
     return json.dumps([str(p) if p is not None else None for p in parts])
 
 
-def _latest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    starts = [r["period_start"] for r in rows if r.get("period_start") is not None]
-    if not starts:
+def _judged(view: Any, grain: str) -> JudgedPeriod | None:
+    """The period a rule judges: the latest complete one of the data the rule's scope sees
+    (``costmark.engine.asof``); a running period never fires as if it were complete."""
+    return cutoff(view).latest_complete(grain)
+
+
+def _complete(view: Any, grain: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of complete periods only (the running period's values to date are left out)."""
+    cut = cutoff(view)
+    if cut.day is None:
         return []
-    last = max(starts)
-    return [r for r in rows if r.get("period_start") == last]
+    return [r for r in rows if r.get("period_start") is not None
+            and cut.period(pd.Timestamp(r["period_start"]).date(), grain).complete]
 
 
 def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
     assert rule.kpi is not None and rule.threshold is not None
-    rows = sources.kpi_rows(view, [rule.kpi], grain=rule.grain, by=rule.by)
+    judged = _judged(view, rule.grain)
+    if judged is None:
+        return []
+    rows = sources.kpi_rows(view, [rule.kpi], grain=rule.grain, by=rule.by,
+                            start=judged.start, end=judged.last_day)
     out = []
-    for r in _latest(rows):
+    for r in rows:
+        if r.get("period_start") != judged.start:
+            continue
         if r.get("value") is None:
             continue
         value = float(r["value"])
@@ -69,7 +84,7 @@ def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
         out.append(
             Candidate(
                 _key(rule.name, rule.kpi, r["period_start"], r.get("currency"), *dims.values()),
-                f"{rule.kpi} is {value:,.4g}{cur} ({where}, {rule.grain} of {r['period_start']}), "
+                f"{rule.kpi} is {value:,.4g}{cur} ({where}, {judged.describe()}), "
                 f"{word} the threshold {rule.threshold:,.4g}",
                 rule.severity,
                 dims,
@@ -90,7 +105,7 @@ def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
     if not hasattr(view, "benchmark"):
         raise sources.PartMissing("targets are not available in this costmark")
     result = view.benchmark(rule.kpi, by=rule.by, against=("targets",), grain=rule.grain)
-    rows = sources._bench_section(result, "targets")
+    rows = _complete(view, rule.grain, sources._bench_section(result, "targets"))
     series: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         dims = _dims(r, rule.by)
@@ -177,7 +192,8 @@ def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
                 _key(rule.name, name, period),
                 f"budget {name} ({r.get('scope') or 'all'}) is projected over: "
                 f"{_f(projected)} against {_f(amount)} {r.get('currency') or ''} "
-                f"for the period starting {period}",
+                f"for the period starting {period}"
+                + (f" ({r['partial']}, projected)" if r.get("partial") else ""),
                 rule.severity,
                 dims,
                 {

@@ -206,20 +206,33 @@ def latest_period(df: pd.DataFrame, period: dt.date | None) -> dt.date | None:
     return max(valued["period_start"])
 
 
+def data_bound(ws: Any, today: dt.date | None = None) -> dt.date | None:
+    """The exclusive end complete periods may reach: ``today`` when given (an as-of day,
+    exclusive), else the day after the data's last day (``costmark.engine.asof``), never the
+    wall clock."""
+    if today is not None:
+        return today
+    from costmark.engine.asof import data_extent
+
+    last = data_extent(ws).last_day
+    return last + dt.timedelta(days=1) if last else None
+
+
 def complete_period(
     df: pd.DataFrame, grain: str, today: dt.date | None = None
 ) -> tuple[dt.date | None, bool]:
-    """The latest period with a value that has ended before ``today``, and whether a later
-    (running, incomplete) period was passed over. A running month judged against a full-month
-    target or last year's full month would mislead, so it is skipped unless it is all there is.
+    """The latest period with a value that has ended before ``today`` (exclusive; the day after
+    the data's last day, see ``data_bound``), and whether a later (running, incomplete) period
+    was passed over. A running month judged against a full-month target or last year's full
+    month would mislead, so it is skipped unless it is all there is (the caller then says it
+    is partial). ``today`` None: every period with a value counts as complete.
     """
     valued = sorted(
         {p for p, v in zip(df["period_start"], df["value"], strict=True) if not is_missing(v)}
     )
     if not valued:
         return None, False
-    today = today or dt.date.today()
-    done = [p for p in valued if shift_period(p, grain, 1) <= today]
+    done = [p for p in valued if today is None or shift_period(p, grain, 1) <= today]
     if not done:
         return valued[-1], False
     return done[-1], done[-1] != valued[-1]

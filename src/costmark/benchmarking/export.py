@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from costmark.benchmarking.common import shift_period
+from costmark.benchmarking.common import data_bound, shift_period
 from costmark.benchmarking.exchange import MIN_MEMBERS, build_pack
 from costmark.benchmarking.fetch import SPEND_KPI, banded, catalog_of, fetch_many
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
@@ -42,7 +42,7 @@ def export_pack(
     today: dt.date | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Build an anonymised pack of complete periods; returns (pack, notes about omissions)."""
-    today = today or dt.date.today()
+    today = data_bound(ws, today)
     by = tuple(by)
     if not by:
         raise UsageError("a pack describes members: give --by DIM (e.g. team)")
@@ -65,7 +65,8 @@ def export_pack(
             continue
         frame = frames[k]
         frame = frame[(frame["kpi"] == k) & frame["value"].notna()]
-        running = [p for p in frame["period_start"] if shift_period(p, grain, 1) > today]
+        running = [p for p in frame["period_start"]
+                   if today is not None and shift_period(p, grain, 1) > today]
         if running:
             frame = frame[~frame["period_start"].isin(running)]
             notes.append(f"the running {grain} ({min(running)}) left out")

@@ -17,9 +17,11 @@ import pandas as pd
 from costmark.benchmarking import store
 from costmark.benchmarking.common import (
     complete_period,
+    data_bound,
     frame_grain,
     kpi_direction,
     require_direction,
+    shift_period,
     to_float,
     total_caveat,
 )
@@ -114,6 +116,7 @@ def run_benchmarks(
         if catalog and k not in catalog:
             raise NotFoundError(f"unknown KPI {k!r}{did_you_mean(k, catalog)}")
     kw = {"grain": grain, "start": start, "end": end, "where": where}
+    today = data_bound(ws, today)
     needs_spend = any(a in against for a in ("peers", "external"))
     frames, notes = fetch_many(ws, [*ids, SPEND_KPI] if needs_spend else ids, by, **kw)
     scopes: list[Scope] = []
@@ -200,6 +203,13 @@ def _one(
         result.caveats.append(
             f"judging {when}, the latest complete {grain}; the running one is left out "
             "(pass --period to choose)"
+        )
+    elif period is None and today is not None and shift_period(when, grain, 1) > today:
+        covered = (today - when).days
+        total = (shift_period(when, grain, 1) - when).days
+        result.caveats.append(
+            f"judging {when}, a running {grain} (partial: {covered} of {total} days): "
+            f"the data holds no complete {grain} yet"
         )
 
     if "targets" in against:

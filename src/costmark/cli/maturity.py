@@ -15,7 +15,7 @@ import yaml
 from rich.prompt import IntPrompt, Prompt
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
 from costmark.errors import UsageError
 
@@ -114,6 +114,15 @@ def _show_assessment(doc: dict[str, Any], fmt: OutputFormat, rows: list[dict[str
                 emit(checklist, fmt, title=f"{c['name']}: the seed's crawl/walk/run checklist")
 
 
+def _judged(ws: api.Workspace, as_of: str | None) -> Any:
+    """The --as-of day (None: the data's own last day); says on stderr which day is judged."""
+    cut = ws.cutoff(as_of)
+    if cut.day is not None:
+        why = "given" if cut.given else "the data's last day"
+        err_console.print(f"evidence judged on the data up to {cut.day} ({why})")
+    return cut.given
+
+
 @app.callback(invoke_without_command=True)
 def assess(
     ctx: typer.Context,
@@ -126,6 +135,7 @@ def assess(
         Path | None, typer.Option(help="Also write the questionnaire's answers to this YAML.")
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Score and show, but do not store.")] = False,
+    as_of: AsOfOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -149,9 +159,11 @@ def assess(
             source: Any = data
         else:
             source = answers
+        day = _judged(ws, as_of)
         with err_console.status("computing evidence from the data..."):
             doc = ws.assess(
-                source, capabilities=list(capability or []), group=group, save=not dry_run
+                source, capabilities=list(capability or []), group=group, save=not dry_run,
+                as_of=day,
             )
         from costmark.maturity.assessment import score_rows
 
@@ -213,12 +225,15 @@ def api_capabilities(framework: str) -> list[dict[str, Any]]:
 def evidence(
     capability: CapabilityOpt = None,
     group: GroupOpt = None,
+    as_of: AsOfOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Evidence computed from the data, per capability and lens (no answers needed)."""
-    with api.open_workspace(workspace) as ws, err_console.status("computing evidence..."):
-        rows = ws.maturity_evidence(list(capability or []), group=group)
+    with api.open_workspace(workspace) as ws:
+        day = _judged(ws, as_of)
+        with err_console.status("computing evidence..."):
+            rows = ws.maturity_evidence(list(capability or []), group=group, as_of=day)
     emit(rows, fmt, title="evidence", columns=["capability", "lens", "title", "summary", "detail"])
 
 

@@ -31,3 +31,13 @@ FormatOpt = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
 ]
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge as of this day, YYYY-MM-DD (the last day counted); default: the last day "
+        "of the data in scope.",
+        show_default=False,
+    ),
+]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -56,8 +56,8 @@ def report(
     period: Annotated[
         str | None,
         typer.Option(
-            help="2026-10 (month), 2026-W42 (ISO week) or 2026-10-14; default: the last "
-            "complete period."
+            help="2026-10 (month), 2026-W42 (ISO week) or 2026-10-14; default: the latest "
+            "complete period of the data in scope (see --as-of)."
         ),
     ] = None,
     fmt: Annotated[
@@ -67,6 +67,7 @@ def report(
         Path | None, typer.Option("--output", "-o", help="File to write (md/json: default stdout).")
     ] = None,
     scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Render a report: KPI scorecard, trends with forecasts, movers, anomalies, budgets,
@@ -75,7 +76,8 @@ def report(
         raise UsageError(f"--format {fmt.value} needs --output FILE")
     with api.open_workspace(workspace, read_only=True) as ws:
         body = ws.report(
-            cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope)
+            cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
+            as_of=as_of,
         )
     if output is None:
         typer.echo(body.decode("utf-8"), nl=False)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -216,6 +216,7 @@ def anomalies(
         ),
     ] = False,
     where: WhereOpt = None,
+    as_of: AsOfOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -224,12 +225,14 @@ def anomalies(
     Daily series are decomposed (STL, weekly season); a day is anomalous when its residual is
     --threshold robust standard deviations from normal. Consecutive days merge into one.
     """
+    if end is not None and as_of is not None:
+        raise UsageError("give --to or --as-of, not both (--as-of is the last day counted)")
     with api.open_workspace(workspace, read_only=True) as ws:
         frame = ws.anomalies(
             kpi,
             by=_by(by),
             start=_date(start, "--from"),
-            end=_date(end, "--to"),
+            end=_date(end if end is not None else as_of, "--as-of" if as_of else "--to"),
             min_severity=min_severity,
             threshold=threshold,
             where=where,
@@ -249,17 +252,18 @@ def anomalies(
 
 def budgets(
     name: Annotated[str | None, typer.Argument(help="One budget (default: all).")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Judge as of this day (default: last data day).")
-    ] = None,
+    as_of: AsOfOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Budgets from costmark.yaml: actual to date, burn rate, projected end of period from the
     forecast, variance and status (on track / at risk / over)."""
     with api.open_workspace(workspace, read_only=True) as ws:
-        frame = ws.budgets(name, as_of=_date(as_of, "--as-of"))
+        cut = ws.cutoff(_date(as_of, "--as-of"))
+        frame = ws.budgets(name, as_of=cut.day)
     rows = _records(frame)
+    why = "given" if cut.given else "the data's last day"
+    judged = f"as of {cut.day} ({why})"
     if not rows and fmt is OutputFormat.table:
         err_console.print(
             "no budgets in costmark.yaml; add a 'budgets:' section (see README, Tracking)"
@@ -271,11 +275,12 @@ def budgets(
             r["period"] = f"{r.get('period')} from {start}" if start else None
             crossed, ahead = r.get("crossed_on"), r.get("projected_crossing")
             r["crosses"] = f"{crossed}" if crossed else (f"{ahead} (projected)" if ahead else None)
-        cols = ["budget", "scope", "period", "currency", "amount", "actual_to_date",
+        cols = ["budget", "scope", "period", "partial", "currency", "amount", "actual_to_date",
                 "budget_burn", "projected", "variance_pct", "crosses", "status"]  # fmt: skip
-        emit(rows, fmt, title="budgets", columns=[c for c in cols if any(c in r for r in rows)])
+        emit(rows, fmt, title=f"budgets {judged}",
+             columns=[c for c in cols if any(c in r for r in rows)])
         return
-    emit(rows, fmt, title="budgets")
+    emit(rows, fmt, title=f"budgets {judged}")
 
 
 def register(app: typer.Typer) -> None:

@@ -79,6 +79,7 @@ def project_budgets(ctx: Context) -> dict[Key, Decimal]:
 
 def budget_variance(ctx: Context, plan: ComputedKpi) -> Rows:
     budgets = _budgets(ctx)
+    bound = _data_bound(ctx)
     rows = []
     for key in ctx.frame_keys():
         actual = total_cost(ctx, key)
@@ -90,15 +91,24 @@ def budget_variance(ctx: Context, plan: ComputedKpi) -> Rows:
             rows.append(ctx.row(plan.definition.id, key, None, numerator=actual - budget,
                                 denominator=budget, note="budget is zero"))
         else:
-            running = periods.period_end(key[0], ctx.request.grain) > _today()
+            end = periods.period_end(key[0], ctx.request.grain)
+            note = None
+            if end > bound:
+                covered = max(0, (bound - key[0]).days)
+                total = periods.period_days(key[0], ctx.request.grain)
+                note = f"running period (partial: {covered} of {total} days): actual to date"
             rows.append(ctx.row(plan.definition.id, key, float((actual - budget) / budget),
-                                numerator=actual - budget, denominator=budget,
-                                note="running period: actual to date" if running else None))
+                                numerator=actual - budget, denominator=budget, note=note))
     return rows
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+def _data_bound(ctx: Context) -> dt.date:
+    """The day after the last day of the data in the request's scope (``costmark.engine.asof``):
+    the end a running period's elapsed share is measured to, not the wall clock."""
+    from costmark.engine.asof import data_extent
+
+    last = data_extent(ctx.ws, where=ctx.request.where).last_day
+    return last + dt.timedelta(days=1) if last else dt.date.max
 
 
 def elapsed_share(period_start: dt.date, grain: str, today: dt.date) -> float:
@@ -109,7 +119,7 @@ def elapsed_share(period_start: dt.date, grain: str, today: dt.date) -> float:
 
 def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
     budgets = _budgets(ctx)
-    today = _today()
+    today = _data_bound(ctx)
     rows = []
     for key in ctx.frame_keys():
         actual = total_cost(ctx, key)
@@ -125,9 +135,12 @@ def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
                                 note="period has not started or budget is zero"))
             continue
         projected = actual / Decimal(str(share))
+        note = f"projected period end {projected:.2f} against {budget:.2f}"
+        if share < 1:
+            total = periods.period_days(key[0], ctx.request.grain)
+            note = f"partial: {round(share * total)} of {total} days; {note}"
         rows.append(ctx.row(plan.definition.id, key, float(actual / expected), numerator=actual,
-                            denominator=expected,
-                            note=f"projected period end {projected:.2f} against {budget:.2f}"))
+                            denominator=expected, note=note))
     return rows
 
 

@@ -108,9 +108,11 @@ def assess(
     today: dt.date,
     now: dt.datetime,
     meta: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Combine answers with evidence into the assessment document."""
-    ctx = EvidenceContext(source, today, group_tuple(group))
+    """Combine answers with evidence into the assessment document; data evidence is judged up
+    to ``as_of`` when given, else up to the data's last day."""
+    ctx = EvidenceContext(source, today, group_tuple(group), as_of=as_of)
     caps = []
     for cid, scores in answers.items():
         cap = catalog.current[cid]

@@ -13,6 +13,7 @@ import itertools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from costmark.maturity.series import as_date, kpi_series
@@ -55,6 +56,22 @@ class EvidenceContext:
     today: dt.date
     group: tuple[str, str] | None = None
     cache: dict[str, Evidence] = field(default_factory=dict)
+    #: ``--as-of``: the last day of data counted; None: the data's own last day
+    as_of: dt.date | None = None
+
+    @cached_property
+    def cutoff(self) -> dt.date:
+        """The day data judgments count back from (``costmark.engine.asof``): the given as-of
+        day, else the data's last day (never later than ``today``: a period the clock has not
+        finished is not complete, whatever the data's dates say). ``today`` alone stays for
+        what is really about now (data freshness, assessment and report cadence)."""
+        if self.as_of is not None:
+            return self.as_of
+        try:
+            last = self.source.last_data_date()
+        except Unavailable:
+            last = None
+        return min(last, self.today) if last else self.today
 
     @property
     def settings(self) -> Any:
@@ -109,10 +126,13 @@ def latest_value(
     With several currencies the main one (largest denominator, i.e. most of the cost the ratio
     is about) speaks, and the others are listed; without denominators the worst value does."""
     weights: dict[str, float] = {}
-    series = kpi_series(ctx.source, kpi, group=ctx.group, today=ctx.today, weights=weights)
+    until = ctx.cutoff + dt.timedelta(days=1)
+    series = kpi_series(ctx.source, kpi, group=ctx.group, weights=weights, until=until)
+    partial = ""
     if not series:
+        partial = " (a running period: no complete one in the data yet)"
         series = kpi_series(
-            ctx.source, kpi, group=ctx.group, today=ctx.today, complete_only=False,
+            ctx.source, kpi, group=ctx.group, complete_only=False, until=until,
             weights=weights,
         )  # fmt: skip
     if not series:
@@ -130,7 +150,7 @@ def latest_value(
         value = worst([v for _, v in latest.values()])
         period = max(p for p, _ in latest.values())
         note = f" (worst of {len(latest)} currencies)"
-    return value, period, note
+    return value, period, note + partial
 
 
 _HINTS = {
@@ -213,12 +233,15 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
         return _missing("anomaly_response", title, str(exc))
     if ctx.group:
         found = [a for a in found if str(a.get(ctx.group[0], ctx.group[1])) == ctx.group[1]]
-    since = ctx.today - dt.timedelta(days=ANOMALY_WINDOW_DAYS)
-    found = [a for a in found if (day := _anomaly_day(a)) is None or day >= since]
+    # the last 180 days of the data (or up to --as-of), not of the calendar
+    since = ctx.cutoff - dt.timedelta(days=ANOMALY_WINDOW_DAYS - 1)
+    found = [a for a in found
+             if (day := _anomaly_day(a)) is None or since <= day <= ctx.cutoff]
     if not found:
         return Evidence(
             "anomaly_response", title, True, 0,
-            f"no anomalies detected in the last {ANOMALY_WINDOW_DAYS} days", None,
+            f"no anomalies detected in the last {ANOMALY_WINDOW_DAYS} days of data "
+            f"(to {ctx.cutoff})", None,
             "nothing to respond to: this item does not move the score",
         )  # fmt: skip
     days = [d for d in (recovery_days(a) for a in found) if d is not None]
@@ -229,7 +252,8 @@ def anomaly_response(ctx: EvidenceContext) -> Evidence:
         )  # fmt: skip
     med = statistics.median(days)
     stage = "run" if med <= t.run else "walk" if med <= t.walk else "crawl"
-    days_text = f"{med:g} day{'' if med == 1 else 's'} (median, last {ANOMALY_WINDOW_DAYS} days)"
+    days_text = (f"{med:g} day{'' if med == 1 else 's'} "
+                 f"(median, last {ANOMALY_WINDOW_DAYS} days of data)")
     return Evidence(
         "anomaly_response", title, True, med,
         f"{len(found)} detected, back to normal in {days_text}", stage,

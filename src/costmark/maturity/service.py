@@ -75,12 +75,14 @@ def evidence(
     group: str | None = None,
     source: Source | None = None,
     today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """Every evidence item for the capabilities (all with evidence rules when none given)."""
+    """Every evidence item for the capabilities (all with evidence rules when none given).
+    Data evidence judges the data's latest complete periods (``as_of``: up to that day)."""
     cat = load_catalog()
     src = _source(ws, source)
     g = parse_group(group, src.project.dimensions)
-    ctx = EvidenceContext(src, today or _now(None).date(), group_tuple(g))
+    ctx = EvidenceContext(src, today or as_of or _now(None).date(), group_tuple(g), as_of=as_of)
     caps = cat.resolve_many(list(capabilities)) if capabilities else list(cat.current.values())
     rows = []
     for cap in caps:
@@ -100,8 +102,10 @@ def run_assessment(
     source: Source | None = None,
     now: dt.datetime | None = None,
     save: bool = True,
+    as_of: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Assess: answers (a YAML file or the same shape as a mapping) + evidence."""
+    """Assess: answers (a YAML file or the same shape as a mapping) + evidence (judged on the
+    data's latest complete periods, or up to ``as_of``)."""
     cat = load_catalog()
     src = _source(ws, source)
     meta: dict[str, Any] = {}
@@ -117,7 +121,8 @@ def run_assessment(
         parsed = {c: parsed[c] for c in wanted}
     g = parse_group(group if group is not None else meta.get("group"), src.project.dimensions)
     t = _now(now)
-    doc = assess(cat, parsed, src, group=g, today=t.date(), now=t, meta=meta)
+    doc = assess(cat, parsed, src, group=g, today=as_of or t.date(), now=t, meta=meta,
+                 as_of=as_of)
     if save:
         with ws.warehouse.transaction() as con:
             doc["id"] = store.save_assessment(con, doc)

@@ -105,12 +105,13 @@ class WorkspaceSource:
         return int(row[0]) if row else 0
 
     def last_data_date(self) -> dt.date | None:
-        # the latest day a charge starts on (monthly fees end at month end, so not the end)
-        row = self.ws.warehouse.con.execute("SELECT max(ChargePeriodStart) FROM costs").fetchone()
-        if not row or row[0] is None:
-            return None
-        value = row[0]
-        return value.date() if isinstance(value, dt.datetime) else value
+        # the latest day a charge starts on, read by the one period module
+        from costmark.engine.asof import data_extent
+
+        try:
+            return data_extent(self.ws).last_day
+        except CostmarkError as exc:
+            raise Unavailable(f"the data's extent: {str(exc).splitlines()[0]}") from exc
 
     def anomalies(self, by: Sequence[str] = ()) -> list[dict]:
         return _records(self._call("anomalies", "anomaly detection", by=tuple(by)))

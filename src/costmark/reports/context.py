@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from costmark import __version__
+from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
 from costmark.reports import sources
 from costmark.reports.periods import HISTORY, Period, parse_period
@@ -45,16 +46,33 @@ def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return section(title, "error", f"This section failed: {type(exc).__name__}: {first}")
 
 
+def cutoff(ws: Any, as_of: Any = None) -> AsOf:
+    """The report's cutoff: ``as_of`` when given, else the last day of the data ``ws`` sees
+    (no data, or no KPI engine: an empty extent, and every section says "No data yet")."""
+    given = parse_as_of(as_of)
+    if not hasattr(ws, "kpi"):
+        return AsOf(Extent(None, None), given)
+    try:
+        return AsOf(data_extent(ws), given)
+    except CostmarkError:
+        return AsOf(Extent(None, None), given)
+
+
 def build_context(
     ws: Any,
     *,
     cadence: str = "monthly",
     period: str | None = None,
-    today: dt.date | None = None,
+    as_of: Any = None,
     kpis: Sequence[str] | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The whole report as data. ``ws`` is a facade ``Workspace`` or a scoped view of one."""
-    p = parse_period(cadence, period, today)
+    """The whole report as data. ``ws`` is a facade ``Workspace`` or a scoped view of one.
+
+    The default period is the latest complete one of the data ``ws`` sees (``as_of``: the last
+    day counted, when given); ``today`` is the older name of ``as_of``."""
+    cut = cutoff(ws, as_of if as_of is not None else today)
+    p = parse_period(cadence, period, cut)
     catalog = sources.catalog(ws)
     ids = list(kpis) if kpis else [c["id"] for c in catalog]
     scope = dict(getattr(ws, "scope", {}) or {})
@@ -68,7 +86,14 @@ def build_context(
             "end": p.end,
             "previous": p.shift(-1).label,
             "grain": p.grain,
+            "reason": p.reason,
+            "complete": p.partial is None,
+            "days_covered": p.days_covered,
+            "days_total": p.days_total,
+            "partial": p.partial,
+            "describe": p.describe(),
         },
+        "as_of": cut.to_dict(),
         "scope": scope,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None),
         "costmark_version": __version__,

@@ -87,6 +87,10 @@ def render_md(ctx: dict[str, Any]) -> str:
         f"Period {ctx['period']['label']} ({ctx['period']['start']} to before "
         f"{ctx['period']['end']}), compared with {ctx['period']['previous']}."
     )
+    if ctx["period"].get("reason"):
+        partial = ctx["period"].get("partial")
+        out.append(f"Judged: {ctx['period']['reason']}"
+                   + (f"; {partial}, not a complete period." if partial else "."))
     if ctx["scope"]:
         scope = ", ".join(f"{k} = {v}" for k, v in ctx["scope"].items())
         out.append(f"Scope: {_md_cell(scope)}.")

@@ -130,12 +130,13 @@ def run_one(
     schedule: Schedule,
     *,
     period: str | None = None,
-    today: dt.date | None = None,
+    as_of: dt.date | None = None,
     now: dt.datetime | None = None,
     **delivery: Any,
 ) -> dict[str, Any]:
     """Render and deliver one schedule now, and log the run (ok or failed) either way.
-    ``now`` (tests, catch-up runs) is the run's logged start, which due-ness compares with."""
+    ``now`` (tests, catch-up runs) is the run's logged start, which due-ness compares with;
+    the report's period comes from the data (or ``as_of``), not from ``now``."""
     started = now or utcnow()
     record: dict[str, Any] = {
         "id": uuid.uuid4().hex[:12],
@@ -148,7 +149,7 @@ def run_one(
     }
     try:
         ctx = build_context(
-            scoped(ws, schedule.scope), cadence=schedule.cadence, period=period, today=today
+            scoped(ws, schedule.scope), cadence=schedule.cadence, period=period, as_of=as_of
         )
         record["period"] = ctx["period"]["label"]
         result = deliver(ws, schedule, ctx, render(ctx, schedule.format), **delivery)
@@ -196,7 +197,7 @@ def run_due(
         if names and s.name not in names:
             continue
         if force or is_due(s, runs.get(s.name), now):
-            out.append(run_one(ws, s, today=now.date(), now=now, **delivery))
+            out.append(run_one(ws, s, now=now, **delivery))
     return out
 
 

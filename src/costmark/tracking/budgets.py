@@ -104,6 +104,8 @@ def budget_status(
         "as_of": as_of,
         "days_elapsed": elapsed,
         "days_in_period": total_days,
+        # a running period is projected, never judged as if complete
+        "partial": f"partial: {elapsed} of {total_days} days" if elapsed < total_days else None,
         "amount": amount,
         "actual_to_date": actual,
         "remaining": amount - actual,

@@ -67,11 +67,11 @@ def complete_only(frame: pd.DataFrame, grain: str, last_day: dt.date | None) -> 
 
 
 def last_data_day(ws: Workspace) -> dt.date | None:
-    """The last day any cost row covers (the forecast origin, the 'as of' of budgets)."""
-    row = ws.warehouse.con.execute(
-        "SELECT CAST(max(ChargePeriodStart) AS DATE) FROM costs"
-    ).fetchone()
-    return row[0] if row and row[0] else None
+    """The last day a charge starts on (the forecast origin, the 'as of' of budgets), read by
+    the one period module (``costmark.engine.asof``) every command shares."""
+    from costmark.engine.asof import data_extent
+
+    return data_extent(ws).last_day
 
 
 def track(

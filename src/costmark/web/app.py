@@ -323,19 +323,21 @@ def create_app(
 
     @app.get("/api/overview", tags=["pages"])
     async def overview_json(
-        request: Request, cadence: Cadence = "monthly", period: str | None = None
+        request: Request, cadence: Cadence = "monthly", period: str | None = None,
+        as_of: dt.date | None = None,
     ) -> Any:
         data = await cached_view(
-            request, "overview", lambda ws, v: views.overview(ws, v, cadence, period)
+            request, "overview", lambda ws, v: views.overview(ws, v, cadence, period, as_of)
         )
         return json_body(request, "overview", data)
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
     async def overview_page(
-        request: Request, cadence: Cadence = "monthly", period: str | None = None
+        request: Request, cadence: Cadence = "monthly", period: str | None = None,
+        as_of: dt.date | None = None,
     ) -> HTMLResponse:
         data = await cached_view(
-            request, "overview", lambda ws, v: views.overview(ws, v, cadence, period)
+            request, "overview", lambda ws, v: views.overview(ws, v, cadence, period, as_of)
         )
         data["figures"] = report_figures(data)
         return page(
@@ -355,12 +357,13 @@ def create_app(
         by: str | None,
         start: dt.date | None,
         end: dt.date | None,
+        as_of: dt.date | None = None,
     ) -> Any:
         return cached_view(
             request,
             f"kpi:{kpi_id}",
             lambda ws, v: views.kpi_detail(
-                v, kpi_id, grain=grain, by=by or None, start=start, end=end
+                v, kpi_id, grain=grain, by=by or None, start=start, end=end, as_of=as_of
             ),
         )
 
@@ -372,8 +375,9 @@ def create_app(
         by: str | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        as_of: dt.date | None = None,
     ) -> Any:
-        data = await kpi_data(request, kpi_id, grain, by, start, end)
+        data = await kpi_data(request, kpi_id, grain, by, start, end, as_of)
         return json_body(request, f"kpi:{kpi_id}", data)
 
     @app.get("/kpi/{kpi_id}", response_class=HTMLResponse, tags=["pages"])
@@ -384,8 +388,9 @@ def create_app(
         by: str | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        as_of: dt.date | None = None,
     ) -> HTMLResponse:
-        data = await kpi_data(request, kpi_id, grain, by, start, end)
+        data = await kpi_data(request, kpi_id, grain, by, start, end, as_of)
         return page(
             request,
             "kpi.html.j2",
@@ -402,9 +407,10 @@ def create_app(
         by: str | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        as_of: dt.date | None = None,
     ) -> Response:
         """The KPI series (or its drill-down when ``by`` is given) as CSV, formula-safe."""
-        data = await kpi_data(request, kpi_id, grain, by, start, end)
+        data = await kpi_data(request, kpi_id, grain, by, start, end, as_of)
         rows = data["drilldown"].get("series") if by else data["series"]
         cols = list(dict.fromkeys(k for r in rows or [] for k in r))
         buf = io.StringIO()
@@ -428,6 +434,7 @@ def create_app(
                 r.query_params.get("cadence", "monthly"),
                 r.query_params.get("period"),
                 ("peers", "industry"),
+                r.query_params.get("as_of"),
             ),
         ),
         "anomalies": (
@@ -438,6 +445,7 @@ def create_app(
                 r.query_params.get("cadence", "monthly"),
                 r.query_params.get("period"),
                 ("anomalies", "budgets"),
+                r.query_params.get("as_of"),
             ),
         ),
         "maturity": ("Maturity", lambda ws, v, r: views.maturity_page(v)),
@@ -614,8 +622,11 @@ def create_app(
         return to_jsonable(await anyio.to_thread.run_sync(work))
 
     @app.get("/metrics", response_class=PlainTextResponse, tags=["metrics"])
-    async def prometheus(request: Request, dimension: list[str] = Query(default=[])) -> Response:
-        """Prometheus text format; ``dimension`` defaults to the allocation dimensions."""
+    async def prometheus(
+        request: Request, dimension: list[str] = Query(default=[]), as_of: dt.date | None = None
+    ) -> Response:
+        """Prometheus text format; ``dimension`` defaults to the allocation dimensions. Values
+        are the latest complete month of the data in scope (``as_of``: as of that day)."""
 
         def build(ws: Any, view: Any) -> str:
             dims = dimension or [d for d, spec in ws.project.dimensions.items() if spec.allocation]
@@ -623,7 +634,7 @@ def create_app(
             for d in dims:
                 if d not in ws.project.dimensions:
                     raise NotFoundError(f"unknown dimension {d!r}")
-            return metrics.exposition(view, [d for d in dims if d not in scope])
+            return metrics.exposition(view, [d for d in dims if d not in scope], as_of=as_of)
 
         text = await with_view(request, build)
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

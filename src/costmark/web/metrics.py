@@ -1,5 +1,10 @@
-"""Prometheus text exposition of the latest value of each KPI, total and by dimension.
+"""Prometheus text exposition of each KPI in the latest complete month, total and by dimension.
 
+The month is the one every command judges (``costmark.engine.asof``): the latest complete month
+of the data in scope, or the latest complete one as of ``?as_of=DAY``; a running month is never
+exported as if it were a month. ``costmark_period_info`` says which month and why:
+
+    costmark_period_info{period="2026-11-01",label="2026-11",reason="latest complete month ..."} 1
     costmark_kpi{kpi="total_cost",currency="USD",grain="month",period="2026-11-01"} 1234.5
     costmark_kpi_by_dimension{kpi="total_cost",currency="USD",grain="month",
         period="2026-11-01",dimension="team",value="payments"} 321.0
@@ -11,11 +16,11 @@ For a scoped token both metrics are computed inside the scope only.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from costmark.reports import sources
+from costmark.reports.context import cutoff
 
 GRAIN = "month"
 
@@ -49,7 +54,7 @@ def _latest(rows: list[dict[str, Any]], keys: Sequence[str]) -> dict[tuple[Any, 
     return best
 
 
-def exposition(view: Any, dimensions: Sequence[str], today: dt.date | None = None) -> str:
+def exposition(view: Any, dimensions: Sequence[str], as_of: Any = None) -> str:
     ids = [c["id"] for c in sources.catalog(view)]
     lines = [
         "# HELP costmark_up 1 when the KPI engine answered.",
@@ -57,11 +62,17 @@ def exposition(view: Any, dimensions: Sequence[str], today: dt.date | None = Non
     ]
     if not ids:
         return "\n".join([*lines, "costmark_up 0", ""])
-    today = today or dt.datetime.now(dt.UTC).date()
-    start = dt.date(today.year - 1, today.month, 1)
-    totals = sources.kpi_rows(view, ids, grain=GRAIN, start=start)
+    judged = cutoff(view, as_of).latest_complete(GRAIN)
+    if judged is None:
+        return "\n".join([*lines, "costmark_up 1", "# no cost data in scope yet", ""])
+    start, end = judged.start, judged.last_day
+    totals = sources.kpi_rows(view, ids, grain=GRAIN, start=start, end=end)
     lines += [
         "costmark_up 1",
+        "# HELP costmark_period_info The month the values below judge, and why.",
+        "# TYPE costmark_period_info gauge",
+        f"costmark_period_info{{{_labels(period=start, label=judged.label, reason=judged.reason)}}}"
+        " 1",
         "# HELP costmark_kpi Latest value of each KPI (monthly grain).",
         "# TYPE costmark_kpi gauge",
     ]
@@ -77,7 +88,7 @@ def exposition(view: Any, dimensions: Sequence[str], today: dt.date | None = Non
         "# TYPE costmark_kpi_by_dimension gauge",
     ]
     for dim in dimensions:
-        rows = sources.kpi_rows(view, ids, grain=GRAIN, start=start, by=(dim,))
+        rows = sources.kpi_rows(view, ids, grain=GRAIN, start=start, end=end, by=(dim,))
         latest = _latest(rows, ("kpi", "currency", dim))
         for (kpi, cur, val), r in sorted(latest.items(), key=lambda kv: tuple(map(str, kv[0]))):
             num = _number(r["value"])

@@ -12,16 +12,21 @@ from collections import Counter
 from typing import Any
 
 from costmark.access.scope import ScopeUnsupported
+from costmark.engine.asof import AsOf
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
 from costmark.reports import charts, sources
-from costmark.reports.context import guarded, section
+from costmark.reports.context import cutoff, guarded, section
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
 
 GRAINS = ("day", "week", "month")
 
 
-def overview(ws: Any, view: Any, cadence: str, period: str | None) -> dict[str, Any]:
-    ctx = ws.report_context(cadence=cadence, period=period, scope=getattr(view, "scope", None))
+def overview(
+    ws: Any, view: Any, cadence: str, period: str | None, as_of: Any = None
+) -> dict[str, Any]:
+    ctx = ws.report_context(
+        cadence=cadence, period=period, scope=getattr(view, "scope", None), as_of=as_of
+    )
     s = ctx["sections"]
     keep = ("scorecard", "trends", "movers", "anomalies", "budgets")
     return {
@@ -31,9 +36,12 @@ def overview(ws: Any, view: Any, cadence: str, period: str | None) -> dict[str, 
 
 
 def report_sections(
-    ws: Any, view: Any, cadence: str, period: str | None, keys: tuple[str, ...]
+    ws: Any, view: Any, cadence: str, period: str | None, keys: tuple[str, ...],
+    as_of: Any = None,
 ) -> dict[str, Any]:
-    ctx = ws.report_context(cadence=cadence, period=period, scope=getattr(view, "scope", None))
+    ctx = ws.report_context(
+        cadence=cadence, period=period, scope=getattr(view, "scope", None), as_of=as_of
+    )
     return {
         **{k: v for k, v in ctx.items() if k != "sections"},
         "sections": {k: ctx["sections"][k] for k in keys},
@@ -48,7 +56,12 @@ def kpi_detail(
     by: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    as_of: Any = None,
 ) -> dict[str, Any]:
+    """One KPI's series, drill-down, target, trend and peers. Defaults follow the one period
+    rule (``costmark.engine.asof``): the series ends with the latest complete period of the
+    data in scope, and the drill-down and target judge that period, as the scorecard does; the
+    running period is shown apart, labelled "partial: N of M days", never as a cliff."""
     if grain not in GRAINS:
         raise UsageError(f"grain {grain!r} must be one of {', '.join(GRAINS)}")
     catalog = sources.catalog(view)
@@ -62,10 +75,13 @@ def kpi_detail(
     if by is not None and by not in dims:
         raise NotFoundError(f"unknown dimension {by!r}" + did_you_mean(by, dims))
     cadence = {v: k for k, v in GRAIN.items()}[grain]
+    cut = cutoff(view, as_of)
+    judged = parse_period(cadence, None, cut)
     if start is None:
-        first = parse_period(cadence, None).shift(-(HISTORY[cadence] - 1))
-        start = first.start
-    series = sources.kpi_rows(view, [kpi_id], grain=grain, start=start, end=end)
+        start = judged.shift(-(HISTORY[cadence] - 1)).start
+    shown_end = end if end is not None else judged.end - dt.timedelta(days=1)
+    series = sources.kpi_rows(view, [kpi_id], grain=grain, start=start, end=shown_end)
+    _label_partial(series, cut, grain)
     series.sort(key=lambda r: (str(r.get("currency")), r["period_start"]))
     currencies = sorted({r.get("currency") or "" for r in series})
     figures: dict[str, Any] = {}
@@ -94,8 +110,11 @@ def kpi_detail(
             rows=[],
         )
     else:
-        rows = sources.kpi_rows(view, [kpi_id], grain=grain, start=start, end=end, by=(by,))
-        latest = max((r["period_start"] for r in rows), default=None)
+        rows = sources.kpi_rows(
+            view, [kpi_id], grain=grain, start=start, end=shown_end, by=(by,)
+        )
+        _label_partial(rows, cut, grain)
+        latest = max((r["period_start"] for r in rows if not r.get("partial")), default=None)
         last = sorted(
             (r for r in rows if r["period_start"] == latest),
             key=lambda r: -(float(r["value"]) if r.get("value") is not None else 0),
@@ -113,12 +132,7 @@ def kpi_detail(
             figures["kpi-drill"] = charts.grouped_bar_figure(
                 last, by, f"{meta[kpi_id]['title']} by {by} ({latest})"
             )
-    last_period = (
-        parse_period(cadence, str(series[-1]["period_start"]))
-        if series
-        else parse_period(cadence, None)
-    )
-    targets = sources.targets(view, [kpi_id], last_period)
+    targets = sources.targets(view, [kpi_id], judged)
     peers = guarded("Peers", lambda: _peers(view, kpi_id, scope))
     return {
         "kpi": meta[kpi_id],
@@ -126,6 +140,10 @@ def kpi_detail(
         "by": by,
         "start": start,
         "end": end,
+        "period": {"label": judged.label, "start": judged.start, "end": judged.end,
+                   "reason": judged.reason, "describe": judged.describe()},
+        "as_of": cut.to_dict(),
+        "running": _running(view, kpi_id, cut, grain) if end is None else None,
         "scope": scope,
         "dimensions": [d for d in dims if d not in scope],
         "series": series,
@@ -135,6 +153,25 @@ def kpi_detail(
         "peers": peers,
         "figures": figures,
     }
+
+
+def _label_partial(rows: list[dict[str, Any]], cut: AsOf, grain: str) -> None:
+    """Mark each row of a period the cutoff does not cover entirely: "partial: 1 of 31 days"."""
+    for r in rows:
+        note = cut.period(r["period_start"], grain).partial_note if cut.day else None
+        if note:
+            r["partial"] = note
+
+
+def _running(view: Any, kpi_id: str, cut: AsOf, grain: str) -> dict[str, Any] | None:
+    """The running period's values to date, labelled partial (None when it is complete)."""
+    running = cut.running(grain)
+    if running is None or running.complete:
+        return None
+    rows = sources.kpi_rows(view, [kpi_id], grain=grain, start=running.start,
+                            end=running.last_day)
+    return {"label": running.label, "partial": running.partial_note,
+            "rows": [{k: r.get(k) for k in ("currency", "value", "note")} for r in rows]}
 
 
 def _trend(view: Any, kpi_id: str, grain: str) -> dict[str, Any]:
