@@ -71,8 +71,11 @@ def _allocation(project: Project, base: BuiltIn) -> BuiltIn:
                            params=(("note", "no dimension has allocation: true"),))
     return MeasureKpi(
         base.definition,
-        {"allocated": CostMeasure("EffectiveCost", "x_Allocated = 'true'"), "cost": lib.EFF},
-        numerator="allocated", denominator="cost", zero_note="no cost in the period",
+        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {lib.CHARGES}"),
+         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
+         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
+        numerator="allocated", denominator="cost", zero_note=lib.NO_SHARE_BASE,
+        aside=("aside", lib.ASIDE_NOTE),
     )
 
 
@@ -82,8 +85,11 @@ def _untagged(project: Project, base: KpiDefinition, keys: tuple[str, ...]) -> B
     where = " or ".join(f"tag:{k} is null" for k in keys)
     return MeasureKpi(
         base,
-        {"untagged": CostMeasure("EffectiveCost", where), "cost": lib.EFF},
-        numerator="untagged", denominator="cost", zero_note="no cost in the period",
+        {"untagged": CostMeasure("EffectiveCost", f"({where}) and {lib.CHARGES}"),
+         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
+         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
+        numerator="untagged", denominator="cost", zero_note=lib.NO_SHARE_BASE,
+        aside=("aside", lib.ASIDE_NOTE),
     )
 
 
@@ -116,8 +122,8 @@ def resolve(project: Project, kpi_id: str) -> Plan:
             return _untagged(
                 project,
                 d.model_copy(update={"id": kpi_id, "title": f"Untagged cost share ({key})",
-                                     "formula": f"Σ EffectiveCost[tag {key} missing] / Σ "
-                                                "EffectiveCost"}),
+                                     "formula": f"Σ EffectiveCost[charges, tag {key} "
+                                                "missing] / Σ EffectiveCost[charges]"}),
                 (key,),
             )
     if kpi_id.startswith("cost_per_"):
