@@ -170,8 +170,10 @@ def spend_elasticity(ctx: Context, plan: ComputedKpi) -> Rows:
             typical[(dims, currency)],
         )
         vol_now, vol_prev = values.get(_mkey(key)), values.get(_mkey(prev))
-        vol_change, why_vol = ratio_change(vol_now, vol_prev, what="value") if vol_now is not None else (
-            None, note or f"no {metric} for this period")
+        vol_change, why_vol = (
+            ratio_change(vol_now, vol_prev, what="value") if vol_now is not None
+            else (None, note or f"no {metric} for this period")
+        )
         if cost_change is None or vol_change is None:
             rows.append(ctx.row(plan.definition.id, key, None,
                                 note=why or (f"{metric}: {why_vol}" if why_vol else None)))
