@@ -27,9 +27,10 @@ TINY_BASE_SHARE = Decimal("0.01")
 
 
 def out_of_range_note(definition: KpiDefinition, value: float) -> str:
-    return (f"computed {value:.6g} is outside the valid range {definition.range_text} of "
-            f"{definition.id}: not shown (check negative rows, e.g. credits or corrections, "
-            "in its denominator)")
+    return (f"computed {value:.6g} is outside the valid range {definition.range_text}: not "
+            "shown (inputs the formula cannot read as a "
+            f"{'share' if definition.valid_min == 0 and definition.valid_max == 1 else 'rate'}"
+            ", e.g. negative corrections or estimates larger than the cost)")
 
 
 def enforce(definition: KpiDefinition, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
