@@ -27,10 +27,10 @@ Plan = MeasureKpi | ComputedKpi | FormulaKpi
 
 
 def _defn(id: str, title: str, unit: str, direction: str, kind: str, formula: str,
-          desc: str) -> KpiDefinition:
+          desc: str, null: str = "") -> KpiDefinition:
     return KpiDefinition.model_validate(
         {"id": id, "title": title, "unit": unit, "direction": direction, "kind": kind,
-         "formula": formula, "description": desc}
+         "formula": formula, "description": desc, "null_when": null}
     )
 
 
@@ -134,7 +134,8 @@ def resolve(project: Project, kpi_id: str) -> Plan:
                 _defn(kpi_id, f"Cost per {metric}", f"currency/{m.unit}", "lower", "business",
                       f"Σ EffectiveCost / {m.aggregation}({metric})",
                       f"Unit cost: total cost per {m.unit} ({metric}, {m.aggregation} over the "
-                      "period)."),
+                      "period).",
+                      f"no {metric} value for the period, or {metric} is zero"),
                 "cost_per_metric", {"cost": lib.EFF}, params=(("metric", metric),),
             )
     if kpi_id.startswith("spend_elasticity:"):
@@ -213,7 +214,9 @@ def _user(project: Project, kpi_id: str, spec: UserKpi) -> Plan:
             assert metric is not None
             metrics.append((name, metric))
     definition = _defn(kpi_id, title, unit, spec.direction, "user",
-                       _describe(spec), desc)
+                       _describe(spec), desc,
+                       "the denominator is zero or a business metric has no value"
+                       if spec.ratio is not None else "")
     if not metrics:
         return MeasureKpi(definition, cost, numerator=num, denominator=den)
     return ComputedKpi(
