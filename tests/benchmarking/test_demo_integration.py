@@ -50,10 +50,13 @@ def test_peer_ranks_agree_with_the_kpi_engine(demo_root: Path) -> None:
         assert res.period == dt.date(2026, 4, 1)
         kpi = ws.kpi(ESR, by="team", start="2026-04-01", end="2026-04-30").to_pandas()
     usd = kpi[(kpi["currency"] == "USD") & kpi["value"].notna()]
-    expected = usd.sort_values("value", ascending=False)["team"].tolist()
+    # the cost nobody owns is not a peer: "unallocated" (the team default) is left out
+    expected = [t for t in usd.sort_values("value", ascending=False)["team"]
+                if t != "unallocated"]
     peers = res["peers"]
     ranked = peers[(peers["currency"] == "USD") & peers["rank"].notna()].sort_values("rank")
-    assert ranked["team"].tolist() == expected
+    assert ranked["team"].tolist() == expected and "unallocated" not in set(peers["team"])
+    assert any("not ranked as peers: " in c and "unallocated" in c for c in res.caveats)
     assert ranked["rank"].iloc[0] == 1 and ranked["percentile"].iloc[0] == 100.0
     assert not res["industry"].empty and res["industry"]["citation"].str.contains("20").all()
     ind = res["industry"]

@@ -101,3 +101,36 @@ def test_bad_reference_file_names_file_and_figure(tmp_path: Path) -> None:
     assert "bad.csv:2" in text and "figure x" in text and "value" in text
     with pytest.raises(InputError, match="not found"):
         load_references([tmp_path / "missing.yaml"])
+
+
+def test_applicable_only_when_the_scope_is_known_to_match() -> None:
+    """A spend band that cannot be checked and a scope with no cost are not applicable (each
+    with its reason); a checked match is."""
+    figures = load_references()
+    small = "prosperops-aws-compute-esr-median-small-2024"
+    main = "prosperops-aws-compute-esr-median-2024"
+
+    def standing(value: float, currency: str, spend: dict[str, float]) -> dict[str, dict]:
+        res = industry_standing(org("effective_savings_rate", value, currency), figures,
+                                "effective_savings_rate", direction="higher",
+                                annual_spend=spend)
+        return {r["figure"]: r for r in res.to_dict("records")}
+
+    eur = standing(0.2, "EUR", {"EUR": 100_000.0})
+    assert not eur[small]["applicable"] and "cannot be placed" in eur[small]["note"]
+    assert eur[main]["applicable"]
+    nothing = standing(0.2, "USD", {"USD": 0.0})
+    assert not nothing[main]["applicable"] and "no cost in the figure's scope" in (
+        nothing[main]["note"])
+    fits = standing(0.2, "USD", {"USD": 100_000.0})
+    assert fits[small]["applicable"] and fits[main]["applicable"]
+
+
+def test_annual_spend_is_scaled_up_from_a_partial_year() -> None:
+    from costmark.benchmarking.service import _annual_spend
+
+    spend = pd.DataFrame({"period_start": [dt.date(2026, 2, 1), dt.date(2026, 3, 1),
+                                           dt.date(2026, 4, 1)],
+                          "currency": "USD", "value": [100_000.0] * 3})
+    annual = _annual_spend(spend, APR, "month")["USD"]
+    assert annual == pytest.approx(300_000 * 365 / 89)  # Feb 1 to May 1: 89 days

@@ -174,3 +174,23 @@ def test_rank_columns_are_integers() -> None:
     cohorts, _ = assign_cohorts(fixture(), ["team"])
     res = peer_ranks(cohorts, ESR, ["team"], "higher")
     assert str(res["rank"].dtype) == "Int64" and str(res["quartile"].dtype) == "Int64"
+
+
+def test_peer_members_leave_out_nobody_and_members_without_spend() -> None:
+    """Unallocated, untagged and placeholder members are not peers, and neither is a service
+    whose usage all cost 0 (its ESR of 1.0 would rank it best)."""
+    from costmark.benchmarking.peers import peer_members
+
+    day = dt.date(2026, 4, 1)
+    members = ["web", "shared-pool", None, "(none)", "free-tier", "api"]
+    frame = pd.DataFrame({
+        "kpi": "effective_savings_rate", "period_start": day, "team": members,
+        "currency": "USD", "value": [0.2, 0.1, 0.3, 0.4, 1.0, 0.25],
+    })
+    spend = frame.assign(kpi="total_cost", value=[100.0, 50.0, 10.0, 5.0, 0.0, 80.0])
+    kept, note = peer_members(frame, ["team"], spend, {"team": "shared-pool"})
+    assert kept["team"].tolist() == ["web", "api"]
+    assert note == ("not ranked as peers: 3 unallocated or untagged row(s), 1 row(s) of members "
+                    "with no spend in the period")
+    ranks = peer_ranks(kept.assign(cohort="all"), "effective_savings_rate", ["team"], "higher")
+    assert ranks["team"].tolist() == ["api", "web"]

@@ -50,6 +50,8 @@ def test_list_explain_and_errors(cli: tuple[CliRunner, list[str]]) -> None:
     listed = runner.invoke(app, ["kpi", "--list", "-f", "json", *ws])
     assert listed.exit_code == 0
     assert "cost_per_transactions" in {r["id"] for r in json.loads(listed.output)}
+    share = next(r for r in json.loads(listed.output) if r["id"] == "allocation_coverage")
+    assert share["valid_range"] == "[0, 1]" and "positive charges" in share["null_when"]
     sql = runner.invoke(app, ["explain", "commitment_utilization", *ws])
     assert sql.exit_code == 0 and "GROUP BY" in sql.output
     unknown = runner.invoke(app, ["kpi", "total_cots", *ws])

@@ -44,9 +44,10 @@ RATIOS = [
     ("commitment_coverage", 18 / 36),
     ("on_demand_share", 14 / 31),
     ("spot_share", 2 / 31),
-    ("allocation_coverage", 27 / 30),
-    ("untagged_cost_share", 15 / 30),
-    ("untagged_cost_share:team", 15 / 30),
+    # shares of spend are over charges (r1..r6 = 31): the credit r7 is left out of both sides
+    ("allocation_coverage", 28 / 31),
+    ("untagged_cost_share", 15 / 31),
+    ("untagged_cost_share:team", 15 / 31),
     ("resource_utilization", (0.02 * 10 + 0.5 * 12 + 0.8 * 2) / 24),
     ("memory_utilization", (0.1 * 10 + 0.6 * 12 + 0.2 * 2) / 24),
     ("waste_share", (3 + 10) / 30),

@@ -103,3 +103,32 @@ def test_weaker_neighbouring_days_join_the_anomaly() -> None:
     first = found[0]
     assert (first["start"], first["end"]) == (total.index[40].date(), total.index[42].date())
     assert all(e["start"] != total.index[55].date() or abs(e["score"]) >= 3.5 for e in found)
+
+
+@pytest.mark.parametrize(
+    ("score", "impact", "level"),
+    [
+        (200.0, 0.001, "low"),  # statistically extreme, financially nothing
+        (10.0, 0.05, "low"),
+        (200.0, 0.2, "high"),  # material money, and a strong score
+        (3.6, 0.8, "high"),  # half a day's bill and more: high even on a modest score
+        (3.6, 0.2, "medium"),
+    ],
+)
+def test_severity_weighs_dollar_impact(score: float, impact: float, level: str) -> None:
+    assert severity(score, impact=impact) == level
+
+
+def test_events_severity_and_delta_pct_from_a_tiny_base() -> None:
+    """A day expected at 0.001 comes in at 50 (+5,000,000%): the score is huge, the money is
+    small against a typical day, and no relative change is shown from that base."""
+    idx = pd.date_range("2026-01-05", periods=30, freq="D")
+    scored = pd.DataFrame({"actual": 100.0, "expected": 100.0, "score": 0.0}, index=idx)
+    scored.iloc[10] = [50.0, 0.001, 60.0]
+    (event,) = events(scored, impact_scale=10_000.0)
+    assert event["start"] == idx[10].date() and event["delta"] == pytest.approx(49.999)
+    assert event["severity"] == "low"
+    assert event["delta_pct"] is None and "tiny base" in event["note"]
+    (plain,) = events(scored.assign(expected=lambda f: f["expected"].where(f.index != idx[10],
+                                                                             20.0)))
+    assert plain["delta_pct"] == pytest.approx(30 / 20) and plain["note"] is None

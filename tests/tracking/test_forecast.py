@@ -100,3 +100,21 @@ def test_horizon_counts_periods_of_the_grain() -> None:
     assert horizon_days(as_of, "month", 1) == 8 + 31  # rest of November + December
     assert horizon_days(as_of, "quarter", 1) == 39 + 90  # rest of Q4 + Q1 2027
     assert horizon_days(as_of, "month", None) == 8 + 31  # default: to the end of next month
+
+
+def test_three_points_are_not_extrapolated() -> None:
+    """15, 22, 29: drift would say 44 two months on (a tripling read from two differences)."""
+    idx = pd.date_range("2025-01-01", periods=3, freq="MS")
+    fc = forecast_values(pd.Series([15.0, 22.0, 29.0], index=idx), horizon=2, freq="MS")
+    assert fc.method == "mean"
+    assert fc.mean == pytest.approx([22.0, 22.0])
+    assert fc.note is not None and "no trend extrapolated" in fc.note
+
+
+def test_too_short_refuses_fewer_than_three_points() -> None:
+    from costmark.tracking.forecast import too_short
+
+    idx = pd.date_range("2025-01-01", periods=3, freq="MS")
+    assert too_short(pd.Series([1.0, np.nan, 2.0], index=idx)) == (
+        "no forecast: 2 points, at least 3 needed")
+    assert too_short(pd.Series([1.0, 3.0, 2.0], index=idx)) is None

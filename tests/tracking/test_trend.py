@@ -58,6 +58,10 @@ def test_theil_sen_ignores_one_spike() -> None:
 
 def test_short_and_missing() -> None:
     assert trend([1.0, 2.0, 3.0]).direction == "insufficient data"
+    # four points can never pass Mann-Kendall at 5%: no slope is reported from them
+    four = trend([1.0, 2.0, 3.0, 4.0])
+    assert four.direction == "insufficient data" and four.slope is None
+    assert trend([1.0, 2.0, 3.0, 4.0, 5.0]).direction == "rising"
     y = np.array([1.0, np.nan, 3.0, 4.0, 5.0, 6.0])
     assert trend(y).slope == pytest.approx(1.0)  # the gap keeps its place in time
 

@@ -117,13 +117,28 @@ def load_references(
 
 
 def _applicability(
-    fig: ReferenceFigure, currency: str | None, annual_spend: Mapping[str, float] | None
+    fig: ReferenceFigure, currency: str | None, annual_spend: Mapping[str, float] | None,
+    value: float = 0.0,
 ) -> tuple[bool, str | None]:
+    """Whether the figure's scope matches the data it is compared with, and why not.
+
+    The provider and service scope is applied before (the org value is computed under the
+    figure's ``where``), so what is left to check here is that there was something in that
+    scope to measure, and the spend band. Applicable is only said when it is known: a spend
+    band that cannot be checked (spend in another currency, or none in the scope) is not
+    applicable, with the reason.
+    """
+    spend_here = (annual_spend or {}).get(currency or "")
+    if math.isnan(value):
+        return False, "no value of the KPI in the figure's scope"
+    if fig.where is not None and annual_spend is not None and not (spend_here or 0) > 0:
+        return False, f"no cost in the figure's scope ({fig.where}) in {currency}"
     if fig.annual_spend_min is None and fig.annual_spend_max is None:
         return True, None
     spend = (annual_spend or {}).get(fig.spend_currency or "")
     if spend is None or (fig.spend_currency and currency and currency != fig.spend_currency):
-        return True, f"applies to a spend band in {fig.spend_currency}; your spend there is unknown"
+        return False, (f"applies to a spend band in {fig.spend_currency}; your spend in "
+                       f"{currency or 'this currency'} cannot be placed in it")
     if fig.annual_spend_min is not None and spend < fig.annual_spend_min:
         return False, f"for annual spend ≥ {fig.annual_spend_min:,.0f}; yours is {spend:,.0f}"
     if fig.annual_spend_max is not None and spend >= fig.annual_spend_max:
@@ -184,7 +199,7 @@ def industry_standing(
                     standing = "better" if (gap > 0) == (direction == "higher") else "worse"
                 else:
                     standing = "n/a"
-            applicable, note = _applicability(fig, row["currency"], annual_spend)
+            applicable, note = _applicability(fig, row["currency"], annual_spend, value)
             rows.append(
                 {
                     "kpi": kpi,

@@ -29,6 +29,8 @@ from costmark.benchmarking.common import (
 from costmark.spec.peers import PeerGroup
 
 UNGROUPED = "(ungrouped)"
+#: Values that stand for "nobody": never ranked as a peer (besides each dimension's default).
+PLACEHOLDERS = frozenset({"unallocated", "untagged", "(none)", "(untagged)", ""})
 ALL = "all"
 #: Spend bands are merged until each holds at least this many members.
 MIN_BAND_MEMBERS = 3
@@ -121,6 +123,51 @@ def assign_cohorts(
         cohort = [band_of.get(m, "spend 0") for m in members]
         return frame.assign(cohort=cohort).reset_index(drop=True), "spend bands"
     return frame.assign(cohort=ALL), "all members"
+
+
+def peer_members(
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    spend: pd.DataFrame | None = None,
+    defaults: Mapping[str, str | None] | None = None,
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows that are real peers, and a note naming what was left out.
+
+    Left out: members with a missing (untagged) value in any ``by`` dimension, members named
+    by a dimension's default ("unallocated") or a placeholder, and members with no positive
+    spend in the period (``spend``: by..., currency, period_start, value). The cost nobody owns
+    is not a team that can be best or worst, and a team that spent nothing has a savings rate
+    of nothing: ranking it "best" (ESR 1.0 on free usage) says nothing.
+    """
+    if frame.empty or not by:
+        return frame, None
+    names = {d: {*(PLACEHOLDERS), *(v for v in [(defaults or {}).get(d)] if v is not None)}
+             for d in by}
+    paying: set[tuple[Any, ...]] | None = None
+    if spend is not None:
+        paying = {
+            (r["period_start"], *(r[d] for d in by), r["currency"])
+            for r in spend.to_dict("records")
+            if not is_missing(r["value"]) and float(r["value"]) > 0
+        }
+    keep, placeholder, idle = [], 0, 0
+    for rec in frame[[*by, "period_start", "currency"]].to_dict("records"):
+        values = [rec[d] for d in by]
+        if any(is_missing(v) or str(v) in names[d] for d, v in zip(by, values, strict=True)):
+            keep.append(False)
+            placeholder += 1
+        elif paying is not None and (rec["period_start"], *values, rec["currency"]) not in paying:
+            keep.append(False)
+            idle += 1
+        else:
+            keep.append(True)
+    parts = []
+    if placeholder:
+        parts.append(f"{placeholder} unallocated or untagged row(s)")
+    if idle:
+        parts.append(f"{idle} row(s) of members with no spend in the period")
+    note = ("not ranked as peers: " + ", ".join(parts)) if parts else None
+    return frame[keep], note
 
 
 def _percentile(values: Sequence[float], v: float, direction: str) -> float:

@@ -34,7 +34,13 @@ from costmark.benchmarking.industry import (
     industry_standing,
     load_references,
 )
-from costmark.benchmarking.peers import assign_cohorts, most_improved, peer_ranks, spend_bands
+from costmark.benchmarking.peers import (
+    assign_cohorts,
+    most_improved,
+    peer_members,
+    peer_ranks,
+    spend_bands,
+)
 from costmark.benchmarking.result import BenchmarkResult as BenchmarkResult
 from costmark.benchmarking.targets import evaluate_targets
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
@@ -229,12 +235,19 @@ def _one(
         groups = project.peer_groups if cohorts in ("auto", "groups") else {}
         if cohorts == "groups" and not any(g.dimension in by for g in groups.values()):
             raise UsageError(f"no peer group in costmark.yaml covers {', '.join(by)}")
+        dims = getattr(project, "dimensions", {}) or {}
+        defaults = {d: getattr(dims.get(d), "default", None) for d in by}
+        peers, left_out = peer_members(frame, by, spend if len(spend) else None, defaults)
         bands = None
         if cohorts in ("auto", "bands") and when is not None:
             if when not in band_cache:  # the same for every KPI judged in this period
-                band_cache[when] = spend_bands(spend[spend["period_start"] == when], by)
+                members, _ = peer_members(spend[spend["period_start"] == when], by, None,
+                                          defaults)
+                band_cache[when] = spend_bands(members, by)
             bands = band_cache[when]
-        ranked, how = assign_cohorts(frame, by, groups, bands)
+        ranked, how = assign_cohorts(peers, by, groups, bands)
+        if left_out:
+            result.caveats.append(left_out)
         result.sections["peers"] = peer_ranks(ranked, kpi, by, direction, when)
         result.sections["improved"] = most_improved(
             ranked, kpi, by, direction, improved_periods, when, grain
@@ -287,7 +300,9 @@ def _one(
 
 
 def _annual_spend(spend: pd.DataFrame, when: dt.date | None, grain: str) -> dict[str, float]:
-    """Total cost per currency over the year up to and including ``when``'s period."""
+    """Total cost per currency over the year up to and including ``when``'s period, scaled up
+    to a year when the data covers less (three months of 100k are 400k a year, not 100k: a
+    figure "for organisations under 500k" must not apply on a partial year's sum)."""
     if when is None or spend.empty:
         return {}
     start = when.replace(year=when.year - 1) + dt.timedelta(days=1)
@@ -295,6 +310,9 @@ def _annual_spend(spend: pd.DataFrame, when: dt.date | None, grain: str) -> dict
     if grain == "year":
         window = spend[spend["period_start"] == when]
     out: dict[str, float] = {}
+    end = shift_period(when, grain, 1)
     for currency, rows in window.groupby("currency", dropna=True):
-        out[str(currency)] = float(sum(to_float(v) for v in rows["value"] if v == v))
+        total = float(sum(to_float(v) for v in rows["value"] if v == v))
+        days = (end - min(rows["period_start"])).days
+        out[str(currency)] = total * 365 / days if 0 < days < 365 else total
     return out

@@ -57,10 +57,13 @@ def kpi(
     _use_spark_master(spark_master)
     with api.open_workspace(workspace, read_only=True) as ws:
         if list_:
-            rows = [d.model_dump(include={"id", "title", "unit", "direction", "kind", "formula"})
+            rows = [{**d.model_dump(include={"id", "title", "unit", "direction", "kind",
+                                             "formula", "null_when"}),
+                     "valid_range": d.range_text}
                     for d in ws.kpi_catalog()]
             emit(rows, fmt, title="KPIs",
-                 columns=["id", "title", "unit", "direction", "kind", "formula"])
+                 columns=["id", "title", "unit", "valid_range", "direction", "kind", "formula",
+                          "null_when"])
             return
         if not ids:
             raise UsageError("name at least one KPI, or use --list")

@@ -20,7 +20,7 @@ from costmark.engine.backends import Backend, get_backend
 from costmark.engine.result import KpiResult
 from costmark.engine.rollups import RollupState
 from costmark.errors import UsageError
-from costmark.kpis import catalog
+from costmark.kpis import catalog, ranges
 from costmark.kpis.catalog import FormulaKpi, Plan
 from costmark.kpis.library import ComputedKpi, MeasureKpi
 from costmark.spec import filters as f
@@ -273,6 +273,7 @@ def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
             values[kpi_id] = computed.run(contexts[plan.definition.time_column], plan)
         else:
             values[kpi_id] = derive_formula(default, plan, values)
+        values[kpi_id] = ranges.enforce(plan.definition, values[kpi_id])
     first = periods.truncate(request.start, request.grain) if request.start else None
     rows = [
         r
@@ -357,6 +358,7 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         (fx.parse_formula(plan.coverage[0]), fx.parse_formula(plan.coverage[1]))
         if plan.coverage else None
     )
+    guards = [(fx.parse_formula(g), why) for g, why in plan.guards]
     rows = []
     for key in ctx.frame_keys():
         sums = ctx.frame[key]
@@ -377,12 +379,20 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
             rows.append(ctx.row(kpi, key, None, numerator=num, denominator=den,
                                 coverage=coverage, note=plan.zero_note))
             continue
+        guard = next((why for g, why in guards if not fx.evaluate(g, env)), None)
+        if guard is not None:
+            rows.append(ctx.row(kpi, key, None, numerator=num, denominator=den,
+                                coverage=coverage, note=guard))
+            continue
         if val_f is not None:
             value = fx.evaluate(val_f, {**env, "num": num, "den": den})
         else:
             value = None if num is None else num / den
+        notes = [note] if note else []
+        if plan.aside is not None and env[plan.aside[0]]:
+            notes.append(plan.aside[1].format(amount=f"{env[plan.aside[0]]:,.2f}"))
         rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,
-                            coverage=coverage, note=note))
+                            coverage=coverage, note="; ".join(notes) or None))
     return rows
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from costmark.engine import periods
 from costmark.kpis.catalog import revenue_metric, volume_metric
-from costmark.kpis.computed import ratio_change, total_cost
+from costmark.kpis.computed import ratio_change, total_cost, typical_costs
 from costmark.kpis.library import ComputedKpi
 from costmark.spec import formula as fx
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
 
 Rows = list[dict[str, Any]]
+#: Spend elasticity divides by the business volume's change: below this share the volume did
+#: not really move, and +0.3% of volume against −1.6% of cost read as "−566%" (demo, Nov).
+MIN_VOLUME_CHANGE = 0.01
 MetricKey = tuple[Any, tuple[Any, ...]]
 
 
@@ -157,22 +160,29 @@ def spend_elasticity(ctx: Context, plan: ComputedKpi) -> Rows:
                 for k in ctx.frame_keys()]
     values, note = metric_values(ctx, metric)
     grain = ctx.request.grain
+    typical = typical_costs(ctx)
     rows = []
     for key in ctx.frame_keys():
         period, dims, currency = key
         prev = (periods.shift(period, grain, -1), dims, currency)
         cost_change, why = ratio_change(
-            total_cost(ctx, key), total_cost(ctx, prev) if prev in ctx.frame else None
+            total_cost(ctx, key), total_cost(ctx, prev) if prev in ctx.frame else None,
+            typical[(dims, currency)],
         )
         vol_now, vol_prev = values.get(_mkey(key)), values.get(_mkey(prev))
-        vol_change, why_vol = ratio_change(vol_now, vol_prev) if vol_now is not None else (
-            None, note or f"no {metric} for this period")
+        vol_change, why_vol = (
+            ratio_change(vol_now, vol_prev, what="value") if vol_now is not None
+            else (None, note or f"no {metric} for this period")
+        )
         if cost_change is None or vol_change is None:
             rows.append(ctx.row(plan.definition.id, key, None,
                                 note=why or (f"{metric}: {why_vol}" if why_vol else None)))
-        elif vol_change == 0:
+        elif abs(vol_change) < MIN_VOLUME_CHANGE:
             rows.append(ctx.row(plan.definition.id, key, None, numerator=cost_change,
-                                denominator=0.0, note=f"{metric} did not change"))
+                                denominator=vol_change,
+                                note=f"{metric} moved by {vol_change:+.2%}, under "
+                                     f"{MIN_VOLUME_CHANGE:.0%}: elasticity would divide by "
+                                     "noise"))
         else:
             rows.append(ctx.row(plan.definition.id, key, cost_change / vol_change,
                                 numerator=cost_change, denominator=vol_change,

@@ -27,10 +27,10 @@ Plan = MeasureKpi | ComputedKpi | FormulaKpi
 
 
 def _defn(id: str, title: str, unit: str, direction: str, kind: str, formula: str,
-          desc: str) -> KpiDefinition:
+          desc: str, null: str = "") -> KpiDefinition:
     return KpiDefinition.model_validate(
         {"id": id, "title": title, "unit": unit, "direction": direction, "kind": kind,
-         "formula": formula, "description": desc}
+         "formula": formula, "description": desc, "null_when": null}
     )
 
 
@@ -71,8 +71,11 @@ def _allocation(project: Project, base: BuiltIn) -> BuiltIn:
                            params=(("note", "no dimension has allocation: true"),))
     return MeasureKpi(
         base.definition,
-        {"allocated": CostMeasure("EffectiveCost", "x_Allocated = 'true'"), "cost": lib.EFF},
-        numerator="allocated", denominator="cost", zero_note="no cost in the period",
+        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {lib.CHARGES}"),
+         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
+         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
+        numerator="allocated", denominator="cost", zero_note=lib.NO_SHARE_BASE,
+        aside=("aside", lib.ASIDE_NOTE),
     )
 
 
@@ -82,8 +85,11 @@ def _untagged(project: Project, base: KpiDefinition, keys: tuple[str, ...]) -> B
     where = " or ".join(f"tag:{k} is null" for k in keys)
     return MeasureKpi(
         base,
-        {"untagged": CostMeasure("EffectiveCost", where), "cost": lib.EFF},
-        numerator="untagged", denominator="cost", zero_note="no cost in the period",
+        {"untagged": CostMeasure("EffectiveCost", f"({where}) and {lib.CHARGES}"),
+         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
+         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
+        numerator="untagged", denominator="cost", zero_note=lib.NO_SHARE_BASE,
+        aside=("aside", lib.ASIDE_NOTE),
     )
 
 
@@ -116,8 +122,8 @@ def resolve(project: Project, kpi_id: str) -> Plan:
             return _untagged(
                 project,
                 d.model_copy(update={"id": kpi_id, "title": f"Untagged cost share ({key})",
-                                     "formula": f"Σ EffectiveCost[tag {key} missing] / Σ "
-                                                "EffectiveCost"}),
+                                     "formula": f"Σ EffectiveCost[charges, tag {key} "
+                                                "missing] / Σ EffectiveCost[charges]"}),
                 (key,),
             )
     if kpi_id.startswith("cost_per_"):
@@ -128,7 +134,8 @@ def resolve(project: Project, kpi_id: str) -> Plan:
                 _defn(kpi_id, f"Cost per {metric}", f"currency/{m.unit}", "lower", "business",
                       f"Σ EffectiveCost / {m.aggregation}({metric})",
                       f"Unit cost: total cost per {m.unit} ({metric}, {m.aggregation} over the "
-                      "period)."),
+                      "period).",
+                      f"no {metric} value for the period, or {metric} is zero"),
                 "cost_per_metric", {"cost": lib.EFF}, params=(("metric", metric),),
             )
     if kpi_id.startswith("spend_elasticity:"):
@@ -207,7 +214,9 @@ def _user(project: Project, kpi_id: str, spec: UserKpi) -> Plan:
             assert metric is not None
             metrics.append((name, metric))
     definition = _defn(kpi_id, title, unit, spec.direction, "user",
-                       _describe(spec), desc)
+                       _describe(spec), desc,
+                       "the denominator is zero or a business metric has no value"
+                       if spec.ratio is not None else "")
     if not metrics:
         return MeasureKpi(definition, cost, numerator=num, denominator=den)
     return ComputedKpi(

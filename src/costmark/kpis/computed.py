@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from costmark.engine import compile as c
 from costmark.engine import periods
 from costmark.kpis.library import EFF, ComputedKpi
+from costmark.kpis.ranges import tiny_base, typical_level
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
@@ -58,17 +59,31 @@ def unavailable(ctx: Context, plan: ComputedKpi) -> Rows:
     return [ctx.row(plan.definition.id, key, None, note=note) for key in ctx.frame_keys()]
 
 
-def ratio_change(current: Decimal, previous: Decimal | None) -> tuple[float | None, str | None]:
+def ratio_change(current: Decimal, previous: Decimal | None, typical: Decimal | None = None,
+                 what: str = "cost") -> tuple[float | None, str | None]:
+    """(current − previous) / previous, or None with the reason it has no meaning: no previous
+    value, a zero or negative base, or (given the series' ``typical`` level) a tiny base."""
     if previous is None:
         return None, "no previous period"
-    if previous == 0:
-        return None, "previous period cost is zero"
+    why = tiny_base(previous, typical if typical is not None else Decimal(0), what)
+    if why is not None:
+        return None, why
     return float((current - previous) / previous), None
+
+
+def typical_costs(ctx: Context) -> dict[tuple[Any, Any], Decimal]:
+    """Per series (dimensions, currency): the median absolute period cost, the yardstick for
+    a tiny base."""
+    series: dict[tuple[Any, Any], list[Decimal]] = defaultdict(list)
+    for key in ctx.frame:
+        series[(key[1], key[2])].append(total_cost(ctx, key))
+    return {k: typical_level(v) for k, v in series.items()}
 
 
 def cost_change(ctx: Context, plan: ComputedKpi) -> Rows:
     grain = ctx.request.grain
     yearly = dict(plan.params).get("lag") == "year"
+    typical = typical_costs(ctx)
     rows = []
     for key in ctx.frame_keys():
         period, dims, currency = key
@@ -78,7 +93,7 @@ def cost_change(ctx: Context, plan: ComputedKpi) -> Rows:
         prev_key = (prev_start, dims, currency)
         current = total_cost(ctx, key)
         previous = total_cost(ctx, prev_key) if prev_key in ctx.frame else None
-        value, note = ratio_change(current, previous)
+        value, note = ratio_change(current, previous, typical[(dims, currency)])
         if previous is None and _before_data(ctx, prev_start):
             note = "no previous period in the data"
         rows.append(ctx.row(
@@ -123,8 +138,13 @@ def cost_variance(ctx: Context, plan: ComputedKpi) -> Rows:
         mean = statistics.fmean(values)
         if len(values) < 2:
             rows.append(ctx.row(plan.definition.id, key, None, note="fewer than two days of cost"))
-        elif mean == 0:
-            rows.append(ctx.row(plan.definition.id, key, None, note="mean daily cost is zero"))
+        elif mean <= 0.1 * statistics.fmean(abs(v) for v in values):
+            # credits offsetting charges: a spread around a near-zero (or negative) mean is not
+            # a volatility anyone can read
+            rows.append(ctx.row(plan.definition.id, key, None, numerator=None,
+                                denominator=mean,
+                                note="mean daily cost is zero, negative or under 10% of the "
+                                     "mean absolute daily cost"))
         else:
             sd = statistics.pstdev(values)
             rows.append(ctx.row(plan.definition.id, key, sd / mean,

@@ -26,6 +26,16 @@ KNOWN_CONTRACTED = "x_UnknownContracted = 'false'"
 COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
 #: Commitments counted in a usage unit (Hours ...), as opposed to spend-based ones (money).
 USAGE_BASED = "CommitmentDiscountCategory = 'Usage'"
+#: Charges: what was spent, as opposed to credits, adjustments and corrections (negative or
+#: either-signed amounts). Shares of spend (allocation coverage, untagged share) are computed
+#: over charges only: an unallocated -2,000 credit in a team's month would otherwise shrink the
+#: denominator below the allocated numerator and report 116% coverage.
+CHARGES = ("ChargeCategory in ('Usage', 'Purchase', 'Tax') and "
+           "(ChargeClass is null or ChargeClass != 'Correction')")
+NOT_CHARGES = ("(ChargeCategory is null or ChargeCategory not in ('Usage', 'Purchase', 'Tax') "
+               "or ChargeClass = 'Correction')")
+#: Note for the amounts shares of spend leave out ({amount} is filled in).
+ASIDE_NOTE = "credits, adjustments and corrections ({amount}) are left out of both sides"
 
 
 #: Invoice views assign rows to periods by billing period, not charge period (KPIS.md).
@@ -60,6 +70,11 @@ class MeasureKpi:
     coverage_note: str = "usage cost (rows without a known list price)"
     zero_note: str = "denominator is zero"
     scope: str | None = None  # default scope filter for ``scoped`` measures
+    #: (measure formula, note): when the formula is zero the KPI has no meaningful value
+    #: (ESR on free usage: nothing was paid, so "100% saved" says nothing).
+    guards: tuple[tuple[str, str], ...] = ()
+    #: (measure, note with {amount}): an amount the KPI leaves out, said in the note when not 0.
+    aside: tuple[str, str] | None = None
 
     @property
     def money(self) -> bool:
@@ -80,12 +95,23 @@ BuiltIn = MeasureKpi | ComputedKpi
 
 
 def _d(
-    id: str, title: str, unit: str, direction: Direction, kind: str, formula: str, desc: str
+    id: str, title: str, unit: str, direction: Direction, kind: str, formula: str, desc: str,
+    *, valid: tuple[float | None, float | None] = (None, None), null: str = "",
 ) -> KpiDefinition:
     return KpiDefinition(
         id=id, title=title, unit=unit, direction=direction, kind=kind, formula=formula,
-        description=desc,
+        description=desc, valid_min=valid[0], valid_max=valid[1], null_when=null,
     )
+
+
+#: Valid ranges used below: a share of a whole, a rate capped at "everything saved", a
+#: non-negative quantity.
+SHARE = (0.0, 1.0)
+AT_MOST_ONE = (None, 1.0)
+NON_NEGATIVE = (0.0, None)
+NO_SHARE_BASE = "no positive charges in the period"
+CHANGE_NULL = ("no previous period; or the previous period's cost is zero, negative, or below "
+               "1% of the series' typical period cost (a change from a tiny base)")
 
 
 EFF = CostMeasure("EffectiveCost")
@@ -94,49 +120,60 @@ USAGE_EFF = CostMeasure("EffectiveCost", USAGE)
 COST: tuple[BuiltIn, ...] = (
     MeasureKpi(
         _d("total_cost", "Total cost", "currency", "lower", "cost", "Σ EffectiveCost",
-           "Amortized cost of every row (credits and refunds count negative)."),
+           "Amortized cost of every row (credits and refunds count negative).",
+           null="never: a period with cost rows has a total"),
         {"cost": EFF}, numerator="cost",
     ),
     MeasureKpi(
         _d("billed_cost", "Billed cost", "currency", "lower", "cost", "Σ BilledCost",
            "Invoice view: what was billed, in the period of the invoice (BillingPeriodStart), "
-           "whenever the charge happened.").model_copy(update={"time_column": INVOICE_PERIOD}),
+           "whenever the charge happened.",
+           null="never: a period with cost rows has a total",
+           ).model_copy(update={"time_column": INVOICE_PERIOD}),
         {"cost": CostMeasure("BilledCost")}, numerator="cost",
     ),
     MeasureKpi(
         _d("list_cost", "List cost", "currency", "none", "cost", "Σ ListCost",
-           "Cost at public list prices."),
+           "Cost at public list prices.",
+           null="never"),
         {"cost": CostMeasure("ListCost")}, numerator="cost",
     ),
     MeasureKpi(
         _d("contracted_cost", "Contracted cost", "currency", "none", "cost",
-           "Σ ContractedCost", "Cost at negotiated prices, before commitment discounts."),
+           "Σ ContractedCost", "Cost at negotiated prices, before commitment discounts.",
+           null="never"),
         {"cost": CostMeasure("ContractedCost")}, numerator="cost",
     ),
     ComputedKpi(
         _d("cost_change", "Cost change", "ratio", "lower", "cost",
            "(C_t − C_{t−1}) / C_{t−1}; numerator holds the absolute change",
            "Change of total cost against the previous period of the same grain (month over "
-           "month, week over week ...)."),
+           "month, week over week ...).",
+           null=CHANGE_NULL),
         "cost_change", {"cost": EFF},
     ),
     ComputedKpi(
         _d("cost_change_yoy", "Cost change, year over year", "ratio", "lower", "cost",
            "(C_t − C_{t−1y}) / C_{t−1y}",
-           "Change of total cost against the same period one year earlier."),
+           "Change of total cost against the same period one year earlier.",
+           null=CHANGE_NULL),
         "cost_change", {"cost": EFF}, params=(("lag", "year"),),
     ),
     ComputedKpi(
         _d("cost_variance", "Cost volatility", "ratio", "lower", "cost",
            "stddev_pop(daily cost) / mean(daily cost) inside the period",
            "Coefficient of variation of daily total cost over the days of the period that have "
-           "cost rows."),
+           "cost rows.",
+           valid=NON_NEGATIVE,
+           null="fewer than two days with cost, or the mean daily cost is zero, negative or "
+                "under 10% of the mean absolute daily cost (credits offsetting charges)"),
         "cost_variance",
     ),
     MeasureKpi(
         _d("cost_per_resource", "Cost per resource", "currency", "lower", "cost",
            "Σ EffectiveCost / count distinct ResourceId",
-           "Average cost of each distinct resource billed in the period."),
+           "Average cost of each distinct resource billed in the period.",
+           null="no rows with a ResourceId"),
         {"cost": EFF, "resources": CostMeasure("ResourceId", agg="nunique")},
         numerator="cost", denominator="resources", zero_note="no rows with a ResourceId",
     ),
@@ -147,7 +184,10 @@ RATE: tuple[BuiltIn, ...] = (
         _d("effective_savings_rate", "Effective savings rate (ESR)", "ratio", "higher", "rate",
            "1 − Σ EffectiveCost[usage, known price] / Σ ListCost[usage, not Unused, known price]",
            "Share of list price saved by every discount, net of idle commitments. Rows with no "
-           "known list price are left out and reported as coverage."),
+           "known list price are left out and reported as coverage.",
+           valid=AT_MOST_ONE,
+           null="no usage with a known list price, or no paid usage (free tier or fully "
+                "credited usage: nothing paid, no rate)"),
         {
             "eff": CostMeasure("EffectiveCost", f"{USAGE} and {KNOWN_PRICE}"),
             "list": CostMeasure("ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
@@ -155,11 +195,14 @@ RATE: tuple[BuiltIn, ...] = (
         },
         numerator="eff", denominator="list", value="1 - num / den",
         coverage=("eff", "usage"), zero_note="no usage with a known list price",
+        guards=(("eff", "no paid usage (free tier or fully credited): nothing was paid, so "
+                        "there is no rate to judge"),),
     ),
     MeasureKpi(
         _d("savings_achieved", "Savings achieved", "currency", "higher", "rate",
            "Σ (ListCost − EffectiveCost)[usage, not Unused, known price] − Σ EffectiveCost[Unused]",
-           "Money saved against list prices, minus the cost of idle commitments."),
+           "Money saved against list prices, minus the cost of idle commitments.",
+           null="never (0 without discounted usage)"),
         {
             "list": CostMeasure("ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
             "eff": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE}"),
@@ -174,7 +217,8 @@ RATE: tuple[BuiltIn, ...] = (
            "Σ (ListCost − ContractedCost)[usage, not Unused, known price, ContractedCost known]",
            "Money saved by negotiated rates (before commitment discounts). Rows without a "
            "ContractedCost (null) have unknown negotiated savings: they are left out (never "
-           "their whole ListCost counted as saved) and reported as coverage of list cost."),
+           "their whole ListCost counted as saved) and reported as coverage of list cost.",
+           null="never (0 without negotiated rates)"),
         {
             "list": CostMeasure(
                 "ListCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_PRICE} and {KNOWN_CONTRACTED}"
@@ -194,7 +238,8 @@ RATE: tuple[BuiltIn, ...] = (
            "Σ EffectiveCost[Unused]",
            "Money saved by commitment discounts (reservations, savings plans, CUDs), net of idle "
            "commitments. Rows without a ContractedCost (null) are left out and reported as "
-           "coverage."),
+           "coverage.",
+           null="never (0 without commitments)"),
         {
             "contracted": CostMeasure(
                 "ContractedCost", f"{USAGE} and {NOT_UNUSED} and {KNOWN_CONTRACTED}"
@@ -209,7 +254,8 @@ RATE: tuple[BuiltIn, ...] = (
     MeasureKpi(
         _d("commitment_utilization", "Commitment utilization", "ratio", "higher", "rate",
            "Σ EffectiveCost[Used] / Σ EffectiveCost[Used or Unused]",
-           "Share of commitment cost that covered usage."),
+           "Share of commitment cost that covered usage.",
+           valid=SHARE, null=NO_COMMITMENT_COST),
         {
             "used": CostMeasure("EffectiveCost", USED),
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
@@ -223,7 +269,8 @@ RATE: tuple[BuiltIn, ...] = (
            "[usage-based, Used or Unused], per CommitmentDiscountUnit",
            "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1). "
            "Quantities in different units (Hours, Normalized Hours ...) are never added: a "
-           "row holding several is null with a note; split with --by CommitmentDiscountUnit."),
+           "row holding several is null with a note; split with --by CommitmentDiscountUnit.",
+           valid=SHARE, null="no commitment discount quantities"),
         "commitment_utilization_quantity",
         {
             "used": CostMeasure("CommitmentDiscountQuantity", f"{USAGE_BASED} and {USED}"),
@@ -236,7 +283,8 @@ RATE: tuple[BuiltIn, ...] = (
     MeasureKpi(
         _d("commitment_waste", "Commitment waste", "ratio", "lower", "rate",
            "Σ EffectiveCost[Unused] / Σ EffectiveCost[Used or Unused]",
-           "Share of commitment cost that went unused."),
+           "Share of commitment cost that went unused.",
+           valid=SHARE, null=NO_COMMITMENT_COST),
         {
             "unused": CostMeasure("EffectiveCost", UNUSED),
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
@@ -247,7 +295,8 @@ RATE: tuple[BuiltIn, ...] = (
         _d("commitment_coverage", "Commitment coverage", "ratio", "higher", "rate",
            "Σ ContractedCost[usage, scope, Used] / Σ ContractedCost[usage, scope, not Unused] "
            "(ListCost where ContractedCost is 0); scope defaults to ServiceCategory = 'Compute'",
-           "Share of eligible usage covered by commitment discounts."),
+           "Share of eligible usage covered by commitment discounts.",
+           valid=SHARE, null="no usage in scope"),
         {
             "covered": CostMeasure("x_CoverageBasis", f"{USAGE} and {USED}", scoped=True),
             "eligible": CostMeasure("x_CoverageBasis", f"{USAGE} and {NOT_UNUSED}", scoped=True),
@@ -258,7 +307,8 @@ RATE: tuple[BuiltIn, ...] = (
     MeasureKpi(
         _d("on_demand_share", "On-demand share", "ratio", "lower", "rate",
            "Σ EffectiveCost[usage, PricingCategory = 'Standard'] / Σ EffectiveCost[usage]",
-           "Share of usage cost paid at standard (on-demand) rates."),
+           "Share of usage cost paid at standard (on-demand) rates.",
+           valid=SHARE, null="no usage cost"),
         {"od": CostMeasure("EffectiveCost", f"{USAGE} and PricingCategory = 'Standard'"),
          "usage": USAGE_EFF},
         numerator="od", denominator="usage", zero_note="no usage cost",
@@ -266,7 +316,8 @@ RATE: tuple[BuiltIn, ...] = (
     MeasureKpi(
         _d("spot_share", "Spot share", "ratio", "higher", "rate",
            "Σ EffectiveCost[usage, PricingCategory = 'Dynamic'] / Σ EffectiveCost[usage]",
-           "Share of usage cost on dynamic (spot / preemptible) pricing."),
+           "Share of usage cost on dynamic (spot / preemptible) pricing.",
+           valid=SHARE, null="no usage cost"),
         {"spot": CostMeasure("EffectiveCost", f"{USAGE} and PricingCategory = 'Dynamic'"),
          "usage": USAGE_EFF},
         numerator="spot", denominator="usage", zero_note="no usage cost",
@@ -276,50 +327,64 @@ RATE: tuple[BuiltIn, ...] = (
 EFFICIENCY: tuple[BuiltIn, ...] = (
     ComputedKpi(
         _d("allocation_coverage", "Allocation coverage", "ratio", "higher", "efficiency",
-           "Σ EffectiveCost[every allocation dimension resolves] / Σ EffectiveCost",
+           "Σ EffectiveCost[charges, every allocation dimension resolves] / "
+           "Σ EffectiveCost[charges]; charges = Usage, Purchase, Tax, not corrections",
            "Share of cost attributed by the allocation dimensions' rules (tag or mapping), "
-           "without falling back to their default."),
+           "without falling back to their default.",
+           valid=SHARE,
+           null="no allocation dimension, or no positive charges (credits, adjustments and "
+                "corrections are left out of both sides)"),
         "allocation_coverage", {"cost": EFF},
     ),
     ComputedKpi(
         _d("untagged_cost_share", "Untagged cost share", "ratio", "lower", "efficiency",
-           "Σ EffectiveCost[any allocation tag key missing] / Σ EffectiveCost",
+           "Σ EffectiveCost[charges, any allocation tag key missing] / Σ EffectiveCost[charges]",
            "Share of cost lacking the tags allocation relies on; per key as "
-           "untagged_cost_share:<key>."),
+           "untagged_cost_share:<key>.",
+           valid=SHARE,
+           null="no tag keys configured, or no positive charges (credits, adjustments and "
+                "corrections are left out of both sides)"),
         "untagged_cost_share", {"cost": EFF},
     ),
     ComputedKpi(
         _d("waste_share", "Waste share", "ratio", "lower", "efficiency",
            "(Σ EffectiveCost[Unused] + Σ cost of idle resources) / Σ EffectiveCost",
            "Idle commitments plus resources whose cost-weighted CPU utilization stays under "
-           "5% over the period."),
+           "5% over the period.",
+           valid=SHARE, null="no positive cost in the period"),
         "waste_share", {"cost": EFF, "unused": CostMeasure("EffectiveCost", UNUSED)},
         params=(("idle_threshold_pct", "5"),),
     ),
     ComputedKpi(
         _d("resource_utilization", "Resource utilization (CPU)", "ratio", "higher", "efficiency",
            "Σ (cpu% × cost) / Σ cost over resource-days with samples",
-           "Cost-weighted mean CPU utilization of resources with utilization samples."),
+           "Cost-weighted mean CPU utilization of resources with utilization samples.",
+           valid=SHARE, null="no utilization samples for the resources"),
         "resource_utilization", {"cost": EFF}, params=(("metric", "cpu_pct"),),
     ),
     ComputedKpi(
         _d("memory_utilization", "Resource utilization (memory)", "ratio", "higher",
            "efficiency", "Σ (memory% × cost) / Σ cost over resource-days with samples",
-           "Cost-weighted mean memory utilization of resources with utilization samples."),
+           "Cost-weighted mean memory utilization of resources with utilization samples.",
+           valid=SHARE, null="no utilization samples for the resources"),
         "resource_utilization", {"cost": EFF}, params=(("metric", "memory_pct"),),
     ),
     ComputedKpi(
         _d("optimization_rate", "Optimization rate", "ratio", "higher", "efficiency",
            "realized savings of closed recommendations / (realized + open estimated savings)",
            "Monthly savings realized by implemented recommendations against all identified, "
-           "as of the end of each period."),
+           "as of the end of each period.",
+           valid=SHARE, null="no recommendations, or none with savings"),
         "optimization_rate", {"cost": EFF},
     ),
     ComputedKpi(
         _d("cost_optimization_index", "Cost optimization index", "ratio", "higher",
            "efficiency", "1 − open estimated savings / Σ EffectiveCost",
            "How close cost is to optimized: open recommendation savings (scaled to the period "
-           "length) against the period's cost."),
+           "length) against the period's cost.",
+           valid=SHARE,
+           null="no recommendations, no positive cost, or open savings above the cost "
+                "(estimates that exceed the spend are not a position on the scale)"),
         "cost_optimization_index", {"cost": EFF},
     ),
 )
@@ -327,14 +392,19 @@ EFFICIENCY: tuple[BuiltIn, ...] = (
 BUSINESS: tuple[BuiltIn, ...] = (
     ComputedKpi(
         _d("cost_to_revenue", "Cost to revenue", "ratio", "lower", "business",
-           "Σ EffectiveCost / Σ revenue", "Cloud spend as a share of revenue."),
+           "Σ EffectiveCost / Σ revenue", "Cloud spend as a share of revenue.",
+           valid=NON_NEGATIVE,
+           null="no revenue for the period, revenue zero or negative, or revenue in another "
+                "currency without a rate"),
         "cost_to_revenue", {"cost": EFF},
     ),
     ComputedKpi(
-        _d("spend_elasticity", "Spend elasticity", "ratio", "lower", "business",
+        _d("spend_elasticity", "Spend elasticity", "factor", "lower", "business",
            "%Δ cost / %Δ business volume",
            "How cost grows with business volume (< 1: scaling efficiently); against the volume "
-           "metric, per metric as spend_elasticity:<metric>."),
+           "metric, per metric as spend_elasticity:<metric>.",
+           null="no previous period; a tiny or non-positive cost base (see cost_change); or "
+                "business volume moved by less than 1% (the ratio would divide by noise)"),
         "spend_elasticity", {"cost": EFF},
     ),
 )
@@ -342,25 +412,30 @@ BUSINESS: tuple[BuiltIn, ...] = (
 PLANNING: tuple[BuiltIn, ...] = (
     ComputedKpi(
         _d("budget_variance", "Budget variance", "ratio", "lower", "planning",
-           "(actual − budget) / budget", "Spend against budget, per budget scope."),
+           "(actual − budget) / budget", "Spend against budget, per budget scope.",
+           null="no budget for the scope"),
         "budget_variance", {"cost": EFF},
     ),
     ComputedKpi(
         _d("budget_burn", "Budget burn", "ratio", "lower", "planning",
            "actual to date / (budget × elapsed share of the period)",
-           "Pace of spend against budget: above 1 runs over."),
+           "Pace of spend against budget: above 1 runs over.",
+           valid=NON_NEGATIVE, null="no budget for the scope, or the period not started"),
         "budget_burn", {"cost": EFF},
     ),
     ComputedKpi(
         _d("forecast_accuracy", "Forecast accuracy", "ratio", "higher", "planning",
            "1 − |actual − forecast| / |actual|",
-           "Forecast taken from the last snapshot made before the period started."),
+           "Forecast taken from the last snapshot made before the period started.",
+           valid=AT_MOST_ONE,
+           null="no forecast snapshot before the period, or actual cost zero"),
         "forecast_accuracy", {"cost": EFF},
     ),
     ComputedKpi(
         _d("forecast_variance", "Forecast variance", "ratio", "none", "planning",
            "(actual − forecast) / forecast",
-           "Forecast taken from the last snapshot made before the period started."),
+           "Forecast taken from the last snapshot made before the period started.",
+           null="no forecast snapshot before the period, or a zero forecast"),
         "forecast_variance", {"cost": EFF},
     ),
 )

@@ -27,7 +27,11 @@ def fmt(value: Any, unit: str | None = None) -> str:
             return f"{f * 100:.1f}%"
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
-        return f"{f:,.2f}" if abs(f) >= 1 else f"{f:.4f}"
+        if abs(f) >= 1 or f == 0:
+            return f"{f:,.2f}"
+        # small amounts (unit costs: 0.00183 per transaction) keep three significant digits;
+        # a fixed 4 decimals showed 0.0018 and hid a 10% difference between two teams
+        return f"{f:.{min(12, max(4, 2 - math.floor(math.log10(abs(f)))))}f}"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

@@ -120,3 +120,24 @@ class KpiDefinition(_Frozen):
     #: The timestamp that assigns a row to a period: the charge period (what was consumed
     #: when), or BillingPeriodStart for invoice views (what was billed in which invoice).
     time_column: Literal["ChargePeriodStart", "BillingPeriodStart"] = "ChargePeriodStart"
+    #: Valid range of the value (None: unbounded on that side). A computed value outside it is
+    #: never shown: the engine returns null with a note that names the range.
+    valid_min: float | None = None
+    valid_max: float | None = None
+    #: When the KPI has no meaningful value (null, with a note saying which case applied).
+    null_when: str = ""
+
+    def in_range(self, value: float) -> bool:
+        """Whether ``value`` lies in the declared valid range."""
+        return (self.valid_min is None or value >= self.valid_min) and (
+            self.valid_max is None or value <= self.valid_max
+        )
+
+    @property
+    def range_text(self) -> str:
+        """'[0, 1]', '(-inf, 1]', 'any' — the valid range as people read it."""
+        if self.valid_min is None and self.valid_max is None:
+            return "any"
+        lo = "(-inf" if self.valid_min is None else f"[{self.valid_min:g}"
+        hi = "inf)" if self.valid_max is None else f"{self.valid_max:g}]"
+        return f"{lo}, {hi}"

@@ -10,6 +10,11 @@ Per series (one per dimension value and currency):
 4. Days with |score| ≥ threshold whose deviation is also material (≥ ``min_relative`` of the
    series' typical level) are anomalous; consecutive anomalous days in the same direction merge
    into one anomaly with a start, an end, expected and actual totals and a severity.
+5. Severity weighs money, not only the score: for cost, the anomaly's |delta| against a typical
+   day's total spend of its currency decides: under 10% of it "low" whatever the score, else the
+   higher of the money tier and the score tier. A 600,000% jump of a series that costs cents is
+   "low"; a 4-sigma day that added half a day's bill is "high". ``delta_pct`` is null (with a
+   note) when the expected value is a tiny base (under 10% of the series' typical level).
 
 ``drivers`` then explains an anomaly: which values of another dimension moved by how much,
 against each value's own same-weekday median of the four weeks before.
@@ -36,16 +41,24 @@ BASELINE_WEEKS = 4
 #: STL's seasonal smoother (odd, in periods): 13 weeks keeps the weekly shape steady, so a
 #: three-day spike does not leak into the next weeks' "expected" (7 did, in the demo data).
 SEASONAL_SMOOTHER = 13
+#: Dollar impact tiers: |delta| as a share of a typical day's total spend in the currency;
+#: at least the first is "medium", at least the second "high".
+IMPACT_TIERS = (0.10, 0.50)
+#: Expected values below this share of the series' typical level are a tiny base for delta_pct.
+TINY_EXPECTED = 0.10
 
 
-def severity(score: float, threshold: float = THRESHOLD) -> str:
-    """low below 2× the threshold, medium below 4×, high beyond."""
+def severity(score: float, threshold: float = THRESHOLD, impact: float | None = None) -> str:
+    """From the score: low below 2× the threshold, medium below 4×, high beyond. With
+    ``impact`` (|delta| over a typical day's total spend) money decides first: an anomaly under
+    the first impact tier is "low" whatever its score; above it, the higher of the money tier
+    and the score tier."""
     a = abs(score)
-    if a >= 4 * threshold:
-        return "high"
-    if a >= 2 * threshold:
-        return "medium"
-    return "low"
+    by_score = 2 if a >= 4 * threshold else 1 if a >= 2 * threshold else 0
+    if impact is None:
+        return SEVERITIES[by_score]
+    by_money = sum(abs(impact) >= tier for tier in IMPACT_TIERS)
+    return SEVERITIES[0 if by_money == 0 else max(by_money, by_score)]
 
 
 def score_series(
@@ -107,6 +120,7 @@ def events(
     min_relative: float = 0.10,
     min_impact: float = 0.0,
     additive: bool = True,
+    impact_scale: float | None = None,
 ) -> list[dict[str, Any]]:
     """Merge consecutive anomalous days (same direction) into anomalies.
 
@@ -115,6 +129,7 @@ def events(
     expected) and at least ``min_impact`` in money: a 6-sigma wobble of a series that never
     moves is statistically odd and financially irrelevant. ``expected``, ``actual`` and
     ``delta`` are totals over the days for additive series (cost), daily means otherwise (rates).
+    ``impact_scale`` (a typical day's total spend of the currency) makes severity weigh money.
     """
     actual = scored["actual"]
     level = float(np.median(np.abs(actual))) or float(np.mean(np.abs(actual)))
@@ -147,6 +162,9 @@ def events(
         part = scored.loc[current]
         scores = part["score"].to_numpy(dtype=float)
         score = float(scores[int(np.argmax(np.abs(scores)))])
+        total_delta = float(agg(part["actual"] - part["expected"]))
+        impact = abs(total_delta) / impact_scale if impact_scale else None
+        tiny = float(part["expected"].abs().mean()) < TINY_EXPECTED * level
         out.append(
             {
                 "start": current[0].date(),
@@ -155,9 +173,13 @@ def events(
                 "direction": "up" if score > 0 else "down",
                 "expected": float(agg(part["expected"])),
                 "actual": float(agg(part["actual"])),
-                "delta": float(agg(part["actual"] - part["expected"])),
+                "delta": total_delta,
                 "score": score,
-                "severity": severity(score, threshold),
+                "severity": severity(score, threshold, impact),
+                "impact": impact,
+                "note": (f"expected {float(agg(part['expected'])):.2f} is under "
+                         f"{TINY_EXPECTED:.0%} of the series' typical level {level:.2f}: no "
+                         "relative change from a tiny base") if tiny else None,
             }
         )
         current.clear()
@@ -175,7 +197,8 @@ def events(
         prev_sign, prev_day = s, pd.Timestamp(day)
     close()
     for event in out:
-        event["delta_pct"] = event["delta"] / abs(event["expected"]) if event["expected"] else None
+        meaningful = event["expected"] and event["note"] is None
+        event["delta_pct"] = event["delta"] / abs(event["expected"]) if meaningful else None
     return out
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from costmark.api import Workspace
 
 COLUMNS = ("start", "end", "days", "direction", "expected", "actual", "delta", "delta_pct",
-           "score", "severity")  # fmt: skip
+           "score", "severity", "impact", "note")  # fmt: skip
 #: Default materiality: a day must move by at least this share of the currency's median
 #: daily total (over all series) to be reported.
 MIN_IMPACT_SHARE = 0.02
@@ -52,7 +52,8 @@ def anomalies(
 
     The whole history up to ``end`` is decomposed (the weekly shape needs it); ``start`` only
     filters the anomalies reported. Cost series use usage-based charges unless
-    ``all_charges``: monthly fees, taxes and credits booked on the 1st are not anomalies. For
+    ``all_charges``: monthly fees, taxes and credits booked on the 1st are not anomalies.
+    Severity of cost anomalies weighs their money against a typical day of the currency. For
     cost, each anomaly names the values of the other configured dimensions (or ``drill``) that
     moved most: ``drivers`` (summary) and ``driver_details`` ({dimension, value, delta, share}).
     """
@@ -73,7 +74,7 @@ def anomalies(
     frame["date"] = pd.to_datetime(frame["date"])
     frame["cost"] = to_float(frame["cost"])
     keys = [*by, "currency"]
-    impact = _impact(frame, min_impact_share) if additive else {}
+    typical_day = _typical_day(frame) if additive else {}
     found: list[dict[str, Any]] = []
     for key, part in frame.groupby(keys, dropna=False, sort=True):
         keyd = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
@@ -81,13 +82,14 @@ def anomalies(
         scored = score_series(values, fill=fill)
         if scored is None:
             continue
-        floor = impact.get(keyd["currency"], 0.0)
+        day_total = typical_day.get(keyd["currency"])
         for event in events(
             scored,
             threshold=threshold,
             min_relative=min_relative,
-            min_impact=floor,
+            min_impact=min_impact_share * (day_total or 0.0),
             additive=additive,
+            impact_scale=day_total or None,
         ):
             if start is not None and event["end"] < start:
                 continue
@@ -109,12 +111,13 @@ def anomalies(
     return result.sort_values(["start", *keys], ignore_index=True)
 
 
-def _impact(frame: pd.DataFrame, share: float) -> dict[Any, float]:
-    """Per currency: ``share`` of the median daily total over all series."""
+def _typical_day(frame: pd.DataFrame) -> dict[Any, float]:
+    """Per currency: the median daily total over all series, the yardstick of materiality
+    (``min_impact_share`` of it) and of severity (an anomaly's delta against it)."""
     totals = frame.groupby(["currency", "date"], dropna=False)["cost"].sum()
     out: dict[Any, float] = {}
     for currency, part in totals.groupby(level=0, dropna=False):
-        out[currency] = share * float(np.median(np.abs(part.to_numpy())))
+        out[currency] = float(np.median(np.abs(part.to_numpy())))
     return out
 
 

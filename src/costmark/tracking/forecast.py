@@ -5,9 +5,12 @@ Model choice, in order:
   ``ETSModel``) when a season is given and at least two full cycles exist: daily cost with its
   weekly rhythm. Damped, because cloud bills rarely keep growing linearly forever.
 - **ETS(A,Ad,N)** (damped Holt) without a season when there are at least ``MIN_HOLT`` points.
-- **drift** (last value + average change) or **mean** on shorter history, with Student-t
-  intervals that widen because the noise itself is estimated from few points. The result says
-  so in ``note``; a forecast from five points should not look as sure as one from a year.
+- **drift** (last value + average change) from ``MIN_DRIFT`` points, else the **mean**, with
+  Student-t intervals that widen because the noise itself is estimated from few points. The
+  result says so in ``note``; a forecast from five points should not look as sure as one from a
+  year. A trend is never extrapolated from fewer than ``MIN_DRIFT`` points: drift on three
+  monthly points (15, 22, 29) projects 44 two months on, a tripling read from two differences.
+- Callers refuse series shorter than ``MIN_POINTS`` (``too_short``): no forecast at all.
 
 Every model also returns simulated sample paths, so sums over days (month or quarter totals)
 get honest intervals: the interval of a sum is not the sum of the intervals.
@@ -27,6 +30,10 @@ from costmark.tracking.periods import period_end, period_start, shift
 
 #: Points needed for damped Holt without a season.
 MIN_HOLT = 10
+#: Points needed before a trend (drift) is extrapolated; below, the mean model.
+MIN_DRIFT = 6
+#: Points below which no forecast is made at all.
+MIN_POINTS = 3
 #: Simulated paths used for interval of totals.
 REPETITIONS = 1000
 
@@ -93,15 +100,26 @@ def forecast_values(
             return SeriesForecast(index, *fitted, method="ETS(A,Ad,N)", note=dropped)
     arr = y.to_numpy()
     cycles = f"< 2 seasonal cycles of {season}" if season else f"< {MIN_HOLT} points"
-    if n >= 3 and not season:
+    if n >= MIN_DRIFT and not season:
         mean, lower, upper, paths = _drift(arr, horizon, alpha, rng)
         note = f"short history ({n} points, {cycles}): drift model, wide intervals"
         return SeriesForecast(index, mean, lower, upper, paths, "drift", note)
     mean, lower, upper, paths = _mean(arr, horizon, alpha, rng)
     note = f"short history ({n} points, {cycles}): mean model, wide intervals"
+    if not season and n < MIN_DRIFT:
+        note = (f"short history ({n} points, < {MIN_DRIFT} for a trend): mean model, no trend "
+                "extrapolated, wide intervals")
     if n < 2:
         note = "a single point: flat forecast, no interval"
     return SeriesForecast(index, mean, lower, upper, paths, "mean", note)
+
+
+def too_short(values: pd.Series) -> str | None:
+    """Why ``values`` are too few to forecast (fewer than ``MIN_POINTS`` known points)."""
+    n = int(values.notna().sum())
+    if n < MIN_POINTS:
+        return f"no forecast: {n} point{'s' if n != 1 else ''}, at least {MIN_POINTS} needed"
+    return None
 
 
 Fitted = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]

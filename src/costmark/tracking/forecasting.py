@@ -17,7 +17,7 @@ import pandas as pd
 
 from costmark.tracking import snapshots
 from costmark.tracking.data import COST_COLUMNS, check_dims, daily_cost, kpi_series
-from costmark.tracking.forecast import SeriesForecast, forecast_values, rollup
+from costmark.tracking.forecast import SeriesForecast, forecast_values, rollup, too_short
 from costmark.tracking.periods import FREQ, check_grain, period_end, period_start, shift
 from costmark.tracking.series import regular_values, to_float
 from costmark.tracking.track import complete_only, last_data_day
@@ -55,13 +55,14 @@ class ForecastResult:
 
 
 
-#: Built-in KPIs that are shares of a whole, so their forecasts stay inside [0, 1]. (The
-#: effective savings rate is not one: idle commitments can push it below zero.)
-SHARE_KPIS = frozenset({
-    "allocation_coverage", "commitment_coverage", "commitment_utilization", "commitment_waste",
-    "on_demand_share", "spot_share", "untagged_cost_share", "waste_share",
-    "resource_utilization", "memory_utilization", "optimization_rate",
-})
+def valid_bounds(ws: Workspace, kpi: str) -> tuple[float | None, float | None]:
+    """The KPI's declared valid range: a forecast (and its band) never leaves it, so a share's
+    forecast cannot say 140% coverage. The effective savings rate is capped at 1 only."""
+    from costmark.kpis.catalog import resolve
+
+    definition = resolve(ws.project, kpi).definition
+    return definition.valid_min, definition.valid_max
+
 
 def daily_series(
     part: pd.DataFrame, last_day: dt.date, first_day: dt.date | None = None
@@ -169,6 +170,10 @@ def _cost(
         names = [*by, "currency"]
         keyd = dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True))
         y = daily_series(part, as_of)
+        short = too_short(y)
+        if short is not None:
+            notes.append(f"{_label(keyd)}: {short}")
+            continue
         fc = forecast_values(y, horizon=days, freq="D", season=7, level=level)
         if fc.note:
             notes.append(f"{_label(keyd)}: {fc.note}")
@@ -197,11 +202,16 @@ def _kpi(
     series = kpi_series(ws, kpi, grain=grain, by=by, start=start, end=as_of, where=where)
     series = complete_only(series, grain, as_of)
     parts, notes = [], []
+    low, high = valid_bounds(ws, kpi)
     for key, part in series.groupby([*by, "currency"], dropna=False, sort=True):
         names = [*by, "currency"]
         keyd = dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True))
         y = regular_values(part, grain)
         if y.dropna().empty:
+            continue
+        short = too_short(y)
+        if short is not None:
+            notes.append(f"{_label(keyd)}: {short}")
             continue
         season = SEASON[grain]
         fc: SeriesForecast = forecast_values(
@@ -215,9 +225,10 @@ def _kpi(
         if fc.note:
             notes.append(f"{_label(keyd)}: {fc.note}")
         rows = fc.frame()
-        if kpi in SHARE_KPIS:
-            # A share cannot leave [0, 1]; an unbounded model's band would say 140% coverage.
-            rows[["forecast", "lower", "upper"]] = rows[["forecast", "lower", "upper"]].clip(0, 1)
+        if low is not None or high is not None:
+            rows[["forecast", "lower", "upper"]] = rows[["forecast", "lower", "upper"]].clip(
+                low, high
+            )
         rows.insert(1, "actual_to_date", np.nan)
         parts.append(_rows(kpi, grain, rows, keyd, fc.method, fc.note))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-#: Mann–Kendall's normal approximation is poor below this many points.
-MIN_POINTS = 4
+#: Fewest points a trend is reported on. With 4 points Mann–Kendall cannot reach p < 0.05
+#: even for a perfectly monotone series (S = 6, Var(S) = 8.67, p = 0.09), so a "trend" from
+#: fewer than 5 points is a slope with no test behind it: "insufficient data" instead.
+MIN_POINTS = 5
 _NORMAL = statistics.NormalDist()
 
 
