@@ -38,7 +38,15 @@ CATALOG = [
 ]
 
 
-def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: Any) -> list[dict]:
+def kpi_rows(
+    ids: list[str],
+    grain: str,
+    by: tuple[str, ...],
+    start: Any,
+    end: Any,
+    teams: tuple[str, ...] | None = None,
+) -> list[dict]:
+    """``teams``: only those teams' rows exist (a workspace holding one team's rows alone)."""
     if grain != "month":
         return []
     unknown = [d for d in by if d != "team"]
@@ -46,6 +54,8 @@ def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: A
         return []
     groups: dict[tuple[Any, ...], list[Decimal]] = {}
     for (team, month), (cost, saved) in DATA.items():
+        if teams is not None and team not in teams:
+            continue
         if start is not None and month < start:
             continue
         if end is not None and month >= end:
@@ -75,6 +85,8 @@ def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: A
 class FakeWorkspace(Workspace):
     """The real facade (tokens, logs, reports) with the tiny KPI engine above."""
 
+    teams: tuple[str, ...] | None = None
+
     def kpi(
         self,
         ids: Any,
@@ -99,7 +111,7 @@ class FakeWorkspace(Workspace):
             "denominator",
             "note",
         ]
-        return RowsResult(kpi_rows(ids, grain, by, start, end), columns)
+        return RowsResult(kpi_rows(ids, grain, by, start, end, self.teams), columns)
 
     def kpi_catalog(self) -> list[Catalog]:
         return CATALOG
@@ -107,3 +119,17 @@ class FakeWorkspace(Workspace):
 
 def opener(root: Path, read_only: bool) -> FakeWorkspace:
     return FakeWorkspace(root, read_only=read_only)
+
+
+def opener_for(teams: tuple[str, ...]) -> Any:
+    """An opener whose workspaces hold only ``teams``' rows."""
+
+    class Only(FakeWorkspace):
+        pass
+
+    Only.teams = teams
+
+    def open_only(root: Path, read_only: bool) -> FakeWorkspace:
+        return Only(root, read_only=read_only)
+
+    return open_only
