@@ -18,6 +18,7 @@ from costmark.spec.maturity import MaturitySettings
 from costmark.spec.peers import PeerGroup
 from costmark.spec.schedules import Schedule
 from costmark.spec.targets import Target
+from costmark.spec.web import WebSettings
 
 
 class Frozen(BaseModel):
@@ -127,6 +128,8 @@ class Project(Frozen):
     schedules: tuple[Schedule, ...] = ()
     #: Alert rules and webhooks (spec/alerts.py).
     alerts: AlertSettings = AlertSettings()
+    #: Web server settings (spec/web.py): the upload size limit.
+    web: WebSettings = WebSettings()
 
     @property
     def materialized_tag_keys(self) -> tuple[str, ...]:

@@ -9,13 +9,12 @@ import io
 import json
 import logging
 import re
-import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     FileResponse,
@@ -45,7 +44,7 @@ from costmark.reports import charts
 from costmark.reports.render import FORMATS
 from costmark.reports.render import figures as report_figures
 from costmark.reports.schedule import MIME
-from costmark.web import auth, metrics, views
+from costmark.web import auth, metrics, uploads, views
 from costmark.web.gate import Gate, Opener, WarehouseBusy, default_opener
 from costmark.web.live import Live, Watcher
 from costmark.web.pagecache import PageCache
@@ -60,6 +59,24 @@ STATUS = {
     ScopeUnsupported: 403,
     WarehouseBusy: 503,
     WorkspaceError: 503,
+    uploads.PayloadTooLarge: 413,
+}
+#: The upload's body in the API docs (the route reads it itself, after the role check).
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        },
+    }
 }
 
 
@@ -87,7 +104,7 @@ def create_app(
     root = Path(workspace_path).expanduser().resolve()
     gate = Gate(root, opener)
     with gate.write() as ws:  # apply pending migrations once, before read-only requests
-        ws.project  # noqa: B018 - fail fast on a broken costmark.yaml
+        upload_limit = int(ws.project.web.upload_limit)  # also: fail fast on a broken yaml
     key = auth.session_key(root)
     live = Live(gate, interval=poll_interval, alert_options=alert_options)
     watcher = Watcher(Path(watch), gate, live) if watch else None
@@ -213,6 +230,7 @@ def create_app(
 
     # -- errors: one handler, JSON or HTML -----------------------------------------------
     def error_response(request: Request, status: int, message: str) -> Response:
+        message = uploads.scrub(message, root)
         if auth.wants_json(request):
             return JSONResponse({"ok": False, "status": status, "error": message}, status)
         html = render_page(
@@ -524,34 +542,46 @@ def create_app(
         )
 
     @app.post(
-        "/api/ingest", tags=["data"], dependencies=[Depends(auth.needs("analyst", unscoped=True))]
+        "/api/ingest",
+        tags=["data"],
+        dependencies=[Depends(auth.needs("analyst", unscoped=True))],
+        openapi_extra=UPLOAD_BODY,
     )
-    async def ingest(request: Request, files: Annotated[list[UploadFile], File()]) -> Any:
-        """Upload FOCUS files (CSV, CSV.gz, Parquet) and ingest them (analyst, unscoped)."""
+    async def ingest(request: Request) -> Any:
+        """Upload FOCUS files (CSV, CSV.gz, Parquet; multipart field ``files``) and ingest them
+        (analyst, unscoped). The role is checked before the body is read; bodies over
+        ``web: upload_limit`` (default 1 GB) get 413; the files are deleted after the load."""
         auth.require(request, "analyst", unscoped=True)
-        uploads = root / ".costmark" / "uploads"
-        uploads.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(dir=uploads))
-        paths = []
-        for f in files:
-            name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(f.filename or "upload.csv").name)
-            target = folder / (name or "upload.csv")
-            target.write_bytes(await f.read())
-            paths.append(target)
+        folder, paths = await uploads.receive_files(
+            request, upload_limit, root / ".costmark" / "uploads"
+        )
 
         def work() -> Any:
             with gate.write() as ws:
                 if not hasattr(ws, "ingest_focus"):
                     raise NotFoundError("ingest is not available in this costmark yet")
-                return ws.ingest_focus(paths, progress=False)
+                try:
+                    return ws.ingest_focus(paths, progress=False)
+                except CostmarkError:
+                    raise
+                except Exception as exc:  # a bad file is the uploader's error, never a 500
+                    log.exception("upload ingest failed")
+                    first = (str(exc).splitlines() or [""])[0]
+                    raise InputError(
+                        f"the upload could not be loaded ({type(exc).__name__}: {first})"
+                    ) from exc
 
-        summary = await anyio.to_thread.run_sync(work)
+        try:
+            summary = await anyio.to_thread.run_sync(work)
+        finally:
+            uploads.discard(folder)
         detail = ", ".join(p.name for p in paths)
         alerts = await anyio.to_thread.run_sync(live.after_ingest, "upload", detail)
         result = summary.to_dict() if hasattr(summary, "to_dict") else summary
-        return to_jsonable(
+        body = to_jsonable(
             {"ok": True, "summary": result, "alerts": len(alerts), "version": live.version}
         )
+        return json.loads(uploads.scrub(json.dumps(body), root))
 
     # -- admin ------------------------------------------------------------------------
     @app.get("/api/tokens", tags=["admin"], dependencies=[ADMIN])
