@@ -80,6 +80,8 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
+#: Threads for KPI work (see ``kpi_pool`` in ``create_app``).
+KPI_THREADS = 4
 ADMIN = Depends(auth.needs("admin", unscoped=True))
 
 
@@ -98,6 +100,7 @@ def create_app(
     poll_interval: float = 2.0,
     alert_options: dict[str, Any] | None = None,
     schedule_options: dict[str, Any] | None = None,
+    kpi_threads: int = KPI_THREADS,
 ) -> FastAPI:
     """Build the app. ``background=False`` (tests) starts no threads: call
     ``app.state.live.check_once()`` / ``app.state.watcher.scan()`` by hand."""
@@ -162,6 +165,11 @@ def create_app(
 
     # -- helpers -----------------------------------------------------------------------
     cache = PageCache()
+    #: KPI work (page data, reports) runs on its own few threads, never on the event loop and
+    #: never in the pool light requests use (sessions, /api/me, token checks): those answer at
+    #: once however many dashboards wait for KPIs, and at most this many computations share
+    #: the CPU and DuckDB at a time (identical ones are also computed once: ``PageCache``).
+    kpi_pool = anyio.CapacityLimiter(kpi_threads)
 
     async def cached_view(request: Request, name: str, fn: Callable[[Any, Any], Any]) -> Any:
         """Page data is reused until the warehouse or costmark.yaml changes (an ingest, an
@@ -175,7 +183,9 @@ def create_app(
                 with gate.read() as ws:
                     return fn(ws, ws.scoped(who.scope))
 
-            hit = await anyio.to_thread.run_sync(cache.get_or_compute, key, compute)
+            hit = await anyio.to_thread.run_sync(
+                cache.get_or_compute, key, compute, limiter=kpi_pool
+            )
         return dict(hit)
 
     def json_body(request: Request, name: str, data: dict[str, Any]) -> Response:
@@ -207,7 +217,7 @@ def create_app(
             with gate.read() as ws:
                 return fn(ws, ws.scoped(who.scope))
 
-        return await anyio.to_thread.run_sync(work)
+        return await anyio.to_thread.run_sync(work, limiter=kpi_pool)
 
     def page(
         request: Request, template: str, data: dict[str, Any], title: str, twin: str
@@ -523,7 +533,7 @@ def create_app(
                 )
                 return body
 
-        body = await anyio.to_thread.run_sync(work)
+        body = await anyio.to_thread.run_sync(work, limiter=kpi_pool)
         return Response(body, media_type=MIME[format])
 
     # -- live ---------------------------------------------------------------------------
