@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi.testclient import TestClient
 
@@ -101,7 +101,7 @@ def test_a_killed_writers_marker_is_ignored(ws_root: Path) -> None:
 
 
 class SlowKpi(FakeWorkspace):
-    running: list[int] = [0, 0]  # (now, most at once)
+    running: ClassVar[list[int]] = [0, 0]  # (now, most at once)
     lock = threading.Lock()
 
     def kpi(self, *args: Any, **kwargs: Any) -> Any:
