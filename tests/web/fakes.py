@@ -38,11 +38,15 @@ CATALOG = [
 ]
 
 
-def _month_ends(ids: list[str], by: tuple[str, ...]) -> list[dict]:
+def _month_ends(
+    ids: list[str], by: tuple[str, ...], teams: tuple[str, ...] | None = None
+) -> list[dict]:
     """Daily rows on each month's first and last day: enough for the data's extent (the data
     covers September and October 2026 entirely)."""
     out = []
     for (team, month), (cost, _) in sorted(DATA.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if teams is not None and team not in teams:
+            continue
         last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         for day in (month, last):
             for kpi in ids:
@@ -52,9 +56,17 @@ def _month_ends(ids: list[str], by: tuple[str, ...]) -> list[dict]:
     return out
 
 
-def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: Any) -> list[dict]:
+def kpi_rows(
+    ids: list[str],
+    grain: str,
+    by: tuple[str, ...],
+    start: Any,
+    end: Any,
+    teams: tuple[str, ...] | None = None,
+) -> list[dict]:
+    """``teams``: only those teams' rows exist (a workspace holding one team's rows alone)."""
     if grain == "day" and not start and not end:
-        return _month_ends(ids, by)
+        return _month_ends(ids, by, teams)
     if grain != "month":
         return []
     unknown = [d for d in by if d != "team"]
@@ -62,6 +74,8 @@ def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: A
         return []
     groups: dict[tuple[Any, ...], list[Decimal]] = {}
     for (team, month), (cost, saved) in DATA.items():
+        if teams is not None and team not in teams:
+            continue
         if start is not None and month < start:
             continue
         if end is not None and month >= end:
@@ -91,6 +105,8 @@ def kpi_rows(ids: list[str], grain: str, by: tuple[str, ...], start: Any, end: A
 class FakeWorkspace(Workspace):
     """The real facade (tokens, logs, reports) with the tiny KPI engine above."""
 
+    teams: tuple[str, ...] | None = None
+
     def kpi(
         self,
         ids: Any,
@@ -115,7 +131,7 @@ class FakeWorkspace(Workspace):
             "denominator",
             "note",
         ]
-        return RowsResult(kpi_rows(ids, grain, by, start, end), columns)
+        return RowsResult(kpi_rows(ids, grain, by, start, end, self.teams), columns)
 
     def kpi_catalog(self) -> list[Catalog]:
         return CATALOG
@@ -123,3 +139,17 @@ class FakeWorkspace(Workspace):
 
 def opener(root: Path, read_only: bool) -> FakeWorkspace:
     return FakeWorkspace(root, read_only=read_only)
+
+
+def opener_for(teams: tuple[str, ...]) -> Any:
+    """An opener whose workspaces hold only ``teams``' rows."""
+
+    class Only(FakeWorkspace):
+        pass
+
+    Only.teams = teams
+
+    def open_only(root: Path, read_only: bool) -> FakeWorkspace:
+        return Only(root, read_only=read_only)
+
+    return open_only

@@ -54,8 +54,11 @@ def test_upload_ingest_notifies_and_evaluates_alerts(ws_root: Path, tokens: dict
         data = client.get("/api/data", headers=bearer(tokens["viewer"])).json()["sections"]
         assert data["ingest"]["status"] == "ok"
         assert data["activity"]["rows"][0]["source"] == "upload"
-        uploads = list((ws_root / ".costmark" / "uploads").rglob("*.csv"))
-        assert [p.name for p in uploads] == ["evil_name.csv"]  # no path traversal
+        assert [f["file"].rsplit("/", 1)[-1] for f in body["summary"]["files"]] == [
+            "evil_name.csv"  # no path traversal
+        ]
+        assert str(ws_root) not in resp.text  # no absolute server paths
+        assert not list((ws_root / ".costmark" / "uploads").rglob("*"))  # deleted after the load
         scoped_alerts = client.get("/api/alerts", headers=bearer(tokens["payments"])).json()
         teams = {a["dimensions"]["team"] for a in scoped_alerts["sections"]["alerts"]["rows"]}
         assert teams == {"payments"}

@@ -112,17 +112,13 @@ SCOPABLE_BY = (
     "anomalies",
     "budgets",
 )
-#: Facade methods with no per-team rows: safe for anyone.
+#: Facade methods with no per-team rows: safe for anyone. Maturity assessments and iterations
+#: are not here: they carry figures of the group they were made for (the organisation, by
+#: default), so ``ScopedView`` shows only the documents made for its own scope.
 SAFE = (
     "kpi_catalog",
-    "assessments",
-    "iterations",
-    "current_iteration",
     "capabilities",
     "data_version",
-    "assessment",
-    "iteration",
-    "iteration_status",
     "industry_references",
 )
 
@@ -229,6 +225,77 @@ class ScopedView:
 
     def quarantine(self, limit: int = 100) -> list[dict[str, Any]]:
         raise ScopeUnsupported("quarantined raw rows are visible to unscoped tokens only")
+
+    # -- maturity: only documents made for this scope's own group ---------------------------
+    @property
+    def group(self) -> str | None:
+        """The maturity group ("team=payments") whose documents were computed from this
+        scope's rows alone; None when the scope spans several dimensions (no group does)."""
+        if len(self.scope) != 1:
+            return None
+        ((key, value),) = self.scope.items()
+        return f"{key}={value}"
+
+    def _withheld(self, what: str, cli: str) -> ScopeUnsupported:
+        target = self.group or ", ".join(f"{k}={v}" for k, v in self.scope.items())
+        return ScopeUnsupported(
+            f"organisation-wide {what} are not shown to a scoped token, and none was made for "
+            f"{target}" + (f" (an admin can run '{cli} --group {target}')" if self.group else "")
+        )
+
+    def assessments(self, group: str | None = None) -> list[dict[str, Any]]:
+        """Assessments made for this scope's group (their evidence was computed for it)."""
+        if self.group is None or group not in (None, self.group):
+            docs: list[dict[str, Any]] = []
+        else:
+            docs = list(self._ws.assessments(self.group))
+        if not docs and self._ws.assessments():
+            raise self._withheld("maturity assessments", "costmark assess")
+        return docs
+
+    def assessment(self, ref: str = "latest", previous: str | None = None) -> dict[str, Any]:
+        docs = self.assessments()
+        ids = [d["id"] for d in docs]
+        wanted = ids[-1] if ref == "latest" and ids else ref
+        if wanted not in ids or (previous is not None and previous not in ids):
+            raise NotFoundError(f"no assessment {ref!r} for {self.group}")
+        # the default "previous" is the one before of the same group, so still this scope's
+        doc: dict[str, Any] = self._ws.assessment(wanted, previous)
+        return doc
+
+    def _own_iteration(self, doc: Mapping[str, Any]) -> bool:
+        goals = doc.get("goals") or []
+        return doc.get("group") == self.group and all(
+            g.get("group", doc.get("group")) == self.group for g in goals
+        )
+
+    def iterations(self) -> list[dict[str, Any]]:
+        """Iterations made for this scope's group, every goal measured on the group's rows."""
+        every = list(self._ws.iterations())
+        docs = [d for d in every if self.group is not None and self._own_iteration(d)]
+        if not docs and every:
+            raise self._withheld("iterations", "costmark iteration plan")
+        return docs
+
+    def _iteration_id(self, ref: str | None) -> str:
+        docs = self.iterations()
+        if not docs:
+            raise NotFoundError("no iterations yet; start one with 'costmark iteration plan'")
+        if ref is None or ref == "latest":
+            return str(docs[-1]["id"])
+        key = ref if ref.startswith("it-") else f"it-{ref}"
+        if key not in [d["id"] for d in docs]:
+            raise NotFoundError(f"no iteration {ref!r} for {self.group}")
+        return key
+
+    def iteration(self, ref: str | None = None) -> dict[str, Any]:
+        found: dict[str, Any] = self._ws.iteration(self._iteration_id(ref))
+        return found
+
+    def iteration_status(self, ref: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Goal progress, each goal judged on this group's own KPI series and assessments."""
+        found: dict[str, Any] = self._ws.iteration_status(self._iteration_id(ref), **kwargs)
+        return found
 
 
 def scoped(ws: Any, scope: Mapping[str, str] | None) -> Any:

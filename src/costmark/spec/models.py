@@ -19,6 +19,7 @@ from costmark.spec.maturity import MaturitySettings
 from costmark.spec.peers import PeerGroup
 from costmark.spec.schedules import Schedule
 from costmark.spec.targets import Target
+from costmark.spec.web import WebSettings
 
 
 class Frozen(BaseModel):
@@ -130,6 +131,8 @@ class Project(Frozen):
     alerts: AlertSettings = AlertSettings()
     #: Plausibility bounds applied by validate and ingest (spec/ingest.py).
     ingest: IngestSettings = IngestSettings()
+    #: Web server settings (spec/web.py): the upload size limit.
+    web: WebSettings = WebSettings()
 
     @property
     def materialized_tag_keys(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from costmark.errors import WorkspaceError
+from costmark.store import intent
 from costmark.store.migrations import MIGRATIONS
 
 #: How long to wait for another process's lock on the warehouse (seconds). DuckDB allows one
@@ -51,12 +52,22 @@ class Warehouse:
             raise WorkspaceError(
                 f"no warehouse at {path}; run 'costmark init' in the workspace first"
             )
-        self.con = _connect(path, read_only=read_only)
+        # a writer announces itself first, so a running dashboard lets go of the file
+        self._intent = None if read_only else intent.mark(path)
+        try:
+            self.con = _connect(path, read_only=read_only)
+        except BaseException:
+            intent.clear(self._intent)
+            raise
         self.read_only = read_only
-        if not read_only:
-            self.migrate()
-        else:
-            self.check_version()
+        try:
+            if not read_only:
+                self.migrate()
+            else:
+                self.check_version()
+        except BaseException:
+            self.close()
+            raise
 
     # -- schema versioning -------------------------------------------------------------
     def applied_migrations(self) -> list[str]:
@@ -125,4 +136,8 @@ class Warehouse:
         return [r[0] for r in rows]
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            intent.clear(self._intent)
+            self._intent = None

@@ -6,15 +6,15 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import json
 import logging
 import re
-import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     FileResponse,
@@ -44,7 +44,7 @@ from costmark.reports import charts
 from costmark.reports.render import FORMATS
 from costmark.reports.render import figures as report_figures
 from costmark.reports.schedule import MIME
-from costmark.web import auth, metrics, removal, views
+from costmark.web import auth, metrics, removal, uploads, views
 from costmark.web.gate import Gate, Opener, WarehouseBusy, default_opener
 from costmark.web.live import Live, Watcher
 from costmark.web.pagecache import PageCache
@@ -59,9 +59,29 @@ STATUS = {
     ScopeUnsupported: 403,
     WarehouseBusy: 503,
     WorkspaceError: 503,
+    uploads.PayloadTooLarge: 413,
+}
+#: The upload's body in the API docs (the route reads it itself, after the role check).
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        },
+    }
 }
 
 
+#: Threads for KPI work (see ``kpi_pool`` in ``create_app``).
+KPI_THREADS = 4
 ADMIN = Depends(auth.needs("admin", unscoped=True))
 
 
@@ -80,13 +100,14 @@ def create_app(
     poll_interval: float = 2.0,
     alert_options: dict[str, Any] | None = None,
     schedule_options: dict[str, Any] | None = None,
+    kpi_threads: int = KPI_THREADS,
 ) -> FastAPI:
     """Build the app. ``background=False`` (tests) starts no threads: call
     ``app.state.live.check_once()`` / ``app.state.watcher.scan()`` by hand."""
     root = Path(workspace_path).expanduser().resolve()
     gate = Gate(root, opener)
     with gate.write() as ws:  # apply pending migrations once, before read-only requests
-        ws.project  # noqa: B018 - fail fast on a broken costmark.yaml
+        upload_limit = int(ws.project.web.upload_limit)  # also: fail fast on a broken yaml
     key = auth.session_key(root)
     live = Live(gate, interval=poll_interval, alert_options=alert_options)
     watcher = Watcher(Path(watch), gate, live) if watch else None
@@ -144,6 +165,11 @@ def create_app(
 
     # -- helpers -----------------------------------------------------------------------
     cache = PageCache()
+    #: KPI work (page data, reports) runs on its own few threads, never on the event loop and
+    #: never in the pool light requests use (sessions, /api/me, token checks): those answer at
+    #: once however many dashboards wait for KPIs, and at most this many computations share
+    #: the CPU and DuckDB at a time (identical ones are also computed once: ``PageCache``).
+    kpi_pool = anyio.CapacityLimiter(kpi_threads)
 
     async def cached_view(request: Request, name: str, fn: Callable[[Any, Any], Any]) -> Any:
         """Page data is reused until the warehouse or costmark.yaml changes (an ingest, an
@@ -157,7 +183,9 @@ def create_app(
                 with gate.read() as ws:
                     return fn(ws, ws.scoped(who.scope))
 
-            hit = await anyio.to_thread.run_sync(cache.get_or_compute, key, compute)
+            hit = await anyio.to_thread.run_sync(
+                cache.get_or_compute, key, compute, limiter=kpi_pool
+            )
         return dict(hit)
 
     def json_body(request: Request, name: str, data: dict[str, Any]) -> Response:
@@ -189,7 +217,7 @@ def create_app(
             with gate.read() as ws:
                 return fn(ws, ws.scoped(who.scope))
 
-        return await anyio.to_thread.run_sync(work)
+        return await anyio.to_thread.run_sync(work, limiter=kpi_pool)
 
     def page(
         request: Request, template: str, data: dict[str, Any], title: str, twin: str
@@ -212,6 +240,7 @@ def create_app(
 
     # -- errors: one handler, JSON or HTML -----------------------------------------------
     def error_response(request: Request, status: int, message: str) -> Response:
+        message = uploads.scrub(message, root)
         if auth.wants_json(request):
             return JSONResponse({"ok": False, "status": status, "error": message}, status)
         html = render_page(
@@ -512,7 +541,7 @@ def create_app(
                 )
                 return body
 
-        body = await anyio.to_thread.run_sync(work)
+        body = await anyio.to_thread.run_sync(work, limiter=kpi_pool)
         return Response(body, media_type=MIME[format])
 
     # -- live ---------------------------------------------------------------------------
@@ -531,34 +560,46 @@ def create_app(
         )
 
     @app.post(
-        "/api/ingest", tags=["data"], dependencies=[Depends(auth.needs("analyst", unscoped=True))]
+        "/api/ingest",
+        tags=["data"],
+        dependencies=[Depends(auth.needs("analyst", unscoped=True))],
+        openapi_extra=UPLOAD_BODY,
     )
-    async def ingest(request: Request, files: Annotated[list[UploadFile], File()]) -> Any:
-        """Upload FOCUS files (CSV, CSV.gz, Parquet) and ingest them (analyst, unscoped)."""
+    async def ingest(request: Request) -> Any:
+        """Upload FOCUS files (CSV, CSV.gz, Parquet; multipart field ``files``) and ingest them
+        (analyst, unscoped). The role is checked before the body is read; bodies over
+        ``web: upload_limit`` (default 1 GB) get 413; the files are deleted after the load."""
         auth.require(request, "analyst", unscoped=True)
-        uploads = root / ".costmark" / "uploads"
-        uploads.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(dir=uploads))
-        paths = []
-        for f in files:
-            name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(f.filename or "upload.csv").name)
-            target = folder / (name or "upload.csv")
-            target.write_bytes(await f.read())
-            paths.append(target)
+        folder, paths = await uploads.receive_files(
+            request, upload_limit, root / ".costmark" / "uploads"
+        )
 
         def work() -> Any:
             with gate.write() as ws:
                 if not hasattr(ws, "ingest_focus"):
                     raise NotFoundError("ingest is not available in this costmark yet")
-                return ws.ingest_focus(paths, progress=False)
+                try:
+                    return ws.ingest_focus(paths, progress=False)
+                except CostmarkError:
+                    raise
+                except Exception as exc:  # a bad file is the uploader's error, never a 500
+                    log.exception("upload ingest failed")
+                    first = (str(exc).splitlines() or [""])[0]
+                    raise InputError(
+                        f"the upload could not be loaded ({type(exc).__name__}: {first})"
+                    ) from exc
 
-        summary = await anyio.to_thread.run_sync(work)
+        try:
+            summary = await anyio.to_thread.run_sync(work)
+        finally:
+            uploads.discard(folder)
         detail = ", ".join(p.name for p in paths)
         alerts = await anyio.to_thread.run_sync(live.after_ingest, "upload", detail)
         result = summary.to_dict() if hasattr(summary, "to_dict") else summary
-        return to_jsonable(
+        body = to_jsonable(
             {"ok": True, "summary": result, "alerts": len(alerts), "version": live.version}
         )
+        return json.loads(uploads.scrub(json.dumps(body), root))
 
     removal.register(app, gate, live)  # POST /api/ingest/remove (admin)
 

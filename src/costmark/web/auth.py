@@ -87,6 +87,7 @@ class TokenCache:
 
     def __init__(self, size: int = 256) -> None:
         self._items: dict[tuple[str, str, Any], TokenInfo | None] = {}
+        self._last: dict[tuple[str, str], TokenInfo] = {}  # (digest, root) -> latest valid
         self._lock = threading.Lock()
         self.size = size
 
@@ -95,11 +96,19 @@ class TokenCache:
         return (digest, str(gate.root), stamp(gate.root))
 
     def peek(self, gate: Gate, kind: str, value: str) -> tuple[bool, TokenInfo | None]:
-        """(known, info) without touching the warehouse: safe on the event loop."""
+        """(known, info) without touching the warehouse: safe on the event loop.
+
+        While a write is waiting or running (here or in another process) the warehouse cannot
+        be read, so a token verified before it stays good until the write ends: a session or
+        ``/api/me`` does not wait for an ingest. The write's end changes the files, and the
+        next request looks the token up again (a revocation is itself such a write)."""
         key = self._key(gate, kind, value)
         with self._lock:
             if key in self._items:
                 return True, self._items[key]
+            last = self._last.get(key[:2])
+        if last is not None and gate.writer_active():
+            return True, last
         return False, None
 
     def lookup(self, gate: Gate, kind: str, value: str) -> TokenInfo | None:
@@ -112,7 +121,12 @@ class TokenCache:
         with self._lock:
             if len(self._items) >= self.size:
                 self._items.clear()
+                self._last.clear()
             self._items[key] = found
+            if found is not None:
+                self._last[key[:2]] = found
+            else:
+                self._last.pop(key[:2], None)
         return found
 
 

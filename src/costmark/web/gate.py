@@ -7,6 +7,12 @@ between requests. Writes inside the server (upload ingest, alert log, schedule r
 in-flight reads to finish, open read-write, and close again. A lock held by another process is
 retried briefly, then answered with 503 "warehouse busy".
 
+Writers come first. A waiting writer in this process stops new reads from starting, so it gets
+the file as soon as the reads already running end — not when readers happen to stop arriving.
+A writer in another process announces itself (``costmark.store.intent``); the gate then treats
+it the same way: new reads wait (up to ``writer_wait`` seconds, then 503), the reads in flight
+finish, the anchor below is closed and the file is free for the other process.
+
 While requests are flowing, one extra read-only connection (the anchor) keeps DuckDB's database
 instance alive, so each request's own connection opens in milliseconds instead of re-reading
 the file; it is closed ``linger`` seconds after the last request, releasing the file.
@@ -25,6 +31,7 @@ import duckdb
 
 from costmark import api
 from costmark.errors import WorkspaceError
+from costmark.store import intent
 from costmark.workspace import warehouse_path
 
 Opener = Callable[[Path, bool], Any]
@@ -47,14 +54,18 @@ class Gate:
         opener: Opener = default_opener,
         retry_for: float = 5.0,
         linger: float = 1.0,
+        writer_wait: float = 120.0,
     ):
         self.root = root
         self.opener = opener
         self.retry_for = retry_for
         self.linger = linger
+        self.writer_wait = writer_wait
+        self._warehouse = warehouse_path(root)
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
+        self._writers_waiting = 0
         self._anchor: duckdb.DuckDBPyConnection | None = None
         self._idle_since = 0.0
 
@@ -93,15 +104,37 @@ class Gate:
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
+    def writer_active(self) -> bool:
+        """A write here or in another process is waiting for or holding the warehouse."""
+        with self._cond:
+            here = self._writing or self._writers_waiting > 0
+        return here or intent.other_writer(self._warehouse)
+
     def close(self) -> None:
         with self._cond:
             self._close_anchor()
 
+    def _wait_for_writers(self) -> None:
+        """Called with the condition held: block while a writer here or elsewhere goes first."""
+        deadline = time.monotonic() + self.writer_wait
+        while True:
+            external = intent.other_writer(self._warehouse)
+            if not (self._writing or self._writers_waiting or external):
+                return
+            if external and self._readers == 0:
+                self._close_anchor()  # let the other process have the file
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WarehouseBusy(
+                    "the warehouse is busy (another process is writing it); retry shortly"
+                )
+            # the other process's marker is polled; writers here notify
+            self._cond.wait(min(left, 0.05) if external else left)
+
     @contextlib.contextmanager
     def read(self) -> Iterator[Any]:
         with self._cond:
-            while self._writing:
-                self._cond.wait()
+            self._wait_for_writers()
             self._readers += 1
             self._ensure_anchor()
         try:
@@ -123,8 +156,12 @@ class Gate:
     @contextlib.contextmanager
     def write(self) -> Iterator[Any]:
         with self._cond:
-            while self._writing or self._readers:
-                self._cond.wait()
+            self._writers_waiting += 1
+            try:
+                while self._writing or self._readers:
+                    self._cond.wait()
+            finally:
+                self._writers_waiting -= 1
             self._writing = True
             self._close_anchor()
         try:
