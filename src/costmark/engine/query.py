@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from costmark.engine import compile as c
 from costmark.engine import periods, rollups
+from costmark.engine.attribution import untagged_rows_note
 from costmark.engine.backends import Backend, get_backend
 from costmark.engine.result import KpiResult
 from costmark.engine.rollups import RollupState
@@ -319,6 +320,7 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         (fx.parse_formula(plan.coverage[0]), fx.parse_formula(plan.coverage[1]))
         if plan.coverage else None
     )
+    blind = untagged_rows_note(ctx.project, plan, ctx.request.where, ctx.request.by)
     rows = []
     for key in ctx.frame_keys():
         sums = ctx.frame[key]
@@ -343,6 +345,8 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         note = None
         if coverage is not None and coverage < 1:
             note = f"computed on {coverage:.0%} of usage cost (rows without a known list price)"
+        if blind:
+            note = f"{note}; {blind}" if note else blind
         rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,
                             coverage=coverage, note=note))
     return rows

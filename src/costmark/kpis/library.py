@@ -27,6 +27,8 @@ COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
 #: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
 #: EffectiveCost is 0, so "no rows" would be wrong.
 NO_COMMITMENT_COST = "no commitment discount cost (no Used or Unused rows, or they sum to 0)"
+#: FOCUS Unused rows describe idle commitment, not a resource: they carry no resource tags.
+UNUSED_COMMITMENT = "unused commitment"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class MeasureKpi:
     coverage: tuple[str, str] | None = None  # (numerator, denominator) formulas
     zero_note: str = "denominator is zero"
     scope: str | None = None  # default scope filter for ``scoped`` measures
+    #: Rows the formula needs that carry no resource tags (e.g. unused commitment): a tag
+    #: filter or a tag-based dimension cannot see them, so results under one get a note
+    #: (costmark.engine.attribution).
+    untagged_rows: str | None = None
 
     @property
     def money(self) -> bool:
@@ -158,6 +164,7 @@ RATE: tuple[BuiltIn, ...] = (
             "usage": USAGE_EFF,
         },
         numerator="list - eff - unused", coverage=("known", "usage"),
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("negotiated_savings", "Negotiated savings", "currency", "higher", "rate",
@@ -183,7 +190,7 @@ RATE: tuple[BuiltIn, ...] = (
             "eff": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED}"),
             "unused": CostMeasure("EffectiveCost", f"{USAGE} and {UNUSED}"),
         },
-        numerator="contracted - eff - unused",
+        numerator="contracted - eff - unused", untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_utilization", "Commitment utilization", "ratio", "higher", "rate",
@@ -194,6 +201,7 @@ RATE: tuple[BuiltIn, ...] = (
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
         },
         numerator="used", denominator="all", zero_note=NO_COMMITMENT_COST,
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
@@ -207,6 +215,7 @@ RATE: tuple[BuiltIn, ...] = (
             ),
         },
         numerator="used", denominator="all", zero_note="no commitment discount quantities",
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_waste", "Commitment waste", "ratio", "lower", "rate",
@@ -217,6 +226,7 @@ RATE: tuple[BuiltIn, ...] = (
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
         },
         numerator="unused", denominator="all", zero_note=NO_COMMITMENT_COST,
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_coverage", "Commitment coverage", "ratio", "higher", "rate",
