@@ -42,8 +42,11 @@ def test_walkthrough_with_example_files(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["goals"]) >= 1
     report = tmp_path / "review.html"
-    out = costmark_cli("iteration", "review", "--notes", str(EXAMPLES / "review-notes.yaml"),
-                       "-o", str(report), ws=ws)  # fmt: skip
+    notes = ("--notes", str(EXAMPLES / "review-notes.yaml"))
+    out = costmark_cli("iteration", "review", *notes, "-o", str(report), ws=ws)
+    assert out.returncode == 2 and "the period is not over" in out.stderr  # planned today
+    assert "--early" in out.stderr and not report.exists()
+    out = costmark_cli("iteration", "review", "--early", *notes, "-o", str(report), ws=ws)
     assert out.returncode == 0, out.stderr
     assert "<h2>What went well</h2>" in report.read_text()
     out = costmark_cli("iteration", "next", "--goal", "Allocation/process/score=3", ws=ws)

@@ -21,7 +21,7 @@ def test_yaml_round_trip_is_exact(workspace, make_source, tmp_path) -> None:
          "target": 0.9, "owner": "platform", "actions": ["tag: everything", "2026-12-01"],
          "description": "Owner for \"all\" cost — über"}]}  # fmt: skip
     workspace.plan_iteration(spec, source=src, now=NOW)
-    workspace.review_iteration(source=src, notes={"improve": ["yes: no"]}, now=NOW)
+    workspace.review_iteration(source=src, notes={"improve": ["yes: no"]}, now=NOW, early=True)
     text = workspace.export_maturity()
 
     other = costmark.init_workspace(tmp_path / "other")

@@ -112,7 +112,7 @@ def test_goal_attainment_on_known_data(workspace, make_source) -> None:
     values["total_cost"].append((M[11], 1120.0))
     done = workspace.review_iteration(
         source=src, notes={"went_well": ["tag policy"], "improve": "start with budgets"},
-        now=dt.datetime(2027, 1, 5),
+        now=dt.datetime(2027, 1, 5), early=True,
     )  # fmt: skip
     outcomes = {o["goal"]: o["outcome"] for o in done["review"]["outcomes"]}
     assert outcomes == {"g1": "achieved", "g2": "missed"}
@@ -189,7 +189,7 @@ def test_review_without_new_data_is_unknown_and_report_shows_latest_reviewed(
 ) -> None:
     src = make_source({"allocation_coverage": [(M[9], 0.80)]})
     workspace.plan_iteration(plan_spec(), source=src, now=NOW)
-    it = workspace.review_iteration(source=src, now=NOW + dt.timedelta(days=2))
+    it = workspace.review_iteration(source=src, now=NOW + dt.timedelta(days=2), early=True)
     assert it["review"]["outcomes"][0]["outcome"] == "unknown"
     workspace.next_iteration(source=src, now=NOW + dt.timedelta(days=3))
     assert "(it-1) — review" in workspace.iteration_report()
@@ -228,7 +228,7 @@ def test_carried_goal_met_in_between_is_dropped_with_a_note(workspace, make_sour
     workspace.plan_iteration(plan_spec(goals=[kpi_goal(0.9), cost_goal]), source=src, now=NOW)
     values["allocation_coverage"].append((M[10], 0.85))
     values["total_cost"].append((M[10], 110.0))
-    workspace.review_iteration(source=src, now=dt.datetime(2026, 12, 2))  # both missed
+    workspace.review_iteration(source=src, now=dt.datetime(2026, 12, 2), early=True)  # missed
     values["allocation_coverage"].append((M[11], 0.95))  # met after the review
     values["total_cost"].append((M[11], 105.0))
     nxt = workspace.next_iteration(source=src, now=dt.datetime(2027, 1, 3))
@@ -236,3 +236,116 @@ def test_carried_goal_met_in_between_is_dropped_with_a_note(workspace, make_sour
         ("g1", "total_cost", "it-1/g2")
     ]
     assert any("not carried over, already met now" in n for n in nxt["notes"])
+
+
+# -- the calendar of the loop (issue 16) -------------------------------------------------------
+def _six_weeks(workspace, src, now=NOW):  # type: ignore[no-untyped-def]
+    spec = {**plan_spec(), "end": None, "weeks": 6}
+    return workspace.plan_iteration(spec, source=src, now=now)
+
+
+def test_review_before_the_end_date_needs_early(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    it = _six_weeks(workspace, src)
+    assert (it["start"], it["end"]) == ("2026-11-23", "2027-01-04")
+    for day in (NOW, dt.datetime(2027, 1, 3, 23, 0)):  # the first day, the day before the end
+        with pytest.raises(UsageError, match=r"runs until 2027-01-04: the period is not over"):
+            workspace.review_iteration(source=src, now=day)
+    with pytest.raises(UsageError, match=r"\(1 day left on 2027-01-03\).*--early"):
+        workspace.review_iteration(source=src, now=dt.datetime(2027, 1, 3))
+    assert workspace.iteration()["status"] == "active"  # a refused review changes nothing
+    done = workspace.review_iteration(source=src, now=NOW, early=True)
+    assert done["status"] == "reviewed"
+    assert done["review"]["early"] == "reviewed early: the iteration runs until 2027-01-04"
+    assert "reviewed early" in workspace.iteration_report(fmt="md")
+
+
+def test_review_on_or_after_the_end_date_needs_no_flag(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    _six_weeks(workspace, src)
+    done = workspace.review_iteration(source=src, now=dt.datetime(2027, 1, 4, 8, 0))
+    assert done["status"] == "reviewed" and "early" not in done["review"]
+
+
+def test_next_starts_the_day_after_and_keeps_the_length(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    _six_weeks(workspace, src)  # 2026-11-23 -> 2027-01-04: 42 days
+    workspace.review_iteration(source=src, now=NOW + dt.timedelta(days=1), early=True)
+    nxt = workspace.next_iteration(source=src, now=NOW + dt.timedelta(days=1))
+    assert (nxt["start"], nxt["end"]) == ("2027-01-05", "2027-02-16")  # not the same dates
+
+
+def test_next_starts_today_when_the_previous_ended_long_ago(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    spec = {**plan_spec(), "end": "2026-12-03"}  # ten days, not whole weeks
+    workspace.plan_iteration(spec, source=src, now=NOW)
+    workspace.review_iteration(source=src, now=dt.datetime(2027, 2, 1))
+    nxt = workspace.next_iteration(source=src, now=dt.datetime(2027, 2, 10))
+    assert (nxt["start"], nxt["end"]) == ("2027-02-10", "2027-02-20")  # same 10-day length
+
+
+def test_next_length_and_end_can_be_given(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    _six_weeks(workspace, src)
+    workspace.review_iteration(source=src, now=dt.datetime(2027, 1, 4))
+    nxt = workspace.next_iteration(source=src, weeks=2, now=dt.datetime(2027, 1, 4))
+    assert (nxt["start"], nxt["end"]) == ("2027-01-05", "2027-01-19")
+
+
+def test_next_end_before_its_start_is_refused(workspace, make_source) -> None:
+    src = make_source({"allocation_coverage": [(M[9], 0.80)]})
+    _six_weeks(workspace, src)
+    workspace.review_iteration(source=src, now=dt.datetime(2027, 1, 4))
+    with pytest.raises(UsageError, match=r"starts on 2027-01-05 .* its end \(2027-01-04\)"):
+        workspace.next_iteration(source=src, end="2027-01-04", now=dt.datetime(2027, 1, 4))
+    assert len(workspace.iterations()) == 1
+
+
+def _answers(score: int) -> dict:
+    lenses = ("knowledge", "process", "metrics", "adoption", "automation")
+    caps = ("Allocation", "Forecasting", "Budgeting")
+    return {"capabilities": {c: dict.fromkeys(lenses, score) for c in caps}}
+
+
+def test_lens_goal_waits_for_a_reassessment_and_says_so(workspace, make_source) -> None:
+    src = make_source({})
+    workspace.assess(_answers(1), source=src, now=NOW - dt.timedelta(days=3))
+    goal = {"capability": "Forecasting", "lens": "process", "target_score": 2}
+    workspace.plan_iteration(plan_spec(goals=[goal]), source=src, now=NOW)
+    st = workspace.iteration_status(source=src, today=NOW.date())["goals"][0]
+    assert st["status"] == "waiting" and st["now"] is None
+    assert "waiting for a reassessment" in st["note"] and "2026-11-23" in st["note"]
+    # reviewed without reassessing: unknown, with the reason kept in the review
+    done = workspace.review_iteration(source=src, now=NOW, early=True)
+    outcome = done["review"]["outcomes"][0]
+    assert outcome["outcome"] == "unknown" and "reassessment" in outcome["note"]
+
+
+def test_lens_goal_is_judged_by_a_reassessment_made_the_same_day(workspace, make_source) -> None:
+    """The README's order: plan, reassess, review, all on one day."""
+    src = make_source({})
+    workspace.assess(_answers(1), source=src, now=NOW - dt.timedelta(days=3))
+    goal = {"capability": "Forecasting", "lens": "process", "target_score": 2}
+    workspace.plan_iteration(plan_spec(goals=[goal]), source=src, now=NOW)
+    workspace.assess(_answers(2), source=src, now=NOW + dt.timedelta(minutes=5))
+    done = workspace.review_iteration(source=src, now=NOW + dt.timedelta(minutes=6), early=True)
+    assert done["review"]["outcomes"][0]["outcome"] == "achieved"
+
+
+def test_next_lens_goal_ignores_assessments_before_its_start(workspace, make_source) -> None:
+    """`next` may plan an iteration that starts later: an assessment made between planning and
+    the start date is still the baseline, not progress."""
+    src = make_source({})
+    workspace.assess(_answers(1), source=src, now=NOW - dt.timedelta(days=3))
+    goal = {"capability": "Forecasting", "lens": "process", "target_score": 3}
+    workspace.plan_iteration({**plan_spec(goals=[goal]), "end": None, "weeks": 6},
+                             source=src, now=NOW)  # fmt: skip
+    workspace.review_iteration(source=src, now=NOW + dt.timedelta(days=1), early=True)
+    nxt = workspace.next_iteration(source=src, now=NOW + dt.timedelta(days=1))
+    assert nxt["start"] == "2027-01-05" and nxt["goals"][0]["carried_from"] == "it-1/g1"
+    workspace.assess(_answers(3), source=src, now=NOW + dt.timedelta(days=2))  # before start
+    st = workspace.iteration_status(source=src, today=dt.date(2026, 11, 26))["goals"][0]
+    assert st["status"] == "waiting" and "2027-01-05" in st["note"]
+    workspace.assess(_answers(3), source=src, now=dt.datetime(2027, 1, 6))
+    st = workspace.iteration_status(source=src, today=dt.date(2027, 1, 6))["goals"][0]
+    assert (st["now"], st["status"]) == (3, "achieved")

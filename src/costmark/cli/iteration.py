@@ -218,6 +218,14 @@ def review(
         typer.Option(help="YAML with went_well, didnt_go_well, improve (lists of text)."),
     ] = None,
     no_notes: Annotated[bool, typer.Option(help="Review without notes.")] = False,
+    early: Annotated[
+        bool,
+        typer.Option(
+            "--early",
+            help="Review before the iteration's end date (asked on a terminal, refused "
+            "otherwise: the period is not over).",
+        ),
+    ] = False,
     as_of: AsOfOpt = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the report (.md or .html).")
@@ -226,23 +234,20 @@ def review(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Judge each goal achieved/missed from the data, record what went well / didn't / improve,
-    and (with -o) write a shareable report."""
-    given: Any
-    if notes is not None:
-        given = notes
-    elif no_notes:
-        given = {}
-    elif stdin_is_tty():
-        given = _ask_notes()
-    else:
+    and (with -o) write a shareable report. Meant for the iteration's end date: earlier, it
+    asks for confirmation (or --early)."""
+    if notes is None and not no_notes and not stdin_is_tty():
         raise UsageError(
             "stdin is not a terminal: give --notes FILE.yaml (went_well, didnt_go_well, "
             "improve) or --no-notes"
         )
+    day = _as_of(as_of)
     with api.open_workspace(workspace) as ws:
-        day = _as_of(as_of)
+        early = early or _confirm_early(ws.iteration(ref), day or dt.date.today())
+    given: Any = notes if notes is not None else {} if no_notes else _ask_notes()
+    with api.open_workspace(workspace) as ws:
         when = dt.datetime.combine(day, dt.time(23, 59, 59)) if day else None
-        it = ws.review_iteration(ref, notes=given, now=when)
+        it = ws.review_iteration(ref, notes=given, now=when, early=early)
         if output is not None:
             kind = "html" if output.suffix.lower() in (".html", ".htm") else "md"
             output.write_text(ws.iteration_report(it["id"], kind), "utf-8")
@@ -258,6 +263,25 @@ def review(
     )
     if output is not None and fmt is OutputFormat.table:
         err_console.print(f"report written to {output}")
+
+
+def _confirm_early(iteration: dict[str, Any], day: dt.date) -> bool:
+    """On a terminal, ask before reviewing an iteration whose period is not over; elsewhere
+    answer no (the review then refuses with the reason and --early)."""
+    from costmark.maturity.iterations import days_left
+
+    left = days_left(iteration, day)
+    if not left or not stdin_is_tty():
+        return False
+    from rich.prompt import Confirm
+
+    err_console.print(
+        f"{iteration['id']} runs until {iteration['end']}: the period is not over "
+        f"({left} day{'s' if left != 1 else ''} left). A review closes the iteration."
+    )
+    if not Confirm.ask("Review it now?", default=False):
+        raise typer.Exit(1)
+    return True
 
 
 @app.command("report")
@@ -290,7 +314,9 @@ def next_(
     action: Annotated[list[str] | None, typer.Option(help="Action (repeatable).")] = None,
     due: Annotated[str | None, typer.Option(help="Due date of new goals.")] = None,
     end: Annotated[str | None, typer.Option(help="Iteration end (YYYY-MM-DD).")] = None,
-    weeks: Annotated[int | None, typer.Option(help="Iteration length in weeks.")] = None,
+    weeks: Annotated[
+        int | None, typer.Option(help="Iteration length in weeks (default: the previous one's).")
+    ] = None,
     file: Annotated[
         Path | None, typer.Option("--file", help="YAML with extra 'goals:' for the next one.")
     ] = None,
@@ -298,7 +324,9 @@ def next_(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Start the next iteration from the last review: missed goals carried over (fresh
-    baseline), same scope plus up to 2 new capabilities, suggested changes listed."""
+    baseline), same scope plus up to 2 new capabilities, suggested changes listed. It starts
+    the day after the previous one ended (or today, when later) and lasts as long unless
+    --weeks or --end says otherwise."""
     extra = list(_read_spec(file).get("goals") or [])
     extra += [parse_goal_flag(g, owner=owner, due=due, actions=list(action or []))
               for g in goal or []]  # fmt: skip

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from costmark import money
 from costmark.engine import compile as c
 from costmark.engine import periods, rollups
+from costmark.engine.attribution import untagged_rows_note
 from costmark.engine.backends import Backend, get_backend
 from costmark.engine.result import KpiResult
 from costmark.engine.rollups import RollupState
@@ -359,6 +360,7 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         if plan.coverage else None
     )
     guards = [(fx.parse_formula(g), why) for g, why in plan.guards]
+    blind = untagged_rows_note(ctx.project, plan, ctx.request.where, ctx.request.by)
     rows = []
     for key in ctx.frame_keys():
         sums = ctx.frame[key]
@@ -391,6 +393,8 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
         notes = [note] if note else []
         if plan.aside is not None and env[plan.aside[0]]:
             notes.append(plan.aside[1].format(amount=f"{env[plan.aside[0]]:,.2f}"))
+        if blind:
+            notes.append(blind)
         rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,
                             coverage=coverage, note="; ".join(notes) or None))
     return rows

@@ -44,6 +44,8 @@ INVOICE_PERIOD = "BillingPeriodStart"
 #: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
 #: EffectiveCost is 0, so "no rows" would be wrong.
 NO_COMMITMENT_COST = "no commitment discount cost (no Used or Unused rows, or they sum to 0)"
+#: FOCUS Unused rows describe idle commitment, not a resource: they carry no resource tags.
+UNUSED_COMMITMENT = "unused commitment"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class MeasureKpi:
     guards: tuple[tuple[str, str], ...] = ()
     #: (measure, note with {amount}): an amount the KPI leaves out, said in the note when not 0.
     aside: tuple[str, str] | None = None
+    #: Rows the formula needs that carry no resource tags (e.g. unused commitment): a tag
+    #: filter or a tag-based dimension cannot see them, so results under one get a note
+    #: (costmark.engine.attribution).
+    untagged_rows: str | None = None
 
     @property
     def money(self) -> bool:
@@ -211,6 +217,7 @@ RATE: tuple[BuiltIn, ...] = (
             "usage": USAGE_EFF,
         },
         numerator="list - eff - unused", coverage=("known", "usage"),
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("negotiated_savings", "Negotiated savings", "currency", "higher", "rate",
@@ -250,6 +257,7 @@ RATE: tuple[BuiltIn, ...] = (
         },
         numerator="contracted - eff - unused", coverage=("eff", "used"),
         coverage_note="usage cost (rows without a known ContractedCost)",
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_utilization", "Commitment utilization", "ratio", "higher", "rate",
@@ -261,6 +269,7 @@ RATE: tuple[BuiltIn, ...] = (
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
         },
         numerator="used", denominator="all", zero_note=NO_COMMITMENT_COST,
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     ComputedKpi(
         _d("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
@@ -290,6 +299,7 @@ RATE: tuple[BuiltIn, ...] = (
             "all": CostMeasure("EffectiveCost", "CommitmentDiscountStatus in ('Used', 'Unused')"),
         },
         numerator="unused", denominator="all", zero_note=NO_COMMITMENT_COST,
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_coverage", "Commitment coverage", "ratio", "higher", "rate",

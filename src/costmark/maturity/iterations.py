@@ -273,12 +273,39 @@ def build_iteration(
     }
 
 
+def next_dates(
+    previous: Mapping[str, Any], today: dt.date, *, weeks: int | None = None,
+    end: str | None = None,
+) -> tuple[dt.date, dt.date]:  # fmt: skip
+    """(start, end) of the iteration after ``previous``.
+
+    Iterations follow each other on the calendar: the next one starts the day after the
+    previous one ended (its end date is its last day), or today when that day is already past,
+    so two iterations never share days. It lasts as long as the previous one unless ``weeks``
+    or ``end`` says otherwise."""
+    start = max(as_date(previous["end"]) + dt.timedelta(days=1), today)
+    if end:
+        stop = as_date(end)
+    elif weeks:
+        stop = start + dt.timedelta(weeks=weeks)
+    else:
+        stop = start + (as_date(previous["end"]) - as_date(previous["start"]))
+    if stop <= start:
+        raise UsageError(
+            f"the next iteration starts on {start} (the day after {previous['id']} ended on "
+            f"{previous['end']}, or today); its end ({stop}) must come after that"
+        )
+    return start, stop
+
+
 def next_spec(
     previous: Mapping[str, Any], *, add: Sequence[str] = (), weeks: int | None = None,
     end: str | None = None, extra_goals: Sequence[Mapping[str, Any]] = (),
+    today: dt.date | None = None,
 ) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
     """The plan spec for the iteration after ``previous`` (which must be reviewed): same scope
-    plus ``add``; missed goals carried over (new baseline, same target); suggested changes."""
+    plus ``add``; missed goals carried over (new baseline, same target); suggested changes;
+    dates from ``next_dates``."""
     review = previous.get("review")
     if not review:
         raise UsageError(
@@ -313,11 +340,25 @@ def next_spec(
         "group": previous["group"],
         "goals": goals,
     }
-    if end:
-        spec["end"] = end
-    elif weeks:
-        spec["weeks"] = weeks
-    else:
-        span = as_date(previous["end"]) - as_date(previous["start"])
-        spec["weeks"] = max(1, span.days // 7)
+    start, stop = next_dates(previous, today or dt.date.today(), weeks=weeks, end=end)
+    spec["start"], spec["end"] = start.isoformat(), stop.isoformat()
     return spec, changes
+
+
+def days_left(iteration: Mapping[str, Any], day: dt.date) -> int:
+    """Days of the iteration still to come after ``day`` (0 once its end date is reached)."""
+    return max(0, (as_date(iteration["end"]) - day).days)
+
+
+def check_review_time(iteration: Mapping[str, Any], day: dt.date, *, early: bool) -> None:
+    """A review judges a finished period: before the end date it needs ``early``.
+
+    Why: reviewing on the day an iteration starts (or any day before it ends) judges goals on
+    data the iteration could not yet change, and closes the iteration for good."""
+    left = days_left(iteration, day)
+    if left and not early:
+        raise UsageError(
+            f"{iteration['id']} runs until {iteration['end']}: the period is not over "
+            f"({left} day{'s' if left != 1 else ''} left on {day}). Review now with --early "
+            "(early=True), or wait for the end date"
+        )

@@ -124,11 +124,18 @@ def _to_date(goal: Mapping[str, Any], source: Source, today: dt.date) -> str:
     return f"; {period:%Y-%m} so far: {value:.4g} (not final)"
 
 
+def iteration_started(iteration: Mapping[str, Any]) -> str:
+    """When the iteration started, as ISO text comparable with ``assessed_at``: the later of
+    when it was planned and its start date (``next`` may plan one that starts later)."""
+    return max(str(iteration["created_at"]), str(iteration["start"]))
+
+
 def lens_goal_status(
     goal: Mapping[str, Any], assessments: list[dict[str, Any]], since: str
 ) -> dict[str, Any]:
-    """A lens-score goal: the latest assessment made after the iteration started."""
-    later = [a for a in assessments if a["assessed_at"] > since and a["group"] == goal["group"]]
+    """A lens-score goal: the latest assessment made after the iteration started (``since``).
+    An earlier one is the baseline, not progress, so until a reassessment the goal waits."""
+    later = [a for a in assessments if a["assessed_at"] >= since and a["group"] == goal["group"]]
     out: dict[str, Any] = {"baseline": goal.get("baseline_score"), "target": goal["target_score"]}
     for a in reversed(later):
         for cap in a["capabilities"]:
@@ -137,7 +144,10 @@ def lens_goal_status(
                 ok = score >= goal["target_score"]
                 return {**out, "now": score, "status": "achieved" if ok else "off track",
                         "on_track": ok, "note": f"assessment {a['id']}"}  # fmt: skip
-    note = "not reassessed since the iteration started (run 'costmark assess')"
+    note = (
+        f"waiting for a reassessment: none made since the iteration started ({since[:10]}); "
+        "run 'costmark assess' to judge this lens score"
+    )
     return {**out, "now": None, "status": "waiting", "on_track": None, "note": note}
 
 
@@ -151,7 +161,7 @@ def goal_status(
     if goal["kind"] == "kpi":
         st = kpi_goal_status(goal, source, today)
     else:
-        st = lens_goal_status(goal, assessments, iteration["created_at"])
+        st = lens_goal_status(goal, assessments, iteration_started(iteration))
     return {"goal": goal["id"], "capability": goal["capability"], "lens": goal["lens"],
             "measure": goal.get("kpi") or f"{goal['lens']} score", "due": goal["due"],
             "owner": goal.get("owner"), **st}  # fmt: skip

@@ -24,7 +24,7 @@ from costmark.maturity.assessment import (
 )
 from costmark.maturity.catalog import load_catalog
 from costmark.maturity.evidence import EvidenceContext
-from costmark.maturity.iterations import build_iteration, next_spec
+from costmark.maturity.iterations import build_iteration, check_review_time, next_spec
 from costmark.maturity.progress import goal_status
 from costmark.maturity.review import build_review, parse_notes, render_review
 from costmark.maturity.rules import evaluate
@@ -212,9 +212,12 @@ def review(
     notes: Mapping[str, Any] | str | Path | None = None,
     source: Source | None = None,
     now: dt.datetime | None = None,
+    early: bool = False,
 ) -> dict[str, Any]:
-    """Judge every goal from the data, attach the team's notes, mark the iteration reviewed."""
+    """Judge every goal from the data, attach the team's notes, mark the iteration reviewed.
+    Before the iteration's end date the review is refused unless ``early``."""
     t = _now(now)
+    check_review_time(store.get_iteration(ws.warehouse.con, ref), t.date(), early=early)
     st = status(ws, ref, source=source, today=t.date())
     it = st["iteration"]
     if isinstance(notes, str | Path):
@@ -222,6 +225,8 @@ def review(
     else:
         parsed = parse_notes(notes, "notes")
     it["review"] = build_review(it, st["goals"], parsed, now=t)
+    if t.date() < dt.date.fromisoformat(it["end"]):
+        it["review"]["early"] = f"reviewed early: the iteration runs until {it['end']}"
     it["status"] = "reviewed"
     with ws.warehouse.transaction() as c:
         store.save_iteration(c, it)
@@ -241,7 +246,8 @@ def start_next(
     """The next iteration from the latest review: same scope (+ up to 2 added), missed goals
     carried over with a fresh baseline, suggested changes recorded."""
     prev = store.get_iteration(ws.warehouse.con)
-    spec, changes = next_spec(prev, add=add, weeks=weeks, end=end, extra_goals=extra_goals)
+    spec, changes = next_spec(prev, add=add, weeks=weeks, end=end, extra_goals=extra_goals,
+                              today=_now(now).date())  # fmt: skip
     if not spec["goals"]:
         raise UsageError(
             f"every goal of {prev['id']} was achieved: give 1-3 new goals "
