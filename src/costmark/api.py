@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from costmark.errors import NotFoundError, WorkspaceError, did_you_mean
+from costmark.errors import InputError, NotFoundError, WorkspaceError, did_you_mean
 from costmark.store import Warehouse
 from costmark.workspace import (
     CONFIG_FILE,
@@ -107,6 +107,7 @@ class Workspace:
         from costmark.engine.rollups import refresh_rollups
         from costmark.ingest.focus import ingest_focus_files
 
+        _refuse_native(paths)
         return ingest_focus_files(
             self.warehouse,
             paths,
@@ -116,6 +117,31 @@ class Workspace:
             progress=progress,
             on_loaded=lambda slices: refresh_rollups(self, slices),
         )
+
+    def convert_native(
+        self,
+        paths: Any,
+        *,
+        source: str,
+        strict: bool = False,
+        currency: str | None = None,
+        progress: bool = True,
+    ) -> tuple[list[Any], Any]:
+        """Convert native exports (AWS CUR, Azure, GCP, OCI) to FOCUS Parquet kept in
+        ``.costmark/converted/`` and load them like FOCUS files; returns the conversion results
+        and the ``IngestSummary``. A restated export replaces its slices, as FOCUS loads do."""
+        from costmark.convert import convert_files
+
+        out_dir = self.root / ".costmark" / "converted"
+        results = convert_files(
+            [paths] if isinstance(paths, str | Path) else paths,
+            source=source,
+            out_dir=out_dir,
+            currency=currency,
+        )
+        outputs = [r.output for r in results if r.output]
+        summary = self.ingest_focus(outputs, strict=strict, focus_version="1.2", progress=progress)
+        return results, summary
 
     def ensure_tag_columns(self) -> list[str]:
         """Add and backfill ``tag_<key>`` columns for tag keys costmark.yaml gained."""
@@ -318,7 +344,6 @@ class Workspace:
         import json
 
         from costmark.benchmarking.store import store_pack
-        from costmark.errors import InputError
 
         source = "pack"
         if isinstance(pack, str | Path):
@@ -559,6 +584,19 @@ class Workspace:
             "SELECT count(*), max(finished_at) FROM ingest_log WHERE finished_at IS NOT NULL"
         ).fetchone()
         return f"{row[0]}:{row[1]}" if row else "0:None"
+
+
+def _refuse_native(paths: Any) -> None:
+    """``ingest focus`` on a native export says what it is and which command loads it."""
+    from costmark.convert.native import describe
+    from costmark.focus.reader import expand_paths
+
+    for path in expand_paths([paths] if isinstance(paths, str | Path) else paths):
+        if path.name.endswith(".focus.parquet"):
+            continue
+        found = describe(path)
+        if found is not None:
+            raise InputError(found.hint(str(path)))
 
 
 def validate_files(paths: Any, *, focus_version: str | None = None) -> Any:

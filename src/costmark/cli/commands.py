@@ -14,6 +14,9 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import demo as demo_cli
 
     business_cli.register(app)  # ingest business|utilization|recommendations
+    from costmark.cli import convert as convert_cli
+
+    convert_cli.register(app)  # convert, ingest aws-cur|azure|gcp|oci
     demo_cli.register(app)  # demo
     from costmark.cli import tracking as tracking_cli
 
