@@ -113,3 +113,36 @@ def test_azure_actual_and_amortized_views_are_one_bill(tmp_path: Path) -> None:
     (alone,) = convert_files([actual], out_dir=tmp_path / "alone")
     assert alone.totals["USD"]["BilledCost"] == Decimal(40)
     assert any("not amortized" in n for n in alone.notes)
+
+
+def test_cur2_parquet_with_tag_map_and_gzip_csv_convert_alike(tmp_path: Path) -> None:
+    """CUR 2.0 ships Parquet with snake_case names and tags as a MAP column; a gzip legacy CUR
+    of the same rows converts to the same costs and tags."""
+    import gzip
+
+    from costmark.convert.headers import snake
+
+    legacy = _write(tmp_path / "cur.csv", CUR_HEADER, CUR_ROWS)
+    with legacy.open("rb") as src, gzip.open(tmp_path / "cur.csv.gz", "wb") as dst:
+        dst.write(src.read())
+    con = duckdb.connect()
+    cols = ", ".join(f'"{h}" AS {snake(h)}' for h in CUR_HEADER if not h.startswith("resourceTags"))
+    con.execute(
+        f'COPY (SELECT {cols}, CASE WHEN "resourceTags/user:team" IS NULL THEN MAP {{}} '
+        "ELSE MAP {'team': \"resourceTags/user:team\"} END AS resource_tags, "
+        'CAST("lineItem/UnblendedCost" AS DOUBLE) AS line_item_unblended_cost_d '
+        f"FROM read_csv('{legacy}', all_varchar=true)) TO '{tmp_path / 'cur2.parquet'}'"
+    )
+    results = convert_files(
+        [tmp_path / "cur.csv.gz", tmp_path / "cur2.parquet"], out_dir=tmp_path / "out"
+    )
+    assert [r.label for r in results] == [
+        "AWS Cost and Usage Report (legacy CUR)",
+        "AWS Cost and Usage Report (CUR 2.0)",
+    ]
+    assert results[0].totals == results[1].totals
+    for r in results:
+        tags = con.execute(
+            f"SELECT Tags FROM '{r.output}' WHERE Tags IS NOT NULL ORDER BY x_NativeRow"
+        ).fetchall()
+        assert [t[0] for t in tags] == ['{"team":"payments"}', '{"team":"search"}']
