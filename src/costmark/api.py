@@ -105,18 +105,39 @@ class Workspace:
         """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold);
         returns an ``IngestSummary``."""
         from costmark.engine.rollups import refresh_rollups
-        from costmark.ingest.focus import ingest_focus_files
+        from costmark.ingest.datasets import ingest_dataset_files
+        from costmark.ingest.focus import FileResult, IngestSummary, ingest_focus_files
 
         _refuse_native(paths)
-        return ingest_focus_files(
-            self.warehouse,
-            paths,
-            tag_keys=self.project.materialized_tag_keys,
-            strict=strict,
-            focus_version=focus_version,
-            progress=progress,
-            on_loaded=lambda slices: refresh_rollups(self, slices),
+        cost_paths, datasets = _split_datasets(paths)
+        summary = (
+            ingest_focus_files(
+                self.warehouse,
+                cost_paths,
+                tag_keys=self.project.materialized_tag_keys,
+                strict=strict,
+                focus_version=focus_version,
+                progress=progress,
+                on_loaded=lambda slices: refresh_rollups(self, slices),
+            )
+            if cost_paths
+            else IngestSummary()
         )
+        if datasets:
+            for r in ingest_dataset_files(self.warehouse, datasets, strict=strict):
+                summary.files.append(
+                    FileResult(
+                        r.file,
+                        r.ingest_id,
+                        f"{r.focus_version} {r.dataset}",
+                        rows_read=r.rows_read,
+                        rows_loaded=r.rows_loaded,
+                        rows_quarantined=r.rows_quarantined,
+                        sha256=r.sha256,
+                    )
+                )
+                summary.rows_replaced += r.rows_replaced
+        return summary
 
     def convert_native(
         self,
@@ -584,6 +605,29 @@ class Workspace:
             "SELECT count(*), max(finished_at) FROM ingest_log WHERE finished_at IS NOT NULL"
         ).fetchone()
         return f"{row[0]}:{row[1]}" if row else "0:None"
+
+
+def _split_datasets(paths: Any) -> tuple[list[Path], list[Any]]:
+    """Cost and Usage files apart from FOCUS 1.3/1.4 dataset files (Contract Commitment,
+    Billing Period, Invoice Detail), each told by its columns."""
+    import duckdb
+
+    from costmark.focus.datasets import detect_dataset
+    from costmark.focus.reader import sources
+
+    costs: list[Path] = []
+    datasets: list[Any] = []
+    con = duckdb.connect()
+    try:
+        for src in sources(con, [paths] if isinstance(paths, str | Path) else list(paths)):
+            spec = detect_dataset(set(src.columns))
+            if spec is None:
+                costs.append(src.path)
+            else:
+                datasets.append((src, spec))
+    finally:
+        con.close()
+    return costs, datasets
 
 
 def _refuse_native(paths: Any) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 
 from costmark.errors import did_you_mean
+from costmark.focus.dataset_checks import check_dataset
+from costmark.focus.datasets import dataset_version, detect_dataset
 from costmark.focus.frame import Frame, open_frame, prepare_connection, with_parsed
 from costmark.focus.reader import ROW_COLUMN, SourceFile, close_relation, qident, sources
 from costmark.focus.rules import RULES, Issue, RowCheck
@@ -186,6 +188,13 @@ def validate_files(
             if native is not None:
                 report.files.append(FileInfo(src.name, "none (native export)", False, 0))
                 report.issues.append(native)
+                continue
+            dataset = detect_dataset(set(src.columns))
+            if dataset is not None:
+                total, issues = check_dataset(connection, src, dataset)
+                version = dataset_version(dataset, set(src.columns))
+                report.files.append(FileInfo(src.name, f"{version} {dataset.label}", True, total))
+                report.issues += issues
                 continue
             frame = open_frame(connection, src, columns=needed_columns(connection, src))
             parsed = with_parsed(frame)
