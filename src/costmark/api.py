@@ -170,6 +170,13 @@ class Workspace:
 
         return ensure_tag_columns(self)
 
+    def contract_burndown(self, *, as_of: Any = None) -> list[Any]:
+        """Contract commitments (FOCUS 1.3+) with consumed, remaining, projected consumption at
+        term end and projected shortfall, as of the data's last day unless ``as_of`` is given."""
+        from costmark.contracts.burndown import burndown
+
+        return burndown(self.warehouse.con, as_of=as_of)
+
     def ingest_log(self, *, limit: int | None = None, kind: str | None = None) -> list[dict]:
         from costmark.ingest.log import ingest_log
 

@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import convert as convert_cli
 
     convert_cli.register(app)  # convert, ingest aws-cur|azure|gcp|oci
+    from costmark.cli import contracts as contracts_cli
+
+    contracts_cli.register(app)  # contracts (FOCUS 1.3+ contract commitment burn-down)
     demo_cli.register(app)  # demo
     from costmark.cli import tracking as tracking_cli
 
