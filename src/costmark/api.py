@@ -177,6 +177,13 @@ class Workspace:
 
         return burndown(self.warehouse.con, as_of=as_of)
 
+    def reconcile_invoices(self) -> list[Any]:
+        """Cost rows' BilledCost against FOCUS 1.4 Invoice Detail, per invoice: a difference is
+        a data-quality finding (missing days, late corrections, restated bills)."""
+        from costmark.contracts.invoices import reconcile_invoices
+
+        return reconcile_invoices(self.warehouse.con)
+
     def ingest_log(self, *, limit: int | None = None, kind: str | None = None) -> list[dict]:
         from costmark.ingest.log import ingest_log
 

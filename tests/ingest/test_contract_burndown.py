@@ -99,3 +99,48 @@ def test_contracts_command_formats(shared_data: Path, tmp_path: Path) -> None:
     doc = json.loads(out.stdout)
     assert {d["commitment_id"] for d in doc} == {"CMT-SPEND-001", "CMT-RR-002", "CMT-SaaS-003"}
     assert costmark("contracts", "-w", str(ws_dir), "--as-of", "soon").returncode == 2
+
+
+INVOICE_HEADER = (
+    "BilledCost,BillingAccountId,BillingCurrency,BillingPeriodEnd,BillingPeriodStart,"
+    "ChargeCategory,InvoiceDetailId,InvoiceId,InvoiceIssueStatus,InvoiceIssuerName\n"
+)
+
+
+def test_invoice_reconciliation(shared_data: Path, tmp_path: Path) -> None:
+    costs = _cost_file(tmp_path / "costs.csv")  # acct, 2025-12, EUR: 10 x 1,000 + 0 billed
+    invoices = tmp_path / "invoice.csv"
+    invoices.write_text(
+        INVOICE_HEADER
+        + "9000.00,acct,EUR,2026-01-01T00:00:00Z,2025-12-01T00:00:00Z,Usage,d1,INV-1,Issued,"
+        "Aura Web\n"
+        + "1000.00,acct,EUR,2026-01-01T00:00:00Z,2025-12-01T00:00:00Z,Usage,d2,INV-1,Issued,"
+        "Aura Web\n"
+        + "5.00,acct,EUR,2026-01-01T00:00:00Z,2025-12-01T00:00:00Z,Tax,d3,INV-1,Voided,"
+        "Aura Web\n",
+        encoding="utf-8",
+    )
+    ws_dir = tmp_path / "ws"
+    with api.init_workspace(ws_dir) as ws:
+        ws.ingest_focus([costs, invoices], progress=False)
+        (check,) = ws.reconcile_invoices()
+    assert (check.cost_billed, check.invoiced, check.status) == (
+        Decimal(10000), Decimal(10000), "matches")  # fmt: skip
+    assert costmark("invoices", "-w", str(ws_dir)).returncode == 0
+    # a late tax line on the invoice that the cost export does not have
+    invoices.write_text(
+        INVOICE_HEADER
+        + "9000.00,acct,EUR,2026-01-01T00:00:00Z,2025-12-01T00:00:00Z,Usage,d1,INV-1,Issued,"
+        "Aura Web\n"
+        + "1000.00,acct,EUR,2026-01-01T00:00:00Z,2025-12-01T00:00:00Z,Usage,d2,INV-1,Issued,"
+        "Aura Web\n"
+        + "190.00,acct,EUR,2026-01-01T00:00:00Z,2025-12-01T00:00:00Z,Tax,d3,INV-1,Issued,"
+        "Aura Web\n",
+        encoding="utf-8",
+    )
+    with api.open_workspace(ws_dir) as ws:
+        ws.ingest_focus([invoices], progress=False)  # restated: replaces the slice
+        (check,) = ws.reconcile_invoices()
+    assert (check.difference, check.status) == (Decimal(-190), "differs")
+    out = costmark("invoices", "-w", str(ws_dir), "--format", "json")
+    assert out.returncode == 1 and json.loads(out.stdout)[0]["status"] == "differs"

@@ -67,5 +67,26 @@ def contracts(
     emit(table, fmt, title=f"contract commitments as of {rows[0].as_of}")
 
 
+def invoices(
+    differences: Annotated[
+        bool, typer.Option("--differences", help="Only invoices whose amounts differ.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Reconcile the cost data with FOCUS 1.4 Invoice Detail: billed cost per invoice and
+    billing period against the invoiced amounts. Exit 1 when any invoice differs."""
+    with api.open_workspace(workspace, read_only=True) as ws:
+        checks = ws.reconcile_invoices()
+    rows = [c.to_dict() for c in checks if not differences or c.status != "matches"]
+    if fmt is OutputFormat.table and not checks:
+        console.print("No invoice detail loaded (FOCUS 1.4 Invoice Detail dataset).")
+    else:
+        emit(rows, fmt, title="invoice reconciliation")
+    if any(c.status == "differs" for c in checks):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("contracts")(contracts)
+    app.command("invoices")(invoices)

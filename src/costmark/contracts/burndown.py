@@ -158,10 +158,8 @@ def _one(
         elif start and day < start:
             note = "not started as of this day"
     remaining = committed - consumed if committed is not None else None
-    if (
-        (lifecycle
-        and str(lifecycle).lower() == "exhausted")
-        or (remaining is not None and remaining <= 0)
+    if (lifecycle and str(lifecycle).lower() == "exhausted") or (
+        remaining is not None and remaining <= 0
     ):
         status = "exhausted"
     elif start and day < start:
