@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from costmark.errors import NotFoundError, WorkspaceError, did_you_mean
+from costmark.errors import InputError, NotFoundError, WorkspaceError, did_you_mean
 from costmark.store import Warehouse
 from costmark.workspace import (
     CONFIG_FILE,
@@ -105,18 +105,40 @@ class Workspace:
         """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold);
         returns an ``IngestSummary``."""
         from costmark.engine.rollups import refresh_rollups
-        from costmark.ingest.focus import ingest_focus_files
+        from costmark.ingest.datasets import ingest_dataset_files
+        from costmark.ingest.focus import FileResult, IngestSummary, ingest_focus_files
 
-        return ingest_focus_files(
-            self.warehouse,
-            paths,
-            tag_keys=self.project.materialized_tag_keys,
-            strict=strict,
-            focus_version=focus_version,
-            progress=progress,
-            on_loaded=lambda slices: refresh_rollups(self, slices),
-            dates=self.project.ingest.date_range.bounds(),
+        _refuse_native(paths)
+        cost_paths, datasets = _split_datasets(paths)
+        summary = (
+            ingest_focus_files(
+                self.warehouse,
+                cost_paths,
+                tag_keys=self.project.materialized_tag_keys,
+                strict=strict,
+                focus_version=focus_version,
+                progress=progress,
+                on_loaded=lambda slices: refresh_rollups(self, slices),
+                dates=self.project.ingest.date_range.bounds(),
+            )
+            if cost_paths
+            else IngestSummary()
         )
+        if datasets:
+            for r in ingest_dataset_files(self.warehouse, datasets, strict=strict):
+                summary.files.append(
+                    FileResult(
+                        r.file,
+                        r.ingest_id,
+                        f"{r.focus_version} {r.dataset}",
+                        rows_read=r.rows_read,
+                        rows_loaded=r.rows_loaded,
+                        rows_quarantined=r.rows_quarantined,
+                        sha256=r.sha256,
+                    )
+                )
+                summary.rows_replaced += r.rows_replaced
+        return summary
 
     def remove_focus(
         self,
@@ -149,11 +171,50 @@ class Workspace:
             on_removed=lambda slices: refresh_rollups(self, slices),
         )
 
+    def convert_native(
+        self,
+        paths: Any,
+        *,
+        source: str,
+        strict: bool = False,
+        currency: str | None = None,
+        progress: bool = True,
+    ) -> tuple[list[Any], Any]:
+        """Convert native exports (AWS CUR, Azure, GCP, OCI) to FOCUS Parquet kept in
+        ``.costmark/converted/`` and load them like FOCUS files; returns the conversion results
+        and the ``IngestSummary``. A restated export replaces its slices, as FOCUS loads do."""
+        from costmark.convert import convert_files
+
+        out_dir = self.root / ".costmark" / "converted"
+        results = convert_files(
+            [paths] if isinstance(paths, str | Path) else paths,
+            source=source,
+            out_dir=out_dir,
+            currency=currency,
+        )
+        outputs = [r.output for r in results if r.output]
+        summary = self.ingest_focus(outputs, strict=strict, focus_version="1.2", progress=progress)
+        return results, summary
+
     def ensure_tag_columns(self) -> list[str]:
         """Add and backfill ``tag_<key>`` columns for tag keys costmark.yaml gained."""
         from costmark.ingest.tags import ensure_tag_columns
 
         return ensure_tag_columns(self)
+
+    def contract_burndown(self, *, as_of: Any = None) -> list[Any]:
+        """Contract commitments (FOCUS 1.3+) with consumed, remaining, projected consumption at
+        term end and projected shortfall, as of the data's last day unless ``as_of`` is given."""
+        from costmark.contracts.burndown import burndown
+
+        return burndown(self.warehouse.con, as_of=as_of)
+
+    def reconcile_invoices(self) -> list[Any]:
+        """Cost rows' BilledCost against FOCUS 1.4 Invoice Detail, per invoice: a difference is
+        a data-quality finding (missing days, late corrections, restated bills)."""
+        from costmark.contracts.invoices import reconcile_invoices
+
+        return reconcile_invoices(self.warehouse.con)
 
     def ingest_log(self, *, limit: int | None = None, kind: str | None = None) -> list[dict]:
         from costmark.ingest.log import ingest_log
@@ -358,7 +419,6 @@ class Workspace:
         import json
 
         from costmark.benchmarking.store import store_pack
-        from costmark.errors import InputError
 
         source = "pack"
         if isinstance(pack, str | Path):
@@ -606,6 +666,42 @@ class Workspace:
             "WHERE finished_at IS NOT NULL AND status = 'ok'"
         ).fetchone()
         return f"{row[0]}:{row[1]}" if row else "0:None"
+
+
+def _split_datasets(paths: Any) -> tuple[list[Path], list[Any]]:
+    """Cost and Usage files apart from FOCUS 1.3/1.4 dataset files (Contract Commitment,
+    Billing Period, Invoice Detail), each told by its columns."""
+    import duckdb
+
+    from costmark.focus.datasets import detect_dataset
+    from costmark.focus.reader import sources
+
+    costs: list[Path] = []
+    datasets: list[Any] = []
+    con = duckdb.connect()
+    try:
+        for src in sources(con, [paths] if isinstance(paths, str | Path) else list(paths)):
+            spec = detect_dataset(set(src.columns))
+            if spec is None:
+                costs.append(src.path)
+            else:
+                datasets.append((src, spec))
+    finally:
+        con.close()
+    return costs, datasets
+
+
+def _refuse_native(paths: Any) -> None:
+    """``ingest focus`` on a native export says what it is and which command loads it."""
+    from costmark.convert.native import describe
+    from costmark.focus.reader import expand_paths
+
+    for path in expand_paths([paths] if isinstance(paths, str | Path) else paths):
+        if path.name.endswith(".focus.parquet"):
+            continue
+        found = describe(path)
+        if found is not None:
+            raise InputError(found.hint(str(path)))
 
 
 def validate_files(

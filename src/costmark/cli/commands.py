@@ -14,6 +14,12 @@ def register(app: typer.Typer) -> None:
     from costmark.cli import demo as demo_cli
 
     business_cli.register(app)  # ingest business|utilization|recommendations
+    from costmark.cli import convert as convert_cli
+
+    convert_cli.register(app)  # convert, ingest aws-cur|azure|gcp|oci
+    from costmark.cli import contracts as contracts_cli
+
+    contracts_cli.register(app)  # contracts (FOCUS 1.3+ contract commitment burn-down)
     demo_cli.register(app)  # demo
     from costmark.cli import tracking as tracking_cli
 

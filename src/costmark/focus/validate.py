@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 
 from costmark.errors import did_you_mean
+from costmark.focus.dataset_checks import check_dataset
+from costmark.focus.datasets import dataset_version, detect_dataset
 from costmark.focus.frame import Frame, open_frame, prepare_connection, with_parsed
 from costmark.focus.limits import DateBounds
 from costmark.focus.reader import ROW_COLUMN, SourceFile, close_relation, qident, sources
@@ -154,6 +156,21 @@ def needed_columns(con: duckdb.DuckDBPyConnection, src: SourceFile) -> list[str]
     return [c for c in src.columns if qident(c) in sql]
 
 
+def native_export_issue(src: SourceFile) -> Issue | None:
+    """A provider's native export (AWS CUR, Azure cost details, GCP, OCI) is named as such with
+    the command that converts it, instead of forty FOCUS errors that help nobody."""
+    from costmark.convert.detect import detect_native, not_a_cost_export
+
+    headers = [src.original.get(c, c) for c in src.columns]
+    found = detect_native(headers)
+    if found is not None:
+        return Issue("error", "native_export", found.hint(src.name), file=src.name)
+    reason = not_a_cost_export(headers)
+    if reason is not None:
+        return Issue("error", "native_export", f"{src.name} is {reason}", file=src.name)
+    return None
+
+
 def validate_files(
     paths: Sequence[str | Path] | str | Path,
     *,
@@ -174,6 +191,18 @@ def validate_files(
     report = ValidationReport()
     try:
         for src in sources(connection, paths, focus_version):
+            native = native_export_issue(src)
+            if native is not None:
+                report.files.append(FileInfo(src.name, "none (native export)", False, 0))
+                report.issues.append(native)
+                continue
+            dataset = detect_dataset(set(src.columns))
+            if dataset is not None:
+                total, issues = check_dataset(connection, src, dataset)
+                version = dataset_version(dataset, set(src.columns))
+                report.files.append(FileInfo(src.name, f"{version} {dataset.label}", True, total))
+                report.issues += issues
+                continue
             frame = open_frame(connection, src, columns=needed_columns(connection, src))
             frame.dates = dates or frame.dates
             parsed = frame

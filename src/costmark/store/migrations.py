@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from costmark.focus.datasets import DATASETS, create_table_sql
 from costmark.focus.schema import create_cost_table_sql
 
 
@@ -205,5 +206,9 @@ MIGRATIONS: list[Migration] = [
                 p10 DOUBLE, p25 DOUBLE, p50 DOUBLE, p75 DOUBLE, p90 DOUBLE
             )""",
         ),
+    ),
+    Migration(
+        "0070_focus_datasets",
+        _sql(*(create_table_sql(spec) for spec in DATASETS)),
     ),
 ]
