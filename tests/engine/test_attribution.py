@@ -7,7 +7,7 @@ import json
 import pytest
 
 from costmark.engine.attribution import untagged_rows_note
-from costmark.kpis.library import BY_ID, MeasureKpi
+from costmark.kpis.library import BY_ID, ComputedKpi, MeasureKpi
 from costmark.spec import filters as f
 from tests.kpi_support import load_rows, row, write_config
 
@@ -70,7 +70,9 @@ def test_column_dimensions_and_other_kpis_carry_no_note(commitments) -> None:
 
 
 def test_declared_kpis() -> None:
-    needing = {k for k, p in BY_ID.items() if isinstance(p, MeasureKpi) and p.untagged_rows}
+    needing = {
+        k for k, p in BY_ID.items() if isinstance(p, MeasureKpi | ComputedKpi) and p.untagged_rows
+    }
     assert {"commitment_utilization", "commitment_utilization_quantity", "commitment_waste",
             "commitment_savings", "savings_achieved"} == needing  # fmt: skip
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from costmark.kpis.library import MeasureKpi
+from costmark.kpis.library import ComputedKpi, MeasureKpi
 from costmark.spec import filters as f
 from costmark.spec.models import Project
 
@@ -30,15 +30,16 @@ def _tag_fields(project: Project, fields: Iterable[str]) -> tuple[list[str], lis
 
 
 def untagged_rows_note(
-    project: Project, plan: MeasureKpi, where: f.Node | None, by: Iterable[str]
+    project: Project, plan: MeasureKpi | ComputedKpi, where: f.Node | None, by: Iterable[str]
 ) -> str | None:
     """The note for ``plan`` under ``where`` and ``--by``, or None when nothing is hidden."""
     if plan.untagged_rows is None:
         return None
     filters = [where]
     filters += [f.parse_filter(m.where) for m in plan.measures.values() if m.where]
-    if plan.scope and any(m.scoped for m in plan.measures.values()):
-        filters.append(f.parse_filter(plan.scope))
+    scope = getattr(plan, "scope", None)
+    if scope and any(m.scoped for m in plan.measures.values()):
+        filters.append(f.parse_filter(scope))
     read: set[str] = set()
     for node in filters:
         read |= f.fields_of(node)

@@ -271,7 +271,14 @@ def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
         if isinstance(plan, MeasureKpi):
             values[kpi_id] = derive_measure_kpi(contexts[plan.definition.time_column], plan)
         elif isinstance(plan, ComputedKpi):
-            values[kpi_id] = computed.run(contexts[plan.definition.time_column], plan)
+            computed_ctx = contexts[plan.definition.time_column]
+            values[kpi_id] = computed.run(computed_ctx, plan)
+            blind_note = untagged_rows_note(
+                computed_ctx.project, plan, computed_ctx.request.where, computed_ctx.request.by
+            )
+            if blind_note:
+                for row in values[kpi_id]:
+                    row["note"] = f"{row['note']}; {blind_note}" if row.get("note") else blind_note
         else:
             values[kpi_id] = derive_formula(default, plan, values)
         values[kpi_id] = ranges.enforce(plan.definition, values[kpi_id])

@@ -95,6 +95,8 @@ class ComputedKpi:
     function: str
     measures: dict[str, CostMeasure] = field(default_factory=dict)
     params: tuple[tuple[str, str], ...] = ()
+    #: Rows the computation needs that carry no resource tags (see MeasureKpi.untagged_rows).
+    untagged_rows: str | None = None
 
 
 BuiltIn = MeasureKpi | ComputedKpi
@@ -288,6 +290,7 @@ RATE: tuple[BuiltIn, ...] = (
                 f"{USAGE_BASED} and CommitmentDiscountStatus in ('Used', 'Unused')",
             ),
         },
+        untagged_rows=UNUSED_COMMITMENT,
     ),
     MeasureKpi(
         _d("commitment_waste", "Commitment waste", "ratio", "lower", "rate",
