@@ -1,8 +1,9 @@
 """Money sums are exact to the last digit of DECIMAL(38,18) in every output.
 
 The file is two real usage rows of the FOCUS 1.0 sample with their costs replaced by amounts
-whose sum has 35 significant digits: Python's default decimal context (28 digits) would give
-12345678901234567.12345678901 and lose the last seven.
+whose sum has 33 significant digits (each under 10^15, the largest plausible bill line that
+validate accepts): Python's default decimal context (28 digits) would give
+123456789012345.1234567890123 and lose the last five.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from typer.testing import CliRunner
 import costmark
 from costmark.cli.main import _register, app
 
-BIG = Decimal("12345678901234567.123456789012345678")
+BIG = Decimal("123456789012345.123456789012345678")
 TINY = Decimal("0.000000000000000001")
-EXACT = Decimal("12345678901234567.123456789012345679")  # BIG + TINY, 35 digits
-NEGATIVE = Decimal("-98765432109876543.987654321098765432")  # a credit, 35 digits
+EXACT = Decimal("123456789012345.123456789012345679")  # BIG + TINY, 33 digits
+NEGATIVE = Decimal("-987654321098765.987654321098765432")  # a credit, 33 digits
 MONEY = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 
 
@@ -81,7 +82,7 @@ def test_cli_json_csv_and_table_are_exact(loaded: Path) -> None:
     lines = _cli("kpi", "total_cost", "-f", "csv", *ws).strip().splitlines()
     assert lines[1].split(",")[4] == str(EXACT)
     table = _cli("kpi", "total_cost", *ws)
-    assert "12,345,678,901,234,567.123456789012345679" in table
+    assert "123,456,789,012,345.123456789012345679" in table
 
 
 def test_ingest_output_is_exact(shared_data: Path, tmp_path: Path) -> None:
@@ -90,7 +91,7 @@ def test_ingest_output_is_exact(shared_data: Path, tmp_path: Path) -> None:
     path = _write(shared_data, tmp_path / "two.csv", [BIG, NEGATIVE])
     doc = json.loads(_cli("ingest", "focus", str(path), "-f", "json", "--workspace", str(root)))
     # (BIG + NEGATIVE in Python's default context would itself round to 28 digits)
-    assert doc["totals"]["USD"]["EffectiveCost"] == "-86419753208641976.864197532086419754"
+    assert doc["totals"]["USD"]["EffectiveCost"] == "-864197532086420.864197532086419754"
 
 
 def test_web_api_json_is_exact(loaded: Path) -> None:
