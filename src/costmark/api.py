@@ -91,8 +91,12 @@ class Workspace:
 
     # -- validation and ingest (issue: foundation) -------------------------------------
     def validate(self, paths: Any, *, focus_version: str | None = None) -> Any:
-        """Check FOCUS files against the spec; returns a ``ValidationReport``."""
-        return validate_files(paths, focus_version=focus_version)
+        """Check FOCUS files against the spec (with this workspace's ingest bounds, as
+        :meth:`ingest_focus` applies them); returns a ``ValidationReport``."""
+        from costmark.focus.validate import validate_files as _validate
+
+        dates = self.project.ingest.date_range.bounds()
+        return _validate(paths, focus_version=focus_version, dates=dates)
 
     def ingest_focus(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -76,4 +77,25 @@ def run() -> None:
         if callable(show) and isinstance(code, int):
             show()
             sys.exit(code)
-        raise
+        unexpected(exc)
+
+
+#: Set to show the traceback of an unexpected failure instead of the one-line message.
+DEBUG_ENV = "COSTMARK_DEBUG"
+
+
+def unexpected(exc: Exception) -> None:
+    """An exception costmark did not raise on purpose: one line and exit 1, never a traceback
+    in front of a user. Why not hide it everywhere: under pytest (or with COSTMARK_DEBUG=1)
+    it is re-raised, so a genuine bug still fails its test loudly, with the traceback."""
+    if os.environ.get(DEBUG_ENV) or "PYTEST_CURRENT_TEST" in os.environ:
+        raise exc
+    first = (str(exc).strip().splitlines() or [""])[0][:500]
+    err_console.print(
+        f"[bold red]error:[/bold red] unexpected failure ({escape(type(exc).__name__)}: "
+        f"{escape(first)}). If the input looks right, this is a costmark bug: rerun with "
+        f"{DEBUG_ENV}=1 for the traceback and report it.",
+        highlight=False,
+        markup=True,
+    )
+    sys.exit(1)

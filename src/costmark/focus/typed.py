@@ -12,6 +12,8 @@ as DOUBLE), and the file is refused by validate and ingest in the same words. Te
 
 from __future__ import annotations
 
+import re
+
 from costmark.errors import InputError, Located
 from costmark.focus.columns import ColumnType
 from costmark.focus.frame import Frame
@@ -35,6 +37,14 @@ _NUMBERS = (
 _TEMPORAL = ("DATE", "TIMESTAMP")
 
 
+def _may_exceed(kind: str) -> bool:
+    """Whether a stored numeric type can hold 10^20 or more: DECIMAL(w, s) only with more than
+    20 integer digits, BIGINT and smaller never; so the usual DECIMAL(38,18) costs no scan."""
+    if m := re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", kind):
+        return int(m[1]) - int(m[2]) > 20
+    return kind.startswith(("HUGEINT", "UHUGEINT", *_FLOATS))
+
+
 def _value_checks(f: Frame) -> list[tuple[str, str, str]]:
     """(column, predicate true on a bad value, what is wrong) for typed decimal columns."""
     checks: list[tuple[str, str, str]] = []
@@ -45,7 +55,7 @@ def _value_checks(f: Frame) -> list[tuple[str, str, str]]:
         col, kind = f.col(name), f.types[name].upper()
         if kind.startswith(_FLOATS):
             checks.append((name, f"(isnan({col}) OR isinf({col}))", "NaN or infinite"))
-        if kind.startswith(_NUMBERS):
+        if kind.startswith(_NUMBERS) and _may_exceed(kind):
             checks.append(
                 (
                     name,
