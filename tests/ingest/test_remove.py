@@ -70,6 +70,7 @@ def test_remove_one_file_of_a_load_by_ingest_id(
     log = ws.ingest_log()[0]
     assert log["kind"] == "focus-remove" and log["status"] == "ok"
     assert log["ingest_id"] == removed.removal_id and log["rows_replaced"] == 1000
+    assert log["rows_quarantined"] == 0 and "1000" not in log["message"]
     assert log["totals"] == removed.totals and log["totals"]["USD"]["BilledCost"]
     assert sample_id in log["message"]
     assert ws.data_version() != version
@@ -86,6 +87,7 @@ def test_remove_a_whole_load_and_its_quarantine(workspace: costmark.Workspace,
     assert summary.rows_quarantined == 1 and workspace.quarantine()
     removed = workspace.remove_focus(ingest_ids=load_id)
     assert removed.rows_removed == summary.rows_loaded and removed.rows_unquarantined == 1
+    assert workspace.ingest_log()[0]["rows_quarantined"] == 1
     assert cost_rows(workspace) == [] and workspace.quarantine() == []
     daily, monthly = rollup_rows(workspace)
     assert daily == [] and monthly == []

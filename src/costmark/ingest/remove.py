@@ -293,22 +293,25 @@ def _require_match(summary: RemovalSummary) -> None:
 
 def _log(wh: Warehouse, summary: RemovalSummary, started: dt.datetime) -> None:
     """One ingest-log row: ``file`` says what was asked, ``rows_replaced`` the rows taken out,
-    ``totals`` the money taken out, ``message`` the loads they came from."""
+    ``rows_quarantined`` the quarantined rows dropped with them, ``totals`` the money taken out,
+    ``message`` the loads they came from. Counts stay in their columns, out of the message: a
+    scoped viewer's log hides them (they span every team)."""
     sel = summary.selector
     message = (
-        f"removed {summary.rows_removed} row(s) and {summary.rows_unquarantined} quarantined "
-        f"row(s) matching {sel.describe()}; from load(s) {', '.join(summary.ingest_ids) or '-'}"
+        f"removed the rows matching {sel.describe()}; from load(s) "
+        f"{', '.join(summary.ingest_ids) or '-'}"
     )
     wh.con.execute(
         "INSERT INTO ingest_log (ingest_id, kind, file, started_at, finished_at, rows_read, "
         "rows_loaded, rows_quarantined, rows_replaced, billing_periods, totals, status, message) "
-        "VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, 'ok', ?)",
+        "VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, 'ok', ?)",
         [
             summary.removal_id,
             REMOVE_KIND,
             sel.describe()[:2000],
             started,
             dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            summary.rows_unquarantined,
             summary.rows_removed,
             json.dumps(summary.billing_periods),
             json.dumps(summary.totals),
