@@ -110,7 +110,7 @@ class Workspace:
         return ingest_focus_files(
             self.warehouse,
             paths,
-            tag_keys=self.project.materialized_tag_keys,
+            tag_keys=self.project.tag_key_spellings,
             strict=strict,
             focus_version=focus_version,
             progress=progress,
