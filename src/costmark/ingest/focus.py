@@ -326,6 +326,12 @@ def ingest_focus_files(
                     _log(con, result, started, "ok", None, replaced)
                 if on_loaded is not None:
                     on_loaded(slices)
+    except duckdb.OutOfRangeException as exc:
+        # every value fits DECIMAL(38,18), their sum (a total, a rollup cell) does not
+        raise InputError(
+            f"{', '.join(s.name for s in srcs)}: a money sum exceeds DECIMAL(38,18) (10^20); "
+            f"nothing was loaded ({str(exc).splitlines()[0]})"
+        ) from None
     except BaseException as exc:
         if plans and summary.files and not isinstance(exc, InputError | KeyboardInterrupt):
             _log_failure(con, summary.files, started, exc)
