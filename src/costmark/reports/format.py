@@ -27,6 +27,8 @@ def fmt(value: Any, unit: str | None = None) -> str:
             return f"{f * 100:.1f}%"
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
+        if isinstance(value, Decimal):  # rounded from the exact value, not from a float
+            return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4f}"
         return f"{f:,.2f}" if abs(f) >= 1 else f"{f:.4f}"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
