@@ -17,6 +17,7 @@ from typing import Any
 
 import costmark
 from costmark.focus.schema import COST_TABLE, tag_column
+from costmark.ingest.tags import tag_groups
 
 DEFAULTS = {"BillingCurrency": "USD", "ProviderName": "Test", "BillingAccountId": "acct"}
 
@@ -70,9 +71,8 @@ def load_rows(
             if row.get(k) is None:
                 row[k] = v
         tags = json.loads(row["Tags"]) if row.get("Tags") else {}
-        for key in keys:
-            value = tags.get(key)
-            row[tag_column(key)] = None if value is None else str(value)
+        for col, spellings in tag_groups(ws.project.tag_key_spellings).items():
+            row[col] = tag_value(tags, spellings)
         row.setdefault("x_SourceRow", str(i))
         row.setdefault("x_IngestId", "test")
         cols = [c for c in columns if c in row]
@@ -89,6 +89,23 @@ def load_rows(
     if refresh:
         ws.refresh_rollups()
     return n
+
+
+def tag_value(tags: Mapping[str, Any], spellings: Iterable[str]) -> str | None:
+    """The rule of costmark.ingest.tags in Python: configured spellings first, then any key
+    matching ignoring case and surrounding spaces in code-point order; blanks are missing."""
+    def present(v: Any) -> str | None:
+        return None if v is None or not str(v).strip() else str(v)
+
+    spellings = list(spellings)
+    for key in spellings:
+        if present(tags.get(key)) is not None:
+            return str(tags[key])
+    names = {k.strip().lower() for k in spellings}
+    for key in sorted(tags):
+        if key.strip().lower() in names and present(tags[key]) is not None:
+            return str(tags[key])
+    return None
 
 
 def write_config(ws: costmark.Workspace, text: str) -> None:

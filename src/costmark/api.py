@@ -118,7 +118,7 @@ class Workspace:
             ingest_focus_files(
                 self.warehouse,
                 cost_paths,
-                tag_keys=self.project.materialized_tag_keys,
+                tag_keys=self.project.tag_key_spellings,
                 strict=strict,
                 focus_version=focus_version,
                 progress=progress,

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 import costmark
 from costmark.cli.main import _register, app
+from costmark.errors import InputError
 
 BIG = Decimal("123456789012345.123456789012345678")
 TINY = Decimal("0.000000000000000001")
@@ -106,3 +107,27 @@ def test_web_api_json_is_exact(loaded: Path) -> None:
         doc = json.loads(res.text, parse_float=Decimal)
         assert [r["value"] for r in doc["series"] if r["currency"] == "USD"] == [EXACT]
         assert str(EXACT) in res.text
+
+
+def test_sums_beyond_decimal_38_18_are_located_errors(shared_data: Path, tmp_path: Path) -> None:
+    """Each value fits DECIMAL(38,18); their sum does not: exit 1 with a message, never a
+    traceback or a wrapped number."""
+    huge = Decimal("99999999999999999999.5")
+    root = tmp_path / "ws3"
+    costmark.init_workspace(root).close()
+    _register()
+    both = _write(shared_data, tmp_path / "both.csv", [huge, huge])
+    out = CliRunner().invoke(app, ["ingest", "focus", str(both), "--workspace", str(root)])
+    # (the typer app raises the InputError that costmark's main prints as "error: ...")
+    assert out.exit_code == 1 and isinstance(out.exception, InputError)
+    assert "a money sum exceeds DECIMAL(38,18)" in str(out.exception)
+    # one row per file (another billing account each): loads, but the KPI sum overflows
+    for i in (1, 2):
+        path = _write(shared_data, tmp_path / f"one{i}.csv", [huge])
+        text = path.read_text("utf-8").replace("1234567890123", f"acct-{i}")
+        path.write_text(text, "utf-8")
+        _cli("ingest", "focus", str(path), "--workspace", str(root))
+    out = CliRunner().invoke(app, ["kpi", "total_cost", "--grain", "year", "--workspace",
+                                   str(root)])
+    assert out.exit_code == 1 and isinstance(out.exception, InputError)
+    assert "a money sum exceeds DECIMAL(38,18)" in str(out.exception)

@@ -107,7 +107,10 @@ class Resolver:
         raise NotFoundError(f"unknown column {name!r}" + did_you_mean(name, self.known_names()))
 
     def tag(self, key: str) -> ir.StringValue:
-        col = tag_column(key)
+        """A tag's value; keys match ignoring case (``tag:Owner`` is ``tag:owner``), and so do
+        column names (a workspace may hold ``tag_Owner`` from before names were lower case)."""
+        wanted = tag_column(key)
+        col = next((c for c in self.table.columns if c.lower() == wanted), wanted)
         if col not in self.columns:
             known = [c[4:] for c in self.table.columns if c.startswith("tag_")]
             hint = did_you_mean(key, known)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from costmark import money
 from costmark.engine import compile as c
 from costmark.engine import periods, rollups
@@ -20,7 +22,7 @@ from costmark.engine.attribution import untagged_rows_note
 from costmark.engine.backends import Backend, get_backend
 from costmark.engine.result import KpiResult
 from costmark.engine.rollups import RollupState
-from costmark.errors import UsageError
+from costmark.errors import InputError, UsageError
 from costmark.kpis import catalog, ranges
 from costmark.kpis.catalog import FormulaKpi, Plan
 from costmark.kpis.library import ComputedKpi, MeasureKpi
@@ -232,7 +234,13 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
     """Answer ``request``. All decimal arithmetic inside runs in the exact money context, so
     sums of DECIMAL(38,18) amounts keep every digit (the default context keeps 28)."""
     with money.exact():
-        return _run(ws, request)
+        try:
+            return _run(ws, request)
+        except duckdb.OutOfRangeException as exc:
+            raise InputError(
+                "a money sum exceeds DECIMAL(38,18) (10^20): narrow the request (--where, "
+                f"--from/--to, --by) ({str(exc).splitlines()[0]})"
+            ) from None
 
 
 def _run(ws: Workspace, request: KpiRequest) -> KpiResult:

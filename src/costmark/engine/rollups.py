@@ -71,7 +71,8 @@ def group_columns(ws: Workspace) -> list[str]:
     dims = source_columns(project, project.dimensions)
     tags = {tag_column(k) for k in project.materialized_tag_keys}
     wanted = [*SLICE_COLUMNS, *CATEGORY_COLUMNS, *sorted(dims | tags)]
-    return [c for c in dict.fromkeys(wanted) if c in present]
+    physical = {c.lower(): c for c in present}  # column names ignore case in DuckDB
+    return list(dict.fromkeys(physical[c.lower()] for c in wanted if c.lower() in physical))
 
 
 def _exists(con: Any, table: str) -> bool:
@@ -309,7 +310,8 @@ def cannot_answer(rollup_state: RollupState, needed: set[str],
             return f"{ref.agg}({ref.column}) needs row-level data"
         if ref.column not in SUM_COLUMNS:
             return f"the rollup keeps no sum of {ref.column}"
-    missing = sorted(needed - have)
+    have_lower = {h.lower() for h in have}
+    missing = sorted(n for n in needed if n.lower() not in have_lower)
     if missing:
         return "the rollup has no column " + ", ".join(missing)
     return None

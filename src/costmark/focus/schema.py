@@ -46,9 +46,11 @@ def duck_type(spec: ColumnSpec) -> str:
 
 
 def tag_column(key: str) -> str:
-    """Column name that holds the materialised value of tag ``key``."""
+    """Column name that holds the materialised value of tag ``key``: one column per key
+    whatever its case or surrounding spaces (``Owner`` and `` owner`` are one tag, and DuckDB
+    column names ignore case anyway), so the name is lower case."""
     safe = re.sub(r"[^0-9A-Za-z_]", "_", key.strip())
-    return f"tag_{safe}"
+    return f"tag_{safe}".lower()
 
 
 def create_cost_table_sql(tag_keys: tuple[str, ...] = ()) -> str:

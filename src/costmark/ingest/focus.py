@@ -58,7 +58,12 @@ from costmark.focus.schema import (
 from costmark.focus.typed import refuse_untyped
 from costmark.focus.validate import check_frame
 from costmark.focus.values import ALLOWED_VALUES
-from costmark.ingest.tags import ensure_tag_columns, json_member_path
+from costmark.ingest.tags import (
+    ensure_tag_columns,
+    json_member_path,
+    tag_groups,
+    tag_value_sql,
+)
 from costmark.store import Warehouse
 
 MONEY_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
@@ -341,6 +346,12 @@ def ingest_focus_files(
                     _log(con, result, started, "ok", None, replaced)
                 if on_loaded is not None:
                     on_loaded(slices)
+    except duckdb.OutOfRangeException as exc:
+        # every value fits DECIMAL(38,18), their sum (a total, a rollup cell) does not
+        raise InputError(
+            f"{', '.join(s.name for s in srcs)}: a money sum exceeds DECIMAL(38,18) (10^20); "
+            f"nothing was loaded ({str(exc).splitlines()[0]})"
+        ) from None
     except BaseException as exc:
         if plans and summary.files and not isinstance(exc, InputError | KeyboardInterrupt):
             _log_failure(con, summary.files, started, exc)
@@ -459,8 +470,8 @@ def _null_columns(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[str]
     """Columns of ``costs`` this file leaves null (it has no such column)."""
     filled = {name for name, expr in plan.exprs.items() if expr != "NULL"} | set(LINEAGE)
     if plan.tags_json is not None:
-        filled |= {tag_column(k) for k in tag_keys}
-    return {c for c in table_cols if c not in filled}
+        filled |= {tag_column(k) for k in tag_keys}  # lower case; a column may not be
+    return {c for c in table_cols if c not in filled and c.lower() not in filled}
 
 
 def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[str]) -> str:
@@ -474,10 +485,16 @@ def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[
     ]
     if plan.tags_json is not None:
         inner.append(f'{plan.tags_json} AS "__tags_json"')
-    # All materialised tags come out of ONE parse of Tags (a list of JSON paths), from the
-    # repaired object, so the extraction never meets invalid JSON.
+    # All materialised tags come out of ONE parse of Tags (a list of JSON paths: every
+    # spelling of every key), from the repaired object, so the extraction never meets invalid
+    # JSON. Spellings of one key fill one column (rule in costmark.ingest.tags).
     keys = list(dict.fromkeys(tag_keys)) if plan.tags_json is not None else []
-    slot = {tag_column(k): i + 1 for i, k in enumerate(keys)}
+    slot = {k: i + 1 for i, k in enumerate(keys)}
+    tag_exprs = {
+        col: tag_value_sql('"__tags_json"', [f'"__tags"[{slot[k]}]' for k in spellings],
+                           spellings)
+        for col, spellings in tag_groups(keys).items()
+    }
     middle = "*"
     if keys:
         paths = ", ".join(qstr(json_member_path(k)) for k in keys)
@@ -488,8 +505,8 @@ def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[
             outer.append('coalesce("__tags_json", "Tags")')  # the text as it came if unusable
         elif col in plan.exprs or col in LINEAGE:
             outer.append(qident(col))
-        elif col in slot:
-            outer.append(f'"__tags"[{slot[col]}]')
+        elif col.lower() in tag_exprs:
+            outer.append(tag_exprs[col.lower()])
         else:
             outer.append("NULL")
     return (

@@ -44,7 +44,10 @@ def allocation_tag_keys(project: Project) -> tuple[str, ...]:
         for r in d.resolved_rules
         if isinstance(r, TagRule)
     ]
-    return tuple(dict.fromkeys(keys)) or project.materialized_tag_keys
+    one_per_key: dict[str, str] = {}
+    for key in keys:
+        one_per_key.setdefault(key.strip().lower(), key)  # Owner and owner are one key
+    return tuple(one_per_key.values()) or project.materialized_tag_keys
 
 
 def volume_metric(project: Project) -> str | None:
@@ -117,7 +120,7 @@ def resolve(project: Project, kpi_id: str) -> Plan:
         return lib.BY_ID[kpi_id]
     if kpi_id.startswith("untagged_cost_share:"):
         key = kpi_id.split(":", 1)[1]
-        if key in project.materialized_tag_keys:
+        if key.strip().lower() in {k.strip().lower() for k in project.materialized_tag_keys}:
             d = lib.BY_ID["untagged_cost_share"].definition
             return _untagged(
                 project,

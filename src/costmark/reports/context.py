@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from costmark import __version__
+from costmark import __version__, money
 from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
 from costmark.reports import sources
@@ -168,7 +168,7 @@ def scorecard(ws: Any, p: Period, ids: list[str], catalog: list[dict[str, Any]])
 
 def _sub(a: Any, b: Any) -> Any:
     if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a - b
+        return money.CONTEXT.subtract(a, b)  # exact (the default context keeps 28 digits)
     return (_num(a) or 0.0) - (_num(b) or 0.0)
 
 

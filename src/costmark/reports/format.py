@@ -28,10 +28,12 @@ def fmt(value: Any, unit: str | None = None) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
         if abs(f) >= 1 or f == 0:
-            return f"{f:,.2f}"
+            # Decimals are rounded from the exact value, not from a float
+            return f"{value:,.2f}" if isinstance(value, Decimal) else f"{f:,.2f}"
         # small amounts (unit costs: 0.00183 per transaction) keep three significant digits;
         # a fixed 4 decimals showed 0.0018 and hid a 10% difference between two teams
-        return f"{f:.{min(12, max(4, 2 - math.floor(math.log10(abs(f)))))}f}"
+        places = min(12, max(4, 2 - math.floor(math.log10(abs(f)))))
+        return f"{value:.{places}f}" if isinstance(value, Decimal) else f"{f:.{places}f}"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

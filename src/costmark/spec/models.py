@@ -135,8 +135,19 @@ class Project(Frozen):
     web: WebSettings = WebSettings()
 
     @property
-    def materialized_tag_keys(self) -> tuple[str, ...]:
+    def tag_key_spellings(self) -> tuple[str, ...]:
+        """Every tag key spelling costmark.yaml names (tag_keys, then dimensions), in order.
+        Ingest reads each of them into its key's one column."""
         keys: list[str] = list(self.tag_keys)
         for dim in self.dimensions.values():
             keys += [k for k in dim.tag_keys if k not in keys]
         return tuple(dict.fromkeys(keys))
+
+    @property
+    def materialized_tag_keys(self) -> tuple[str, ...]:
+        """The tag keys, one per key matched ignoring case and surrounding spaces (``Owner``
+        and ``owner`` are one key, named as first written)."""
+        out: dict[str, str] = {}
+        for key in self.tag_key_spellings:
+            out.setdefault(key.strip().lower(), key)
+        return tuple(out.values())
