@@ -151,6 +151,8 @@ def test_kpi_page_has_no_partial_cliff(first_of_month: dict[str, Any]) -> None:
     assert doc["period"]["label"] == "2026-11"
     assert doc["running"]["label"] == "2026-12"
     assert doc["running"]["partial"] == "partial: 1 of 31 days"
+    for r in doc["running"]["rows"]:  # money to date, projected at its pace to 31 days
+        assert r["projected"] == pytest.approx(r["value"] * 31)
     # asked for explicitly, the running month comes back labelled
     wide = client.get("/api/kpi/total_cost?end=2026-12-31", headers=h).json()
     december = [r for r in wide["series"] if r["period_start"] == "2026-12-01"]

@@ -143,7 +143,8 @@ def kpi_detail(
         "period": {"label": judged.label, "start": judged.start, "end": judged.end,
                    "reason": judged.reason, "describe": judged.describe()},
         "as_of": cut.to_dict(),
-        "running": _running(view, kpi_id, cut, grain) if end is None else None,
+        "running": (_running(view, kpi_id, cut, grain, meta[kpi_id].get("unit"))
+                    if end is None else None),
         "scope": scope,
         "dimensions": [d for d in dims if d not in scope],
         "series": series,
@@ -163,15 +164,25 @@ def _label_partial(rows: list[dict[str, Any]], cut: AsOf, grain: str) -> None:
             r["partial"] = note
 
 
-def _running(view: Any, kpi_id: str, cut: AsOf, grain: str) -> dict[str, Any] | None:
-    """The running period's values to date, labelled partial (None when it is complete)."""
+def _running(
+    view: Any, kpi_id: str, cut: AsOf, grain: str, unit: str | None
+) -> dict[str, Any] | None:
+    """The running period's values to date, labelled partial (None when it is complete); an
+    amount of money is also projected to the period's end at the pace so far."""
     running = cut.running(grain)
     if running is None or running.complete:
         return None
     rows = sources.kpi_rows(view, [kpi_id], grain=grain, start=running.start,
                             end=running.last_day)
-    return {"label": running.label, "partial": running.partial_note,
-            "rows": [{k: r.get(k) for k in ("currency", "value", "note")} for r in rows]}
+    shown = []
+    for r in rows:
+        row = {k: r.get(k) for k in ("currency", "value", "note")}
+        if unit == "currency" and r.get("value") is not None and running.days_covered:
+            row["projected"] = float(r["value"]) * running.days_total / running.days_covered
+        shown.append(row)
+    return {"label": running.label, "partial": running.partial_note, "rows": shown,
+            "projection": "straight-line pace to the period's end" if unit == "currency"
+            else None}
 
 
 def _trend(view: Any, kpi_id: str, grain: str) -> dict[str, Any]:
