@@ -116,7 +116,7 @@ def _check(ws: costmark.Workspace, ids: list[str], grain: str, by: tuple[str, ..
             f"{r['kpi']} = {number} outside {definition.range_text}: {r}")
 
 
-@settings(max_examples=20, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.lists(focus_row(), min_size=1, max_size=14), volume=volumes,
        grain=st.sampled_from(["day", "month"]),

@@ -85,3 +85,12 @@ def test_reversing_a_series_mirrors_mann_kendall(values: list[float]) -> None:
     forward, backward = mann_kendall(values), mann_kendall(values[::-1])
     assert forward.s == -backward.s
     assert forward.p_value == pytest.approx(backward.p_value)
+
+
+def test_change_from_a_tiny_base_is_null_with_a_note() -> None:
+    """A day of cents before days of dollars: +681,986% says nothing (issue #10)."""
+    out = track_frame(monthly([100, 0.01, 68.2, 90, 95]), grain="month")
+    assert math.isnan(out["change_pct"][2]) and "tiny base" in out["change_note"][2]
+    assert out["change_abs"][2] == pytest.approx(68.19)  # the absolute change stays
+    assert out["change_pct"][1] == pytest.approx(-0.9999)  # from 100: a real fall
+    assert out["change_pct"][3] == pytest.approx(21.8 / 68.2) and pd.isna(out["change_note"][3])

@@ -18,6 +18,7 @@ import pandas as pd
 from costmark import __version__, money
 from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
+from costmark.kpis.ranges import TINY_BASE_SHARE
 from costmark.reports import sources
 from costmark.reports.periods import HISTORY, Period, parse_period
 from costmark.reports.sources import section
@@ -141,8 +142,11 @@ def scorecard(ws: Any, p: Period, ids: list[str], catalog: list[dict[str, Any]])
         change_pct = None
         if value is not None and old is not None:
             change = _sub(value, old)
-            if _num(old):
-                change_pct = (_num(value) or 0.0) / (_num(old) or 1.0) - 1.0
+            base, now = _num(old) or 0.0, abs(_num(value) or 0.0)
+            # the KPI engine's tiny-base rule: no relative change from zero, a negative base,
+            # or a base under 1% of the amount now (that reads as +10,000% and more)
+            if base > 0 and base >= float(TINY_BASE_SHARE) * now:
+                change_pct = (_num(value) or 0.0) / base - 1.0
         info = meta.get(kpi, {})
         target = targets.get((kpi, currency)) or targets.get((kpi, None)) or {}
         out.append(

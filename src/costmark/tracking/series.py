@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from costmark.kpis import ranges
 from costmark.tracking.periods import (
     FREQ,
     ROLLING_WINDOW,
@@ -22,6 +23,8 @@ from costmark.tracking.periods import (
 from costmark.tracking.trend import assess, trend
 
 SERIES_COLUMNS = ("period_start", "currency", "value")
+#: The KPI engine's tiny-base rule (costmark.kpis.ranges), for changes computed here.
+TINY_BASE_SHARE = float(ranges.TINY_BASE_SHARE)
 
 
 def series_keys(frame: pd.DataFrame, by: Sequence[str]) -> list[str]:
@@ -48,7 +51,9 @@ def track_frame(
     """Add ``change_abs``, ``change_pct``, ``yoy_pct`` and ``rolling_mean`` to a KPI series.
 
     ``change_pct`` and ``yoy_pct`` are relative to the absolute earlier value (so a credit-heavy
-    negative base does not flip the sign) and null when the earlier value is 0 or missing.
+    negative base does not flip the sign) and null when the earlier value is 0 or missing, or
+    a tiny base: under 1% of the series' typical (median absolute) value, where a day of cents
+    before a day of dollars read as +681,986%. ``change_note`` says so where that happened.
     ``rolling_mean`` is over the last ``window`` calendar periods and null until the window is
     full or when a period in it is missing: a mean of fewer points would look smoother than it is.
     Vectorised over every series (and KPI) in the frame: each comparison is one lookup of
@@ -59,7 +64,7 @@ def track_frame(
     keys = series_keys(frame, by)
     ids = [*[c for c in ("kpi",) if c in frame.columns], *keys]
     out = frame[[*ids[: len(ids) - len(keys)], "period_start", *keys, "value"]].copy()
-    added = ["change_abs", "change_pct", "yoy_pct", "rolling_mean"]
+    added = ["change_abs", "change_pct", "yoy_pct", "rolling_mean", "change_note"]
     if out.empty:
         return pd.DataFrame(columns=[*out.columns, *added])
     starts = pd.to_datetime(out["period_start"])
@@ -74,10 +79,22 @@ def track_frame(
 
     prev = at(shift_all(starts, grain, -1))
     ago = at(year_ago_all(starts, grain))
+    typical = pd.Series(np.abs(values)).groupby(sid).transform("median").to_numpy()
+    floor = TINY_BASE_SHARE * typical
+    tiny_prev = np.abs(prev) < floor
+    tiny_ago = np.abs(ago) < floor
     with np.errstate(divide="ignore", invalid="ignore"):
         out["change_abs"] = values - prev
-        out["change_pct"] = np.where(prev != 0, (values - prev) / np.abs(prev), np.nan)
-        out["yoy_pct"] = np.where(ago != 0, (values - ago) / np.abs(ago), np.nan)
+        out["change_pct"] = np.where((prev != 0) & ~tiny_prev, (values - prev) / np.abs(prev),
+                                     np.nan)
+        out["yoy_pct"] = np.where((ago != 0) & ~tiny_ago, (values - ago) / np.abs(ago), np.nan)
+    out["change_note"] = [
+        "; ".join(n for n, hit in ((f"{label} from a tiny base (under {TINY_BASE_SHARE:.0%} of "
+                                    "the series' typical value)", flag)
+                                   for label, flag in (("change", tp), ("year-over-year", ta)))
+                  if hit) or None
+        for tp, ta in zip(tiny_prev & (prev != 0), tiny_ago & (ago != 0), strict=True)
+    ]
     lags = np.stack([values, *[at(shift_all(starts, grain, -k)) for k in range(1, window)]])
     out["rolling_mean"] = lags.mean(axis=0)  # NaN when any period of the window is missing
     out["period_start"] = starts
