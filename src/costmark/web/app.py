@@ -377,7 +377,8 @@ def create_app(
     async def kpis_json(request: Request) -> Any:
         from costmark.reports import sources
 
-        return to_jsonable(await with_view(request, lambda ws, v: sources.catalog(v)))
+        data = await cached_view(request, "kpis", lambda ws, v: {"rows": sources.catalog(v)})
+        return to_jsonable(data["rows"])
 
     def kpi_data(
         request: Request,
@@ -484,17 +485,20 @@ def create_app(
     }
 
     def add_simple(slug: str, title: str, build: Callable[[Any, Any, Request], Any]) -> None:
-        view = cached_view if slug in ("benchmarks", "anomalies") else None
+        # pages computed from the warehouse alone are cached until it changes (goal progress
+        # also depends on the day); data and alerts show server activity, and are cheap
+        view = cached_view if slug not in ("data", "alerts") else None
 
         async def load(request: Request) -> Any:
             if view is not None:
-                return await view(request, slug, lambda ws, v: build(ws, v, request))
+                name = f"{slug}:{dt.date.today()}"
+                return await view(request, name, lambda ws, v: build(ws, v, request))
             return await with_view(request, lambda ws, v: build(ws, v, request))
 
         async def as_json(request: Request) -> Any:
             data = await load(request)
             if view is not None:
-                return json_body(request, slug, data)
+                return json_body(request, f"{slug}:{dt.date.today()}", data)
             data.pop("figures", None)
             return Response(dumps(data, indent=None), media_type="application/json")
 
@@ -677,7 +681,8 @@ def create_app(
                     raise NotFoundError(f"unknown dimension {d!r}")
             return metrics.exposition(view, [d for d in dims if d not in scope], as_of=as_of)
 
-        text = await with_view(request, build)
+        data = await cached_view(request, "metrics", lambda ws, v: {"text": build(ws, v)})
+        text = data["text"]
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     return app
