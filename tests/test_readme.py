@@ -3,7 +3,8 @@
 A new user follows the README top to bottom; so does this test, on one fresh demo workspace
 (the one `make demo` builds) in a temporary folder holding a copy of `examples/`. Each command
 runs in bash with the environment the earlier commands left (`export` carries over) and must
-exit as the README says: 0 unless its comment says `# exits N`; failures name the README line. The README's conventions, read from a command's trailing comment:
+exit as the README says: 0 unless its comment says `# exits N`; failures name the README line.
+The README's conventions, read from a command's trailing comment:
 
 - `exits N`: the command is documented to fail with exit code N;
 - `placeholder: why`: it names something the demo does not have (a host, your files); it is
@@ -219,11 +220,11 @@ class Session:
             start_new_session=True,
         )  # fmt: skip
         healthy = False
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + COMMAND_TIMEOUT  # a loaded machine starts slowly
         try:
             while time.monotonic() < deadline and proc.poll() is None:
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
                         healthy = r.status == 200
                         break
                 except OSError:
