@@ -201,3 +201,14 @@ def test_gcp_json_lines_with_nested_fields_and_credits(tmp_path: Path) -> None:
     assert result.rows_written == 2  # the usage row and its credit
     assert result.totals == {"USD": {"BilledCost": Decimal(1), "EffectiveCost": Decimal(1)}}
     assert result.output is not None and validate_files([result.output]).ok
+
+
+def test_header_normalisation_is_linear_on_hostile_headers() -> None:
+    """A 128 KB header of "(" once made the localized-header pattern backtrack for minutes."""
+    import time
+
+    from costmark.convert.detect import detect_native
+
+    started = time.process_time()
+    assert detect_native(["(" * 130_000 + "x", "a(" * 60_000 + ")"]) is None
+    assert time.process_time() - started < 2

@@ -61,7 +61,7 @@ def seed_team_documents(ws: Any) -> None:
     """What payments would record about itself: an assessment and a reviewed iteration."""
     ws.assess(answers(), group=TEAM, now=NOW)
     ws.plan_iteration(plan(TEAM, 0.35), now=NOW)
-    ws.review_iteration(now=NOW)
+    ws.review_iteration(now=NOW, early=True)
 
 
 def make_root(tmp: Path, name: str) -> Path:

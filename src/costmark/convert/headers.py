@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-_LOCALIZED = re.compile(r"^.*\(\s*([A-Za-z][A-Za-z0-9_]*)\s*\)\s*$")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
@@ -25,8 +25,13 @@ def clean(name: str) -> str:
 def english(name: str) -> str:
     """A localized Azure header ``Ressourcengruppe (ResourceGroup)`` -> ``ResourceGroup``."""
     text = clean(name)
-    match = _LOCALIZED.match(text)
-    return match.group(1) if match else text
+    # string search, not a regular expression with ".*": a hostile 128 KB header full of "("
+    # made the pattern backtrack for minutes
+    if text.endswith(")") and "(" in text:
+        inner = text[text.rfind("(") + 1 : -1].strip()
+        if _IDENTIFIER.fullmatch(inner):
+            return inner
+    return text
 
 
 def snake(name: str) -> str:
