@@ -26,10 +26,22 @@ from costmark.spec.models import ColumnRule, Dimension, MappingRule, Project, Ta
 #: x_UnknownPrice: no known list price (ListCost 0/null, cost not 0) and not an idle commitment.
 #: x_UnknownContracted: no ContractedCost (null), so the negotiated part of the row's discount
 #: is unknown; savings KPIs leave such rows out rather than count ListCost as a saving.
-VIRTUAL_FLAGS = ("x_UnknownPrice", "x_UnknownContracted")
+#: x_CommitmentEligible: CommitmentProgramEligibilityDetails (FOCUS 1.4) is not null, i.e. a
+#: commitment program could cover the charge.
+#: x_TokenDirection / x_TokenCacheAction: the members of SkuPriceDetails that FOCUS 1.3+ AI
+#: model charges carry (Input/Output; Read/Write/Uncached), so token costs can be split by them.
+VIRTUAL_FLAGS = ("x_UnknownPrice", "x_UnknownContracted", "x_CommitmentEligible",
+                 "x_TokenDirection", "x_TokenCacheAction")
 #: Money expressions KPIs sum that are not plain columns.
 #: x_CoverageBasis: ContractedCost, or ListCost where ContractedCost is 0 or missing.
-VIRTUAL_MONEY = ("x_CoverageBasis",)
+#: x_TokenQuantity: tokens a row consumed (ConsumedQuantity in a token unit such as "Tokens" or
+#: "1000 Tokens", else PricingQuantity in one); null for rows not counted in tokens.
+#: x_TokenCost: EffectiveCost of the rows x_TokenQuantity counts (null elsewhere).
+VIRTUAL_MONEY = ("x_CoverageBasis", "x_TokenQuantity", "x_TokenCost")
+
+#: A unit that counts tokens: "Tokens", "Token", "1000 Tokens", "1000000 tokens" (FOCUS
+#: UnitFormat: an optional power-of-ten multiplier before the unit).
+_TOKEN_UNIT = r"^\s*([0-9]*)\s*[Tt][Oo][Kk][Ee][Nn][Ss]?\s*$"
 
 
 def focus_column_names() -> tuple[str, ...]:
@@ -47,7 +59,41 @@ def virtual_expr(table: ir.Table, name: str) -> ir.Value:
     if name == "x_CoverageBasis":
         contracted = table.ContractedCost.fill_null(0)
         return ibis.ifelse(contracted == 0, table.ListCost.fill_null(0), contracted)
+    if name == "x_CommitmentEligible":
+        if "CommitmentProgramEligibilityDetails" not in table.columns:
+            return ibis.literal(False)
+        details = table.CommitmentProgramEligibilityDetails.cast("string")
+        return details.notnull() & (details.strip() != "")
+    if name in ("x_TokenDirection", "x_TokenCacheAction"):
+        return _sku_price_member(table, name.removeprefix("x_"))
+    if name == "x_TokenQuantity":
+        consumed = _tokens(table.ConsumedQuantity, table.ConsumedUnit)
+        return consumed.coalesce(_tokens(table.PricingQuantity, table.PricingUnit))
+    if name == "x_TokenCost":
+        tokens = virtual_expr(table, "x_TokenQuantity")
+        cost = table.EffectiveCost
+        return ibis.ifelse(tokens.notnull(), cost, ibis.null(cost.type()))
     raise KeyError(name)
+
+
+def _tokens(quantity: ir.Value, unit: ir.Value) -> ir.Value:
+    """``quantity`` in tokens when ``unit`` counts tokens (times its multiplier), else null."""
+    text = unit.cast("string")
+    is_tokens = text.re_search(_TOKEN_UNIT)
+    factor = text.re_extract(_TOKEN_UNIT, 1)
+    multiplier = ibis.ifelse(factor == "", ibis.literal(1), factor.cast("int64"))
+    return ibis.ifelse(is_tokens.fill_null(False), quantity * multiplier,
+                       ibis.null(quantity.type()))
+
+
+def _sku_price_member(table: ir.Table, key: str) -> ir.Value:
+    """A string member of the SkuPriceDetails JSON object, or null. A regular expression rather
+    than a JSON function: it reads the same on every engine, and an unparseable value gives
+    null instead of failing the query."""
+    if "SkuPriceDetails" not in table.columns:
+        return ibis.null("string")
+    value = table.SkuPriceDetails.cast("string").re_extract(f'"{key}"\\s*:\\s*"([^"]*)"', 1)
+    return ibis.ifelse(value == "", ibis.null("string"), value)
 
 
 def read_mapping_file(root: Path, rule: MappingRule) -> dict[str, str]:

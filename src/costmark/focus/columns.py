@@ -1,8 +1,9 @@
 """FOCUS column specifications per version.
 
 The facts come from the FOCUS specification (``data/focus_columns.csv``, extracted from the
-spec's column pages for 1.0-preview, 1.0, 1.1 and 1.2). 1.3 is not in that file: its additions
-to the Cost and Usage dataset are listed here so files exported as 1.3 are accepted.
+spec's column pages for 1.0-preview, 1.0, 1.1 and 1.2). 1.3 and 1.4 are not in that file: their
+additions to the Cost and Usage dataset are listed here so files exported as 1.3 or 1.4 are
+accepted.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class ColumnSpec:
         return self.requirement == "Mandatory"
 
 
-SUPPORTED_VERSIONS: tuple[str, ...] = ("1.0", "1.1", "1.2", "1.3")
+SUPPORTED_VERSIONS: tuple[str, ...] = ("1.0", "1.1", "1.2", "1.3", "1.4")
 
 #: Columns FOCUS 1.3 adds to the Cost and Usage dataset (all optional/conditional).
 FOCUS_13_ADDITIONS: tuple[ColumnSpec, ...] = (
@@ -47,6 +48,17 @@ FOCUS_13_ADDITIONS: tuple[ColumnSpec, ...] = (
     ColumnSpec("HostProviderName", ColumnType.STRING, "Conditional", True, "1.3"),
     ColumnSpec("ServiceProviderName", ColumnType.STRING, "Conditional", True, "1.3"),
 )
+
+#: Columns FOCUS 1.4 adds to the Cost and Usage dataset. CommitmentProgramEligibilityDetails
+#: (JSON, Conditional: not null whenever a charge could be covered by a commitment program) is
+#: the denominator of eligibility-aware commitment coverage.
+FOCUS_14_ADDITIONS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("CommitmentProgramEligibilityDetails", ColumnType.JSON, "Conditional", True, "1.4"),
+)
+
+#: Columns FOCUS 1.4 removes (deprecated in 1.3 for ServiceProviderName). The canonical table
+#: keeps ProviderName, filled from ServiceProviderName, because it is the slice key.
+FOCUS_14_REMOVED: frozenset[str] = frozenset({"ProviderName"})
 
 
 @cache
@@ -73,6 +85,9 @@ def _spec_rows() -> dict[str, tuple[ColumnSpec, ...]]:
         for c in result["1.2"]
     ]
     result["1.3"] = tuple(v13) + FOCUS_13_ADDITIONS
+    result["1.4"] = (
+        tuple(c for c in result["1.3"] if c.name not in FOCUS_14_REMOVED) + FOCUS_14_ADDITIONS
+    )
     return result
 
 
@@ -104,9 +119,15 @@ def detect_version(present: set[str] | frozenset[str]) -> str:
     The newest version whose version-specific columns appear wins; with none of them, 1.0.
     Why columns and not a metadata field: FOCUS 1.0-1.2 CSV exports carry no version marker.
     """
+    from costmark.focus.values import DRAFT_NAMES
+
+    v14_only = {c.name for c in FOCUS_14_ADDITIONS}
+    v14_only |= {old for old, new in DRAFT_NAMES.items() if new in v14_only}
     v13_only = {c.name for c in FOCUS_13_ADDITIONS}
     v12_only = {c.name for c in columns("1.2")} - {c.name for c in columns("1.1")}
     v11_only = {c.name for c in columns("1.1")} - {c.name for c in columns("1.0")}
+    if present & v14_only:
+        return "1.4"
     if present & v13_only:
         return "1.3"
     if present & v12_only:

@@ -161,12 +161,13 @@ class Frame:
         return name in self.types and name != ROW_COLUMN
 
     def resolve(self, name: str) -> str | None:
-        """The file's column carrying FOCUS column ``name``: itself, else its FOCUS 0.5 name."""
-        from costmark.focus.values import LEGACY_NAMES
+        """The file's column carrying FOCUS column ``name``: itself, else its FOCUS 0.5 name
+        or its working-draft name (values.DRAFT_NAMES)."""
+        from costmark.focus.values import DRAFT_NAMES, LEGACY_NAMES
 
         if self.has(name):
             return name
-        for old, new in LEGACY_NAMES.items():
+        for old, new in (*LEGACY_NAMES.items(), *DRAFT_NAMES.items()):
             if new == name and self.has(old):
                 return old
         return None

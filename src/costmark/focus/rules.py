@@ -18,7 +18,7 @@ from costmark.focus.columns import ColumnType, all_known_columns
 from costmark.focus.frame import Frame
 from costmark.focus.limits import too_large_sql
 from costmark.focus.reader import qident, qstr
-from costmark.focus.values import ALLOWED_VALUES, LEGACY_NAMES, currency_codes
+from costmark.focus.values import ALLOWED_VALUES, DRAFT_NAMES, LEGACY_NAMES, currency_codes
 
 Severity = Literal["error", "warning"]
 
@@ -105,11 +105,26 @@ def legacy_columns(f: Frame) -> Iterable[Finding]:
         )
 
 
+def draft_columns(f: Frame) -> Iterable[Finding]:
+    """Working-draft names of columns the spec ratified under another name: loaded under the
+    ratified name, with a warning so the exporter can be fixed."""
+    for name in f.columns:
+        if name in DRAFT_NAMES and not f.has(DRAFT_NAMES[name]):
+            yield Issue(
+                "warning",
+                "draft_column",
+                f"{name!r} is a working-draft FOCUS column name; FOCUS {f.version} calls it "
+                f"{DRAFT_NAMES[name]} (loaded as {DRAFT_NAMES[name]})",
+                column=name,
+                file=f.file,
+            )
+
+
 def unknown_columns(f: Frame) -> Iterable[Finding]:
     """Columns FOCUS does not define must be custom columns prefixed ``x_``."""
     known = all_known_columns()
     for name in f.columns:
-        if name in known or name.startswith("x_") or name in LEGACY_NAMES:
+        if name in known or name.startswith("x_") or name in LEGACY_NAMES or name in DRAFT_NAMES:
             continue
         original = f.source.original.get(name, name)
         bare = name.rsplit(":", 1)[-1]
@@ -436,6 +451,7 @@ def _json_key(key: str) -> str:
 RULES: tuple[Rule, ...] = (
     mandatory_columns,
     legacy_columns,
+    draft_columns,
     unknown_columns,
     header_whitespace,
     types_parse,

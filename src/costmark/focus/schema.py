@@ -1,15 +1,17 @@
 """The canonical cost table: every FOCUS version normalised into one shape.
 
-Columns are the FOCUS 1.2 set plus the 1.3 additions, typed for exact money arithmetic, then
-lineage columns and one column per configured allocation tag key (``tag_<key>``), materialised
-at load because parsing JSON tags in every query is the slowest part of every query we measured.
+Columns are the FOCUS 1.2 set plus the 1.3 and 1.4 additions (ProviderName kept although 1.4
+drops it: it is the slice key, filled from ServiceProviderName), typed for exact money
+arithmetic, then lineage columns and one column per configured allocation tag key
+(``tag_<key>``), materialised at load because parsing JSON tags in every query is the slowest
+part of every query we measured.
 """
 
 from __future__ import annotations
 
 import re
 
-from costmark.focus.columns import ColumnSpec, ColumnType, columns
+from costmark.focus.columns import FOCUS_14_ADDITIONS, ColumnSpec, ColumnType, columns
 
 #: Exact decimal for money and quantities: 38 digits, 18 after the point. Provider exports carry
 #: at most ~16 decimals, and 20 integer digits hold any bill.
@@ -37,8 +39,9 @@ COST_TABLE = "costs"
 
 
 def canonical_columns() -> tuple[ColumnSpec, ...]:
-    """FOCUS columns of the canonical table, in a stable order (1.3 = 1.2 + additions)."""
-    return columns("1.3")
+    """FOCUS columns of the canonical table, in a stable order (1.3 = 1.2 + additions, then
+    the 1.4 additions)."""
+    return columns("1.3") + FOCUS_14_ADDITIONS
 
 
 def duck_type(spec: ColumnSpec) -> str:

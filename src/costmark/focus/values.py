@@ -57,6 +57,14 @@ LEGACY_NAMES: dict[str, str] = {
     "ChargeSubcategory": "ChargeClass / CommitmentDiscountStatus",
 }
 
+#: Names of working-draft FOCUS columns that shipped under another name, and that name. The
+#: spec's own example coverage_rate_eligibility_adjusted.csv still says
+#: ``CommitmentProgramEligibility``: such a file loads as if it said the ratified name (validate
+#: warns), unlike the 0.5-era LEGACY_NAMES, which mark a whole file as pre-1.0.
+DRAFT_NAMES: dict[str, str] = {
+    "CommitmentProgramEligibility": "CommitmentProgramEligibilityDetails",
+}
+
 
 @cache
 def currency_codes() -> frozenset[str]:

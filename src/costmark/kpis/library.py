@@ -122,6 +122,12 @@ CHANGE_NULL = ("no previous period; or the previous period's cost is zero, negat
                "1% of the series' typical period cost (a change from a tiny base)")
 
 
+#: A commitment program could cover the row (FOCUS 1.4 CommitmentProgramEligibilityDetails).
+ELIGIBLE = "x_CommitmentEligible = 'true'"
+NO_ELIGIBILITY = ("no usage declares commitment-program eligibility "
+                  "(CommitmentProgramEligibilityDetails, FOCUS 1.4; older data: see "
+                  "commitment_coverage)")
+
 EFF = CostMeasure("EffectiveCost")
 USAGE_EFF = CostMeasure("EffectiveCost", USAGE)
 
@@ -318,6 +324,46 @@ RATE: tuple[BuiltIn, ...] = (
         zero_note="no usage in scope",
     ),
     MeasureKpi(
+        _d("commitment_coverage_eligible", "Commitment coverage (eligible spend)", "ratio",
+           "higher", "rate",
+           "Σ EffectiveCost[usage, Used, eligible] / Σ EffectiveCost[usage, not Unused, "
+           "eligible]; eligible = CommitmentProgramEligibilityDetails not null OR covered by a "
+           "commitment (CommitmentDiscountStatus Used)",
+           "Share of the spend a commitment program could cover that a commitment did cover "
+           "(FOCUS 1.4). The denominator leaves out usage no commitment could cover (support, "
+           "ineligible services), so it no longer counts it as uncovered. Covered rows count as "
+           "eligible even when the provider left their eligibility out, as the spec's "
+           "defensive form does (commitment_coverage_eligible_strict drops them). Data before "
+           "FOCUS 1.4 has no eligibility column: the value is null with a note (use "
+           "commitment_coverage); mixing 1.4 and older providers, split with --by "
+           "ServiceProviderName.",
+           valid=SHARE, null=f"{NO_ELIGIBILITY}; or no eligible usage"),
+        {
+            "covered": CostMeasure("EffectiveCost", f"{USAGE} and {USED}"),
+            "eligible": CostMeasure(
+                "EffectiveCost", f"{USAGE} and {NOT_UNUSED} and ({ELIGIBLE} or {USED})"
+            ),
+            "declared": CostMeasure("EffectiveCost", f"{USAGE} and {ELIGIBLE}"),
+        },
+        numerator="covered", denominator="eligible", zero_note="no eligible usage",
+        guards=(("declared", NO_ELIGIBILITY),),
+    ),
+    MeasureKpi(
+        _d("commitment_coverage_eligible_strict",
+           "Commitment coverage (eligible spend, strict)", "ratio", "higher", "rate",
+           "Σ EffectiveCost[usage, Used, CommitmentProgramEligibilityDetails not null] / "
+           "Σ EffectiveCost[usage, not Unused, CommitmentProgramEligibilityDetails not null]",
+           "The spec's form without the OR: only rows that declare their eligibility count, on "
+           "both sides. Lower than commitment_coverage_eligible when a provider omits the "
+           "eligibility of covered rows (non-compliant data); the gap measures that omission.",
+           valid=SHARE, null=f"{NO_ELIGIBILITY}; or no eligible usage"),
+        {
+            "covered": CostMeasure("EffectiveCost", f"{USAGE} and {USED} and {ELIGIBLE}"),
+            "eligible": CostMeasure("EffectiveCost", f"{USAGE} and {NOT_UNUSED} and {ELIGIBLE}"),
+        },
+        numerator="covered", denominator="eligible", zero_note=NO_ELIGIBILITY,
+    ),
+    MeasureKpi(
         _d("on_demand_share", "On-demand share", "ratio", "lower", "rate",
            "Σ EffectiveCost[usage, PricingCategory = 'Standard'] / Σ EffectiveCost[usage]",
            "Share of usage cost paid at standard (on-demand) rates.",
@@ -402,6 +448,41 @@ EFFICIENCY: tuple[BuiltIn, ...] = (
     ),
 )
 
+NO_TOKENS = ("no token usage (no Usage rows whose ConsumedUnit or PricingUnit counts tokens, "
+             "FOCUS 1.3+ AI model charges)")
+
+
+def _per_1k_tokens(id: str, title: str, which: str, where: str | None, desc: str) -> MeasureKpi:
+    """Cost per 1,000 tokens of the Usage rows counted in tokens that ``where`` keeps."""
+    rows = USAGE if where is None else f"{USAGE} and {where}"
+    return MeasureKpi(
+        _d(id, title, "currency/1k tokens", "lower", "business",
+           f"1000 × Σ EffectiveCost / Σ tokens [usage counted in tokens{which}]",
+           desc + " Tokens are ConsumedQuantity in a token ConsumedUnit (\"Tokens\", "
+           "\"1000 Tokens\" ...), else PricingQuantity in a token PricingUnit; cost is "
+           "EffectiveCost (a prepaid drawdown counts at its effective rate, not its 0 billed). "
+           "Split with --by x_TokenDirection, x_TokenCacheAction (from SkuPriceDetails), "
+           "ServiceName or SkuId.",
+           valid=NON_NEGATIVE, null=NO_TOKENS),
+        {"cost": CostMeasure("x_TokenCost", rows), "tokens": CostMeasure("x_TokenQuantity", rows)},
+        numerator="1000 * cost", denominator="tokens", zero_note=NO_TOKENS,
+    )
+
+
+UNIT: tuple[BuiltIn, ...] = (
+    _per_1k_tokens("ai_cost_per_1k_tokens", "AI cost per 1,000 tokens", "", None,
+                   "Unit cost of AI model usage over every token kind."),
+    _per_1k_tokens("ai_cost_per_1k_input_tokens", "AI cost per 1,000 input tokens",
+                   ", TokenDirection Input", "x_TokenDirection = 'Input'",
+                   "Unit cost of input (prompt) tokens, cache reads and writes included."),
+    _per_1k_tokens("ai_cost_per_1k_output_tokens", "AI cost per 1,000 output tokens",
+                   ", TokenDirection Output", "x_TokenDirection = 'Output'",
+                   "Unit cost of output (generated) tokens."),
+    _per_1k_tokens("ai_cost_per_1k_cached_tokens", "AI cost per 1,000 cached tokens",
+                   ", TokenCacheAction Read or Write", "x_TokenCacheAction in ('Read', 'Write')",
+                   "Unit cost of tokens read from or written to a prompt cache."),
+)
+
 BUSINESS: tuple[BuiltIn, ...] = (
     ComputedKpi(
         _d("cost_to_revenue", "Cost to revenue", "ratio", "lower", "business",
@@ -453,5 +534,5 @@ PLANNING: tuple[BuiltIn, ...] = (
     ),
 )
 
-BUILT_INS: tuple[BuiltIn, ...] = COST + RATE + EFFICIENCY + BUSINESS + PLANNING
+BUILT_INS: tuple[BuiltIn, ...] = COST + RATE + EFFICIENCY + UNIT + BUSINESS + PLANNING
 BY_ID: dict[str, BuiltIn] = {k.definition.id: k for k in BUILT_INS}

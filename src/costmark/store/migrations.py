@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from costmark.focus.columns import FOCUS_14_ADDITIONS
 from costmark.focus.datasets import DATASETS, create_table_sql
-from costmark.focus.schema import create_cost_table_sql
+from costmark.focus.schema import create_cost_table_sql, duck_type
 
 
 @dataclass(frozen=True)
@@ -210,5 +211,14 @@ MIGRATIONS: list[Migration] = [
     Migration(
         "0070_focus_datasets",
         _sql(*(create_table_sql(spec) for spec in DATASETS)),
+    ),
+    Migration(
+        # FOCUS 1.4 Cost and Usage columns for warehouses created before them (a new warehouse
+        # already has them from 0001_core, which builds the current canonical table).
+        "0080_focus14_cost_columns",
+        _sql(*(
+            f'ALTER TABLE costs ADD COLUMN IF NOT EXISTS "{c.name}" {duck_type(c)}'
+            for c in FOCUS_14_ADDITIONS
+        )),
     ),
 ]
