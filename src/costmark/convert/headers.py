@@ -17,6 +17,10 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 
 
+#: longer than any native export's column name (AWS's longest is under 80 characters)
+MAX_NAME = 200
+
+
 def clean(name: str) -> str:
     """The header as written, without a byte-order mark or surrounding spaces."""
     return name.lstrip("\ufeff").strip()
@@ -37,7 +41,10 @@ def english(name: str) -> str:
 def snake(name: str) -> str:
     """``lineItem/UnblendedCost`` and ``line_item_unblended_cost`` -> ``line_item_unblended_cost``;
     ``savingsPlan/SavingsPlanARN`` -> ``savings_plan_savings_plan_arn``; ``service.description``
-    -> ``service_description``."""
+    -> ``service_description``. Names longer than any provider's column (MAX_NAME) are only
+    lower-cased: the acronym pattern is quadratic on a long run of capitals."""
+    if len(name) > MAX_NAME:
+        return name.lower()
     text = _ACRONYM.sub(r"\1_\2", english(name))
     text = _CAMEL.sub(r"\1_\2", text)
     return _SEPARATORS.sub("_", text).strip("_").lower()
