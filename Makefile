@@ -5,7 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_WS ?= demo
-PYTEST_ARGS ?=
+# Two workers: the suite (Spark, Chromium, the README walk, fuzz and property tests) takes
+# about 10 minutes on a 2-core machine this way, twice that serially.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install demo test lint typecheck unit system-deps bench clean
 

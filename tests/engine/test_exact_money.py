@@ -83,7 +83,11 @@ def test_cli_json_csv_and_table_are_exact(loaded: Path) -> None:
     lines = _cli("kpi", "total_cost", "-f", "csv", *ws).strip().splitlines()
     assert lines[1].split(",")[4] == str(EXACT)
     table = _cli("kpi", "total_cost", *ws)
-    assert "123,456,789,012,345.123456789012345679" in table
+    # the table cell may wrap on a narrow terminal: compare its characters without the breaks
+    cells = "".join(
+        line.split("│")[-2].strip() for line in table.splitlines() if line.count("│") >= 2
+    )
+    assert "123,456,789,012,345.123456789012345679" in cells.replace(" ", "")
 
 
 def test_ingest_output_is_exact(shared_data: Path, tmp_path: Path) -> None:
@@ -110,24 +114,19 @@ def test_web_api_json_is_exact(loaded: Path) -> None:
 
 
 def test_sums_beyond_decimal_38_18_are_located_errors(shared_data: Path, tmp_path: Path) -> None:
-    """Each value fits DECIMAL(38,18); their sum does not: exit 1 with a message, never a
-    traceback or a wrapped number."""
+    """Values that fit DECIMAL(38,18) but whose sums would not never reach a sum: a bill line of
+    10^15 or more is quarantined (ingest.amount_range), so nothing wraps or raises a traceback."""
     huge = Decimal("99999999999999999999.5")
     root = tmp_path / "ws3"
     costmark.init_workspace(root).close()
     _register()
     both = _write(shared_data, tmp_path / "both.csv", [huge, huge])
-    out = CliRunner().invoke(app, ["ingest", "focus", str(both), "--workspace", str(root)])
-    # (the typer app raises the InputError that costmark's main prints as "error: ...")
-    assert out.exit_code == 1 and isinstance(out.exception, InputError)
-    assert "a money sum exceeds DECIMAL(38,18)" in str(out.exception)
-    # one row per file (another billing account each): loads, but the KPI sum overflows
-    for i in (1, 2):
-        path = _write(shared_data, tmp_path / f"one{i}.csv", [huge])
-        text = path.read_text("utf-8").replace("1234567890123", f"acct-{i}")
-        path.write_text(text, "utf-8")
-        _cli("ingest", "focus", str(path), "--workspace", str(root))
-    out = CliRunner().invoke(app, ["kpi", "total_cost", "--grain", "year", "--workspace",
-                                   str(root)])
-    assert out.exit_code == 1 and isinstance(out.exception, InputError)
-    assert "a money sum exceeds DECIMAL(38,18)" in str(out.exception)
+    out = CliRunner().invoke(
+        app, ["ingest", "focus", str(both), "--workspace", str(root), "-f", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["rows_quarantined"] == 2
+    strict = CliRunner().invoke(
+        app, ["ingest", "focus", str(both), "--workspace", str(root), "--strict"]
+    )
+    assert strict.exit_code == 1 and isinstance(strict.exception, InputError)

@@ -601,9 +601,10 @@ def test_parquet_known_parquet(env: Env, column: str, cast: str, first: str | No
 
 
 def test_header_field_over_128_kb(env: Env) -> None:
-    """Found by this fuzzer: the csv module's 128 KB field limit raised from the header read."""
+    """Found by this fuzzer: the csv module's 128 KB field limit raised from the header read.
+    A long custom (x_) column name is valid FOCUS: it validates and loads like the rest."""
     header = [*env.sample.header[:-1], "x_" + "L" * 140_000]
     path = _write(env, env.sample.csv_bytes(header=header))
     code, _, err = run_cli("validate", str(path))
-    assert code == 1 and "cannot read the header row" in err
+    assert code == 0 and "Traceback" not in err
     check_case(env, path, env.sample, Change(set(), {env.sample.header[-1]}))
