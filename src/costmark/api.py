@@ -112,7 +112,6 @@ class Workspace:
         from costmark.ingest.datasets import ingest_dataset_files
         from costmark.ingest.focus import FileResult, IngestSummary, ingest_focus_files
 
-        _refuse_native(paths)
         cost_paths, datasets = _split_datasets(paths)
         summary = (
             ingest_focus_files(
@@ -674,9 +673,11 @@ class Workspace:
 
 def _split_datasets(paths: Any) -> tuple[list[Path], list[Any]]:
     """Cost and Usage files apart from FOCUS 1.3/1.4 dataset files (Contract Commitment,
-    Billing Period, Invoice Detail), each told by its columns."""
+    Billing Period, Invoice Detail), each told by its columns, read once per file. A provider's
+    native export is refused here with the command that loads it."""
     import duckdb
 
+    from costmark.convert.detect import detect_native
     from costmark.focus.datasets import detect_dataset
     from costmark.focus.reader import sources
 
@@ -685,6 +686,9 @@ def _split_datasets(paths: Any) -> tuple[list[Path], list[Any]]:
     con = duckdb.connect()
     try:
         for src in sources(con, [paths] if isinstance(paths, str | Path) else list(paths)):
+            native = detect_native([src.original.get(c, c) for c in src.columns])
+            if native is not None:
+                raise InputError(native.hint(str(src.path)))
             spec = detect_dataset(set(src.columns))
             if spec is None:
                 costs.append(src.path)
@@ -693,19 +697,6 @@ def _split_datasets(paths: Any) -> tuple[list[Path], list[Any]]:
     finally:
         con.close()
     return costs, datasets
-
-
-def _refuse_native(paths: Any) -> None:
-    """``ingest focus`` on a native export says what it is and which command loads it."""
-    from costmark.convert.native import describe
-    from costmark.focus.reader import expand_paths
-
-    for path in expand_paths([paths] if isinstance(paths, str | Path) else paths):
-        if path.name.endswith(".focus.parquet"):
-            continue
-        found = describe(path)
-        if found is not None:
-            raise InputError(found.hint(str(path)))
 
 
 def validate_files(

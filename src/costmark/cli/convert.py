@@ -13,7 +13,7 @@ import typer
 
 from costmark import api
 from costmark.cli.focus import PathsArg, ingest_app
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AlertsOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
 
 SOURCES = ("aws-cur", "azure", "gcp", "oci")
@@ -109,13 +109,7 @@ def _ingest_command(kind: str) -> Any:
             typer.Option("--strict", help="All or nothing: any problem refuses the whole load."),
         ] = False,
         currency: CurrencyOpt = None,
-        alerts: Annotated[
-            bool,
-            typer.Option(
-                "--alerts/--no-alerts",
-                help="Evaluate the alert rules of costmark.yaml after the load (when any exist).",
-            ),
-        ] = True,
+        alerts: AlertsOpt = True,
         workspace: WorkspaceOpt = None,
         fmt: FormatOpt = OutputFormat.table,
     ) -> None:

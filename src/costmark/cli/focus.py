@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AlertsOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
 
 PathsArg = Annotated[
@@ -96,13 +96,7 @@ def ingest_focus(
         ),
     ] = False,
     focus_version: VersionOpt = None,
-    alerts: Annotated[
-        bool,
-        typer.Option(
-            "--alerts/--no-alerts",
-            help="Evaluate the alert rules of costmark.yaml after the load (when any exist).",
-        ),
-    ] = True,
+    alerts: AlertsOpt = True,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:

@@ -41,3 +41,11 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
+
+AlertsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--alerts/--no-alerts",
+        help="Evaluate the alert rules of costmark.yaml after the load (when any exist).",
+    ),
+]

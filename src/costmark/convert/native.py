@@ -418,8 +418,8 @@ def _bad_values(
     return problems
 
 
-def _queries(prep: _Prepared) -> tuple[str, str, str]:
-    """(converted rows SQL, provider totals SQL, converted-view filter note)"""
+def _queries(prep: _Prepared) -> tuple[str, str, Renderer]:
+    """(converted rows SQL, provider totals SQL, the renderer whose parsed columns get checked)"""
     mapping = prep.detection.mapping
     params = {"view": prep.view or "actual"}
     renderer = Renderer(mapping, prep.sql_names, params)
@@ -473,11 +473,7 @@ def _queries(prep: _Prepared) -> tuple[str, str, str]:
             f"SELECT {currency} AS cur, sum(CAST({billed} AS DECIMAL(38,18))), 0::DECIMAL(38,18), "
             f"0::DECIMAL(38,18) FROM {prep.relation}{row_filter} GROUP BY ALL"
         )
-    prep_renderer_problems.update({prep.relation: renderer})
-    return " UNION ALL ".join(selects), totals_sql, row_filter
-
-
-prep_renderer_problems: dict[str, Renderer] = {}
+    return " UNION ALL ".join(selects), totals_sql, renderer
 
 
 def _money_totals(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, Decimal]]:
@@ -595,8 +591,7 @@ def _convert_one(
     con: duckdb.DuckDBPyConnection, prep: _Prepared, out_dir: str | Path | None, write: bool
 ) -> ConvertResult:
     mapping = prep.detection.mapping
-    rows_sql, totals_sql, _ = _queries(prep)
-    renderer = prep_renderer_problems.pop(prep.relation)
+    rows_sql, totals_sql, renderer = _queries(prep)
     problems = _bad_values(con, prep, renderer)
     if problems:
         raise InputError(
