@@ -31,6 +31,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy src

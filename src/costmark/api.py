@@ -4,15 +4,19 @@
     ws = costmark.open("path/to/workspace")
     ws.kpi("effective_savings_rate", grain="month", by=["team"]).to_pandas()
 
-Each subsystem adds its entry points to ``Workspace`` in its own section below.
+``Workspace`` only composes: it holds a ``Context`` (``costmark.engine.context``: root, project,
+warehouse, KPI engine, scope) and hands it to the service that does the work. No module below
+imports this one; each subsystem's entry points are grouped in their own section below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from costmark.engine.context import Context
 from costmark.errors import InputError, NotFoundError, WorkspaceError, did_you_mean
 from costmark.store import Warehouse
 from costmark.workspace import (
@@ -24,58 +28,115 @@ from costmark.workspace import (
 )
 
 if TYPE_CHECKING:
+    import httpx
     import pandas as pd
 
+    from costmark.access.tokens import TokenInfo
+    from costmark.benchmarking.result import BenchmarkResult
+    from costmark.contracts.burndown import Burndown
+    from costmark.contracts.invoices import InvoiceCheck
+    from costmark.convert.native import ConvertResult
+    from costmark.engine.asof import AsOf
+    from costmark.engine.kpiengine import KpiEngine
     from costmark.engine.result import KpiResult
     from costmark.errors import Located
+    from costmark.focus.validate import ValidationReport
+    from costmark.ingest.focus import IngestSummary
+    from costmark.ingest.pipeline import Paths
+    from costmark.ingest.remove import RemovalSummary
+    from costmark.maturity.sources import Source
+    from costmark.reports.schedule import SmtpFactory
     from costmark.spec import Project
+    from costmark.spec.alerts import AlertSettings
     from costmark.spec.kpis import KpiDefinition
+    from costmark.tracking.forecasting import ForecastResult
+    from costmark.tracking.track import TrackResult
+
+Dims = str | Sequence[str]
+
+
+def _dims(by: Dims) -> tuple[str, ...]:
+    return (by,) if isinstance(by, str) else tuple(by)
+
+
+def _against(against: str | Sequence[str]) -> tuple[str, ...]:
+    if isinstance(against, str):
+        return tuple(a.strip() for a in against.split(","))
+    return tuple(against)
 
 
 class Workspace:
-    """An opened workspace: its validated project and its warehouse."""
+    """An opened workspace: a ``Context`` and the services that take it.
 
-    def __init__(self, root: Path, *, read_only: bool = False) -> None:
-        require_workspace(root)
-        self.root = root
-        self.read_only = read_only
-        self._project: Project | None = None
-        self._warehouse: Warehouse | None = None
+    ``scoped({"team": "payments"})`` and ``with_engine("spark")`` give the same facade over a
+    derived context (sharing its warehouse and backend cache): every number then comes from
+    that scope's rows, on that engine; what cannot be scoped raises ``ScopeUnsupported``."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        read_only: bool = False,
+        engine: str | None = None,
+        context: Context | None = None,
+    ) -> None:
+        if context is None:
+            require_workspace(root)
+            context = Context(root, read_only=read_only, engine=engine)
+        self.context = context
 
     # -- basics ------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return self.context.root
+
+    @property
+    def read_only(self) -> bool:
+        return self.context.read_only
+
     @property
     def config_path(self) -> Path:
         return self.root / CONFIG_FILE
 
     @property
     def project(self) -> Project:
-        if self._project is None:
-            # imported here: pydantic models cost 0.2 s, which commands such as
-            # `costmark validate` (no workspace) should not pay
-            from costmark.spec import load_project
-
-            self._project = load_project(self.config_path)
-        return self._project
+        return self.context.project
 
     def reload_project(self) -> Project:
-        self._project = None
-        return self.project
+        return self.context.reload_project()
 
     @property
     def warehouse(self) -> Warehouse:
-        if self._warehouse is None:
-            self._warehouse = Warehouse(warehouse_path(self.root), read_only=self.read_only)
-        return self._warehouse
+        return self.context.warehouse
+
+    @property
+    def engine(self) -> KpiEngine:
+        """The KPI engine (``plan``, ``run``, ``explain``) of this workspace's context."""
+        return self.context.engine
+
+    @property
+    def scope(self) -> dict[str, str]:
+        return dict(self.context.scope)
+
+    def scoped(self, scope: Mapping[str, str] | None) -> Workspace:
+        """This workspace seen through a scope (``{"team": "payments"}``): only matching rows,
+        no totals over other teams. No scope: the workspace itself."""
+        if not scope:
+            return self
+        return Workspace(self.root, context=self.context.with_scope(scope))
+
+    def with_engine(self, engine: str | None) -> Workspace:
+        """This workspace computing on ``engine`` (duckdb, spark); None: unchanged."""
+        ctx = self.context.with_engine(engine)
+        return self if ctx is self.context else Workspace(self.root, context=ctx)
 
     def close(self) -> None:
-        if self._warehouse is not None:
-            self._warehouse.close()
-            self._warehouse = None
+        self.context.close()
 
     def __enter__(self) -> Workspace:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def info(self) -> dict[str, Any]:
@@ -89,59 +150,27 @@ class Workspace:
             "business_metrics": sorted(self.project.business_metrics),
         }
 
-    # -- validation and ingest (issue: foundation) -------------------------------------
-    def validate(self, paths: Any, *, focus_version: str | None = None) -> Any:
+    # -- validation and ingest (costmark.ingest.pipeline) ------------------------------
+    def validate(self, paths: Paths, *, focus_version: str | None = None) -> ValidationReport:
         """Check FOCUS files against the spec (with this workspace's ingest bounds, as
-        :meth:`ingest_focus` applies them); returns a ``ValidationReport``."""
-        from costmark.focus.validate import validate_files as _validate
+        :meth:`ingest_focus` applies them)."""
+        from costmark.ingest import pipeline
 
-        dates = self.project.ingest.date_range.bounds()
-        return _validate(paths, focus_version=focus_version, dates=dates)
+        return pipeline.validate(self.context, paths, focus_version=focus_version)
 
     def ingest_focus(
         self,
-        paths: Any,
+        paths: Paths,
         *,
         strict: bool = False,
         focus_version: str | None = None,
         progress: bool = True,
-    ) -> Any:
-        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold);
-        returns an ``IngestSummary``."""
-        from costmark.engine.rollups import refresh_rollups
-        from costmark.ingest.datasets import ingest_dataset_files
-        from costmark.ingest.focus import FileResult, IngestSummary, ingest_focus_files
+    ) -> IngestSummary:
+        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold)."""
+        from costmark.ingest import pipeline
 
-        cost_paths, datasets = _split_datasets(paths)
-        summary = (
-            ingest_focus_files(
-                self.warehouse,
-                cost_paths,
-                tag_keys=self.project.tag_key_spellings,
-                strict=strict,
-                focus_version=focus_version,
-                progress=progress,
-                on_loaded=lambda slices: refresh_rollups(self, slices),
-                dates=self.project.ingest.date_range.bounds(),
-            )
-            if cost_paths
-            else IngestSummary()
-        )
-        if datasets:
-            for r in ingest_dataset_files(self.warehouse, datasets, strict=strict):
-                summary.files.append(
-                    FileResult(
-                        r.file,
-                        r.ingest_id,
-                        f"{r.focus_version} {r.dataset}",
-                        rows_read=r.rows_read,
-                        rows_loaded=r.rows_loaded,
-                        rows_quarantined=r.rows_quarantined,
-                        sha256=r.sha256,
-                    )
-                )
-                summary.rows_replaced += r.rows_replaced
-        return summary
+        return pipeline.ingest_focus(self.context, paths, strict=strict,
+                                     focus_version=focus_version, progress=progress)
 
     def remove_focus(
         self,
@@ -152,67 +181,48 @@ class Workspace:
         billing_account: str | None = None,
         billing_period: str | None = None,
         dry_run: bool = False,
-    ) -> Any:
+    ) -> RemovalSummary:
         """Take loaded FOCUS rows back out (one transaction, logged, rollups refreshed):
         by ingest id, by file, or by provider / billing account / billing period (criteria of
-        different kinds narrow each other). Returns a ``RemovalSummary``; raises
-        ``NotFoundError`` when nothing matches."""
-        from costmark.engine.rollups import refresh_rollups
-        from costmark.ingest.remove import Selector, remove_focus_rows
+        different kinds narrow each other). Raises ``NotFoundError`` when nothing matches."""
+        from costmark.ingest import pipeline
 
-        selector = Selector(
-            tuple([ingest_ids] if isinstance(ingest_ids, str) else ingest_ids),
-            tuple([files] if isinstance(files, str) else files),
-            provider,
-            billing_account,
-            billing_period,
-        )
-        return remove_focus_rows(
-            self.warehouse,
-            selector,
-            dry_run=dry_run,
-            on_removed=lambda slices: refresh_rollups(self, slices),
+        return pipeline.remove_focus(
+            self.context, ingest_ids=ingest_ids, files=files, provider=provider,
+            billing_account=billing_account, billing_period=billing_period, dry_run=dry_run,
         )
 
     def convert_native(
         self,
-        paths: Any,
+        paths: Paths,
         *,
         source: str,
         strict: bool = False,
         currency: str | None = None,
         progress: bool = True,
-    ) -> tuple[list[Any], Any]:
+    ) -> tuple[list[ConvertResult], IngestSummary]:
         """Convert native exports (AWS CUR, Azure, GCP, OCI) to FOCUS Parquet kept in
-        ``.costmark/converted/`` and load them like FOCUS files; returns the conversion results
-        and the ``IngestSummary``. A restated export replaces its slices, as FOCUS loads do."""
-        from costmark.convert import convert_files
+        ``.costmark/converted/`` and load them like FOCUS files. A restated export replaces
+        its slices, as FOCUS loads do."""
+        from costmark.ingest import pipeline
 
-        out_dir = self.root / ".costmark" / "converted"
-        results = convert_files(
-            [paths] if isinstance(paths, str | Path) else paths,
-            source=source,
-            out_dir=out_dir,
-            currency=currency,
-        )
-        outputs = [r.output for r in results if r.output]
-        summary = self.ingest_focus(outputs, strict=strict, focus_version="1.2", progress=progress)
-        return results, summary
+        return pipeline.convert_native(self.context, paths, source=source, strict=strict,
+                                       currency=currency, progress=progress)
 
     def ensure_tag_columns(self) -> list[str]:
         """Add and backfill ``tag_<key>`` columns for tag keys costmark.yaml gained."""
         from costmark.ingest.tags import ensure_tag_columns
 
-        return ensure_tag_columns(self)
+        return ensure_tag_columns(self.warehouse, self.project.tag_key_spellings)
 
-    def contract_burndown(self, *, as_of: Any = None) -> list[Any]:
+    def contract_burndown(self, *, as_of: dt.date | None = None) -> list[Burndown]:
         """Contract commitments (FOCUS 1.3+) with consumed, remaining, projected consumption at
         term end and projected shortfall, as of the data's last day unless ``as_of`` is given."""
         from costmark.contracts.burndown import burndown
 
         return burndown(self.warehouse.con, as_of=as_of)
 
-    def reconcile_invoices(self) -> list[Any]:
+    def reconcile_invoices(self) -> list[InvoiceCheck]:
         """Cost rows' BilledCost against FOCUS 1.4 Invoice Detail, per invoice: a difference is
         a data-quality finding (missing days, late corrections, restated bills)."""
         from costmark.contracts.invoices import reconcile_invoices
@@ -220,9 +230,10 @@ class Workspace:
         return reconcile_invoices(self.warehouse.con)
 
     def ingest_log(self, *, limit: int | None = None, kind: str | None = None) -> list[dict]:
-        from costmark.ingest.log import ingest_log
+        """File-level lineage; in a scope without totals (they span every team)."""
+        from costmark.ingest import pipeline
 
-        return ingest_log(self.warehouse, limit=limit, kind=kind)
+        return pipeline.lineage(self.context, limit=limit, kind=kind)
 
     def quarantine(self, *, limit: int | None = 100, ingest_id: str | None = None) -> list[dict]:
         from costmark.ingest.log import quarantine_rows
@@ -233,68 +244,71 @@ class Workspace:
     def ingest_business(self, path: str | Path, *, format: str = "auto") -> dict[str, Any]:
         """Load business metrics (``format``: auto, long or wide); replaces the (metric,
         dimension values, date) rows the file covers. Returns the load summary."""
-        from costmark.ingest.business import ingest_business
+        from costmark.ingest import pipeline
 
-        return ingest_business(self.warehouse, self.project, path, layout=format).to_dict()
+        return pipeline.ingest_business(self.context, path, layout=format)
 
     def ingest_utilization(self, path: str | Path) -> dict[str, Any]:
         """Load CPU/memory samples; replaces the (resource, date) samples the file covers."""
-        from costmark.ingest.utilization import ingest_utilization
+        from costmark.ingest import pipeline
 
-        return ingest_utilization(self.warehouse, path).to_dict()
+        return pipeline.ingest_utilization(self.context, path)
 
     def ingest_recommendations(self, path: str | Path) -> dict[str, Any]:
         """Load optimization recommendations; upserts by recommendation id."""
-        from costmark.ingest.recommendations import ingest_recommendations
+        from costmark.ingest import pipeline
 
-        return ingest_recommendations(self.warehouse, path).to_dict()
+        return pipeline.ingest_recommendations(self.context, path)
 
-    # -- KPIs (issue: KPI engine) ------------------------------------------------------
+    # -- KPIs (costmark.engine) --------------------------------------------------------
     def kpi(
         self,
         ids: str | Sequence[str],
         *,
         grain: str = "month",
-        by: str | Sequence[str] = (),
+        by: Dims = (),
         start: Any = None,
         end: Any = None,
         where: Any = None,
-        engine: str = "duckdb",
+        engine: str | None = None,
         rollups: bool | None = None,
     ) -> KpiResult:
         """Compute KPIs per period (``grain``), ``by`` dimensions and currency; ``start`` and
-        ``end`` are inclusive dates; ``where`` a filter (text or mapping). ``rollups=False``
-        forces the raw table. Returns ``KpiResult`` (.rows(), .to_pandas(), .to_arrow() ...)."""
-        from costmark.engine.query import request_from_args, run
+        ``end`` are inclusive dates; ``where`` a filter (text or mapping). ``engine``: the
+        context's engine unless given. ``rollups=False`` forces the raw table. Returns
+        ``KpiResult`` (.rows(), .to_pandas(), .to_arrow() ...)."""
+        return self.engine.kpi(ids, grain=grain, by=by, start=start, end=end, where=where,
+                               engine=engine, rollups=rollups)
 
-        request = request_from_args(ids, grain=grain, by=by, start=start, end=end, where=where,
-                                    engine=engine, rollups=rollups)
-        return run(self, request)
+    def explain(
+        self,
+        ids: str | Sequence[str],
+        *,
+        grain: str = "month",
+        by: Dims = (),
+        start: Any = None,
+        end: Any = None,
+        where: Any = None,
+        engine: str | None = None,
+        rollups: bool | None = None,
+    ) -> str:
+        """The SQL (with the plan as comments) that ``kpi`` runs for the same arguments."""
+        request = self.engine.request(ids, grain=grain, by=by, start=start, end=end,
+                                      where=where, engine=engine, rollups=rollups)
+        return self.engine.explain(self.engine.plan(request))
 
-    def cutoff(self, as_of: Any = None, *, scope: dict[str, str] | None = None) -> Any:
+    def cutoff(self, as_of: Any = None, *, scope: Mapping[str, str] | None = None) -> AsOf:
         """The day judgments count back from and the data's extent (``AsOf``): ``as_of`` when
         given, else the last day of the data in ``scope``. ``.latest_complete("month")`` is
         the period every command judges by default; ``.running("month")`` the partial one."""
-        from costmark.engine.asof import resolve
-
-        return resolve(self.scoped(scope), as_of)
+        return self.context.with_scope(scope).engine.cutoff(as_of)
 
     def kpi_catalog(self) -> list[KpiDefinition]:
         """Every KPI this project can compute: built-ins, per-metric families, user KPIs."""
-        from costmark.kpis.catalog import catalog
-
-        return catalog(self.project)
-
-    def explain(self, ids: str | Sequence[str], **options: Any) -> str:
-        """The SQL (with the plan as comments) that ``kpi(ids, **options)`` runs."""
-        from costmark.engine.explain import explain
-        from costmark.engine.query import request_from_args
-
-        return explain(self, request_from_args(ids, **options))
+        return self.engine.catalog()
 
     def daily_cost(
-        self, by: str | Sequence[str] = (), start: Any = None, end: Any = None,
-        where: Any = None,
+        self, by: Dims = (), start: Any = None, end: Any = None, where: Any = None,
     ) -> pd.DataFrame:
         """Daily total cost: columns date, by-dimensions..., currency, cost (Decimal)."""
         result = self.kpi("total_cost", grain="day", by=by, start=start, end=end, where=where)
@@ -307,13 +321,13 @@ class Workspace:
         (ProviderName, BillingAccountId, BillingPeriodStart) slices."""
         from costmark.engine.rollups import refresh_rollups
 
-        return refresh_rollups(self, slices)
+        return refresh_rollups(self.context, slices)
 
     def rollup_status(self) -> dict[str, Any]:
         """Whether the rollups exist, their sizes (daily, monthly), freshness and columns."""
         from costmark.engine.rollups import rollup_status
 
-        return rollup_status(self)
+        return rollup_status(self.context)
 
     def check(self) -> list[Located]:
         """Every problem in costmark.yaml (syntax, schema and cross-references), located."""
@@ -321,103 +335,208 @@ class Workspace:
 
         return check_file(self.config_path, self.root)
 
-
-    # -- tracking and benchmarking -----------------------------------------------------
-    # tracking (costmark.tracking): trends, forecasts with snapshots, anomalies, budgets
-    def track(self, kpi: str, **options: Any) -> Any:
-        """A KPI series with change, year over year, rolling mean and a trend per series;
-        returns ``TrackResult`` (``.series`` and ``.trends`` DataFrames). Options: grain, by,
-        start, end, where, window, alpha, include_partial."""
+    # -- tracking (costmark.tracking): trends, forecasts with snapshots, anomalies, budgets
+    def track(
+        self,
+        kpi: str | Sequence[str],
+        *,
+        grain: str = "month",
+        by: Dims = (),
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        where: Any = None,
+        window: int | None = None,
+        alpha: float = 0.05,
+        include_partial: bool = False,
+    ) -> TrackResult:
+        """A KPI series with change, year over year, rolling mean and a trend per series
+        (``.series`` and ``.trends`` DataFrames)."""
         from costmark.tracking.track import track
 
-        return track(self, kpi, **options)
+        return track(self.context, kpi, grain=grain, by=_dims(by), start=start, end=end,
+                     where=where, window=window, alpha=alpha, include_partial=include_partial)
 
-    def forecast(self, kpi: str = "total_cost", **options: Any) -> Any:
-        """Forecast cost (daily, rolled up to month/quarter) or any KPI; stores a snapshot.
-        Returns ``ForecastResult`` (``.frame``). Options: grain, by, horizon, start, where,
-        level, store."""
+    def forecast(
+        self,
+        kpi: str = "total_cost",
+        *,
+        grain: str | None = None,
+        by: Dims = (),
+        horizon: int | None = None,
+        start: dt.date | None = None,
+        where: Any = None,
+        level: float = 0.95,
+        store: bool = True,
+        created_at: dt.datetime | None = None,
+    ) -> ForecastResult:
+        """Forecast cost (daily, rolled up to month/quarter) or any KPI; stores a snapshot
+        unless ``store=False`` (``.frame``)."""
         from costmark.tracking.forecasting import forecast
 
-        return forecast(self, kpi, **options)
+        return forecast(self.context, kpi, grain=grain, by=_dims(by), horizon=horizon,
+                        start=start, where=where, level=level, store=store,
+                        created_at=created_at)
 
-    def forecast_accuracy(self, kpi: str = "total_cost", **options: Any) -> Any:
-        """Actual vs the forecast snapshot made before each finished period (DataFrame)."""
+    def forecast_accuracy(
+        self,
+        kpi: str = "total_cost",
+        *,
+        grain: str = "month",
+        by: Dims = (),
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        where: Any = None,
+    ) -> pd.DataFrame:
+        """Actual vs the forecast snapshot made before each finished period."""
         from costmark.tracking.forecasting import forecast_accuracy
 
-        return forecast_accuracy(self, kpi, **options)
+        return forecast_accuracy(self.context, kpi, grain=grain, by=_dims(by), start=start,
+                                 end=end, where=where)
 
     def forecast_snapshots(self) -> list[dict[str, Any]]:
         """Stored forecast runs, newest first."""
         from costmark.tracking.snapshots import runs
 
-        return runs(self)
+        return runs(self.context)
 
-    def anomalies(self, kpi: str = "total_cost", **options: Any) -> Any:
-        """Anomalies per series with severity, expected vs actual and drivers (DataFrame).
-        Options: by, start, end, min_severity, threshold, drill, where."""
-        from costmark.tracking.detect import anomalies
+    def anomalies(
+        self,
+        kpi: str = "total_cost",
+        *,
+        by: Dims = (),
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        min_severity: str = "low",
+        threshold: float | None = None,
+        min_relative: float = 0.10,
+        min_impact_share: float | None = None,
+        all_charges: bool = False,
+        drill: Sequence[str] | None = None,
+        where: Any = None,
+    ) -> pd.DataFrame:
+        """Anomalies per series with severity, expected vs actual and drivers."""
+        from costmark.tracking import detect
 
-        return anomalies(self, kpi, **options)
+        return detect.anomalies(
+            self.context, kpi, by=_dims(by), start=start, end=end, min_severity=min_severity,
+            threshold=detect.THRESHOLD if threshold is None else threshold,
+            min_relative=min_relative,
+            min_impact_share=(detect.MIN_IMPACT_SHARE if min_impact_share is None
+                              else min_impact_share),
+            all_charges=all_charges, drill=drill, where=where,
+        )
 
-    def budgets(self, name: str | None = None, *, as_of: Any = None) -> Any:
-        """Each budget's running period: actual, burn, projection, variance, status."""
+    def budgets(self, name: str | None = None, *, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Each budget's running period: actual, burn, projection, variance, status (in a
+        scope: the budgets whose own scope lies inside it)."""
         from costmark.tracking.budgeting import budgets
 
-        return budgets(self, name=name, as_of=as_of)
+        return budgets(self.context, name=name, as_of=as_of)
 
-    def planning_kpi(self, kpi: str, **options: Any) -> Any:
+    def planning_kpi(
+        self,
+        kpi: str,
+        *,
+        grain: str = "month",
+        by: Dims = (),
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        where: Any = None,
+        base: str = "total_cost",
+    ) -> pd.DataFrame:
         """``budget_variance``, ``budget_burn``, ``forecast_accuracy`` or ``forecast_variance``
-        in the KPI long format (for the KPI engine's planning KPIs)."""
+        in the KPI long format."""
         from costmark.tracking.planning import planning_kpi
 
-        return planning_kpi(self, kpi, **options)
+        return planning_kpi(self.context, kpi, grain=grain, by=_dims(by), start=start, end=end,
+                            where=where, base=base)
 
-    # benchmarking (costmark.benchmarking): targets, peers, history, industry, peer packs
+    # -- benchmarking (costmark.benchmarking): targets, peers, history, industry, packs --
     def benchmark(
         self,
         kpi: str,
         *,
-        by: Any = (),
-        against: Any = ("targets", "peers", "history", "industry"),
-        **options: Any,
-    ) -> Any:
-        """Benchmark a KPI; returns ``BenchmarkResult`` (``.sections``: DataFrames named
-        targets, peers, improved, history, industry, external; ``.caveats``). Options: grain,
-        period, start, end, where, baselines, references, improved_periods, direction,
-        cohorts (auto|groups|bands|all)."""
+        by: Dims = (),
+        against: str | Sequence[str] = ("targets", "peers", "history", "industry"),
+        grain: str = "month",
+        period: dt.date | None = None,
+        start: Any = None,
+        end: Any = None,
+        where: Any = None,
+        baselines: Sequence[str] = (),
+        references: Sequence[str | Path] = (),
+        improved_periods: int = 3,
+        direction: str | None = None,
+        cohorts: str = "auto",
+        today: dt.date | None = None,
+    ) -> BenchmarkResult:
+        """Benchmark a KPI (``.sections``: DataFrames named targets, peers, improved, history,
+        industry, external; ``.caveats``). In a scope: targets and history only."""
         from costmark.benchmarking.service import run_benchmark
 
-        by = (by,) if isinstance(by, str) else tuple(by)
-        if isinstance(against, str):
-            against = tuple(a.strip() for a in against.split(","))
-        return run_benchmark(self, kpi, by=by, against=against, **options)
+        return run_benchmark(
+            self.context, kpi, by=_dims(by), against=_against(against), grain=grain,
+            period=period, start=start, end=end, where=where, baselines=baselines,
+            references=references, improved_periods=improved_periods, direction=direction,
+            cohorts=cohorts, today=today,
+        )
 
     def benchmark_all(
-        self, kpis: Any = (), *, by: Any = (), against: Any = "targets,history", **options: Any
-    ) -> dict[str, Any]:
+        self,
+        kpis: str | Sequence[str] = (),
+        *,
+        by: Dims = (),
+        against: str | Sequence[str] = "targets,history",
+        grain: str = "month",
+        period: dt.date | None = None,
+        start: Any = None,
+        end: Any = None,
+        where: Any = None,
+        baselines: Sequence[str] = (),
+        references: Sequence[str | Path] = (),
+        improved_periods: int = 3,
+        direction: str | None = None,
+        cohorts: str = "auto",
+        today: dt.date | None = None,
+    ) -> dict[str, BenchmarkResult]:
         """Benchmark many KPIs (default: every catalog KPI with a better direction) from one
-        engine call; returns {kpi: BenchmarkResult}. KPIs that cannot be ranked or computed
-        are skipped with a caveat instead of failing the lot."""
+        engine call. KPIs that cannot be ranked or computed are skipped with a caveat."""
         from costmark.benchmarking.service import run_benchmarks
 
-        by = (by,) if isinstance(by, str) else tuple(by)
-        if isinstance(against, str):
-            against = tuple(a.strip() for a in against.split(","))
-        kpis = (kpis,) if isinstance(kpis, str) else tuple(kpis)
-        return run_benchmarks(self, kpis, by=by, against=against, **options)
+        return run_benchmarks(
+            self.context, _dims(kpis), by=_dims(by), against=_against(against), grain=grain,
+            period=period, start=start, end=end, where=where, baselines=baselines,
+            references=references, improved_periods=improved_periods, direction=direction,
+            cohorts=cohorts, today=today,
+        )
 
-    def export_benchmark_pack(self, path: str | Path | None = None, **options: Any) -> Any:
-        """An anonymised pack of KPI distributions (dict); written to ``path`` when given.
-        Options: kpis, by, grain, start, end, where, label. ``.notes`` explain omissions."""
+    def export_benchmark_pack(
+        self,
+        path: str | Path | None = None,
+        *,
+        kpis: Sequence[str] = (),
+        by: Dims = ("team",),
+        grain: str = "month",
+        start: Any = None,
+        end: Any = None,
+        where: Any = None,
+        label: str | None = None,
+        today: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """An anonymised pack of KPI distributions; written to ``path`` when given.
+        ``notes`` explain omissions."""
         from costmark.benchmarking.service import export_pack
         from costmark.benchmarking.store import pack_json
 
-        pack, notes = export_pack(self, **options)
+        pack, notes = export_pack(self.context, kpis=kpis, by=_dims(by), grain=grain,
+                                  start=start, end=end, where=where, label=label, today=today)
         if path is not None:
             Path(path).write_text(pack_json(pack), encoding="utf-8")
         return {"pack": pack, "notes": notes}
 
-    def import_benchmark_pack(self, pack: Any, *, label: str | None = None) -> dict[str, Any]:
+    def import_benchmark_pack(
+        self, pack: str | Path | dict[str, Any], *, label: str | None = None
+    ) -> dict[str, Any]:
         """Store a pack (a file path or the pack dict) as external peers; returns its summary."""
         import json
 
@@ -445,10 +564,8 @@ class Workspace:
 
         remove_pack(self.warehouse, pack_id)
 
-    def set_baseline(self, name: str, at: Any, note: str | None = None) -> dict[str, Any]:
+    def set_baseline(self, name: str, at: dt.date | str, note: str | None = None) -> dict[str, Any]:
         """Store a named baseline date (e.g. the start of a FinOps iteration)."""
-        import datetime as dt
-
         from costmark.benchmarking.store import set_baseline
         from costmark.errors import UsageError
 
@@ -469,101 +586,145 @@ class Workspace:
 
         delete_baseline(self.warehouse, name)
 
-    def industry_references(self, references: Any = ()) -> Any:
+    def industry_references(self, references: Sequence[str | Path] = ()) -> pd.DataFrame:
         """Every industry reference figure (shipped + workspace ``references/`` + given files)
         as a DataFrame, with value, year, source and scope."""
         from costmark.benchmarking.industry import load_references, references_frame
 
         return references_frame(load_references([Path(p) for p in references], self.root))
 
-    # -- maturity and iterations -------------------------------------------------------
-    # Facts come from this facade (KPIs, anomalies, schedules, packs); each missing part makes
-    # its evidence item say "no evidence (reason)" instead of failing. ``source``/``now`` are
-    # for tests and what-ifs (see costmark.maturity.sources.StaticSource).
+    # -- maturity and iterations (costmark.maturity) -----------------------------------
+    # Evidence comes through the context's engine (so a scoped workspace gets its scope's own
+    # evidence); each missing part makes its item say "no evidence (reason)" instead of failing.
+    # ``source``/``now`` are for tests and what-ifs (see costmark.maturity.sources.StaticSource).
     def capabilities(self, framework: str = "current") -> list[dict[str, Any]]:
         """The FinOps capability catalog: ``current`` (22), ``older`` (18) or ``both``."""
         from costmark.maturity import service
 
         return service.capabilities(framework)
 
-    def maturity_evidence(self, capabilities: Any = (), **kw: Any) -> list[dict[str, Any]]:
+    def maturity_evidence(
+        self,
+        capabilities: Sequence[str] = (),
+        *,
+        group: str | None = None,
+        source: Source | None = None,
+        today: dt.date | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[dict[str, Any]]:
         """Evidence items computed from the data (per capability and lens)."""
         from costmark.maturity import service
 
-        return service.evidence(self, capabilities=capabilities, **kw)
+        return service.evidence(self.context, capabilities=capabilities, group=group,
+                                source=source, today=today, as_of=as_of)
 
-    def assess(self, answers: Any, **kw: Any) -> dict[str, Any]:
+    def assess(
+        self,
+        answers: Mapping[str, Any] | str | Path,
+        *,
+        capabilities: Sequence[str] = (),
+        group: str | None = None,
+        source: Source | None = None,
+        now: dt.datetime | None = None,
+        save: bool = True,
+        as_of: dt.date | None = None,
+    ) -> dict[str, Any]:
         """Score capabilities on the five lenses from answers + evidence; stored with its date."""
         from costmark.maturity import service
 
-        return service.run_assessment(self, answers, **kw)
+        return service.run_assessment(self.context, answers, capabilities=capabilities,
+                                      group=group, source=source, now=now, save=save,
+                                      as_of=as_of)
 
     def assessments(self, group: str | None = None) -> list[dict[str, Any]]:
-        from costmark.maturity import store
+        from costmark.maturity import service
 
-        return store.list_assessments(self.warehouse.con, group)
+        return service.list_assessments(self.context, group)
 
     def assessment(self, ref: str = "latest", previous: str | None = None) -> dict[str, Any]:
         """An assessment with the rows current vs target vs ``previous`` (default: last time)."""
         from costmark.maturity import service
 
-        return service.assessment_comparison(self, ref, previous)
+        return service.comparison(self.context, ref, previous)
 
-    def plan_iteration(self, spec: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    def plan_iteration(
+        self,
+        spec: Mapping[str, Any],
+        *,
+        source: Source | None = None,
+        now: dt.datetime | None = None,
+    ) -> dict[str, Any]:
         from costmark.maturity import service
 
-        return service.plan(self, spec, **kw)
+        return service.plan(self.context, spec, source=source, now=now)
 
     def iterations(self) -> list[dict[str, Any]]:
-        from costmark.maturity import store
+        from costmark.maturity import service
 
-        return store.list_iterations(self.warehouse.con)
+        return service.list_iterations(self.context)
 
     def iteration(self, ref: str | None = None) -> dict[str, Any]:
-        from costmark.maturity import store
-
-        return store.get_iteration(self.warehouse.con, ref)
-
-    def iteration_status(self, ref: str | None = None, **kw: Any) -> dict[str, Any]:
         from costmark.maturity import service
 
-        return service.status(self, ref, **kw)
+        return service.get_iteration(self.context, ref)
 
-    def review_iteration(self, ref: str | None = None, **kw: Any) -> dict[str, Any]:
+    def iteration_status(
+        self,
+        ref: str | None = None,
+        *,
+        source: Source | None = None,
+        today: dt.date | None = None,
+    ) -> dict[str, Any]:
         from costmark.maturity import service
 
-        return service.review(self, ref, **kw)
+        return service.status(self.context, ref, source=source, today=today)
 
-    def next_iteration(self, **kw: Any) -> dict[str, Any]:
+    def review_iteration(
+        self,
+        ref: str | None = None,
+        *,
+        notes: Mapping[str, Any] | str | Path | None = None,
+        source: Source | None = None,
+        now: dt.datetime | None = None,
+        early: bool = False,
+    ) -> dict[str, Any]:
         from costmark.maturity import service
 
-        return service.start_next(self, **kw)
+        return service.review(self.context, ref, notes=notes, source=source, now=now,
+                              early=early)
+
+    def next_iteration(
+        self,
+        *,
+        add: Sequence[str] = (),
+        weeks: int | None = None,
+        end: str | None = None,
+        extra_goals: Sequence[Mapping[str, Any]] = (),
+        source: Source | None = None,
+        now: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        from costmark.maturity import service
+
+        return service.start_next(self.context, add=add, weeks=weeks, end=end,
+                                  extra_goals=extra_goals, source=source, now=now)
 
     def iteration_report(self, ref: str | None = None, fmt: str = "md") -> str:
         from costmark.maturity import service
 
-        return service.report(self, ref, fmt)
+        return service.report(self.context, ref, fmt)
 
     def export_maturity(self) -> str:
         """Assessments and iterations as YAML (keep them in git)."""
         from costmark.maturity import service
 
-        return service.export_yaml(self)
+        return service.export_yaml(self.context)
 
     def import_maturity(self, text: str, file: str = "import") -> dict[str, int]:
         from costmark.maturity import service
 
-        return service.import_yaml(self, text, file)
+        return service.import_yaml(self.context, text, file)
 
-
-    # -- reports, web, alerts ----------------------------------------------------------
-    def scoped(self, scope: dict[str, str] | None) -> Any:
-        """This workspace seen through a scope (``{"team": "payments"}``): only matching rows,
-        no totals over other teams. No scope: the workspace itself."""
-        from costmark.access.scope import scoped
-
-        return scoped(self, scope)
-
+    # -- access, reports, alerts -------------------------------------------------------
     def create_token(
         self, role: str, *, scope: dict[str, str] | None = None, name: str | None = None
     ) -> tuple[str, dict[str, Any]]:
@@ -589,13 +750,13 @@ class Workspace:
 
         tokens.revoke_token(self.warehouse.con, token_id)
 
-    def authenticate(self, token: str) -> Any:
+    def authenticate(self, token: str) -> TokenInfo | None:
         """The ``TokenInfo`` of a valid, active token, else None."""
         from costmark.access import tokens
 
         return tokens.verify(self.warehouse.con, token)
 
-    def token_info(self, token_id: str) -> Any:
+    def token_info(self, token_id: str) -> TokenInfo | None:
         from costmark.access import tokens
 
         return tokens.lookup(self.warehouse.con, token_id)
@@ -605,7 +766,7 @@ class Workspace:
         *,
         cadence: str = "monthly",
         period: str | None = None,
-        scope: dict[str, str] | None = None,
+        scope: Mapping[str, str] | None = None,
         as_of: Any = None,
         today: Any = None,
     ) -> dict[str, Any]:
@@ -613,7 +774,7 @@ class Workspace:
         complete one of the data in scope, or as of ``as_of`` (``today``: its older name)."""
         from costmark.reports import build_context
 
-        return build_context(self.scoped(scope), cadence=cadence, period=period,
+        return build_context(self.context.with_scope(scope), cadence=cadence, period=period,
                              as_of=as_of if as_of is not None else today)
 
     def report(
@@ -622,7 +783,7 @@ class Workspace:
         cadence: str = "monthly",
         period: str | None = None,
         format: str = "html",
-        scope: dict[str, str] | None = None,
+        scope: Mapping[str, str] | None = None,
         as_of: Any = None,
         today: Any = None,
     ) -> bytes:
@@ -633,71 +794,63 @@ class Workspace:
                                   as_of=as_of if as_of is not None else today)
         return render(ctx, format)
 
-    def schedules(self, now: Any = None) -> list[dict[str, Any]]:
+    def schedules(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         from costmark.reports import schedule
 
         return schedule.listing(self.project.schedules, self.warehouse.con,
                                 now or schedule.utcnow())
 
-    def run_schedules(self, **kwargs: Any) -> list[dict[str, Any]]:
+    def run_schedules(
+        self,
+        *,
+        now: dt.datetime | None = None,
+        force: bool = False,
+        names: tuple[str, ...] = (),
+        transport: httpx.BaseTransport | None = None,
+        smtp_factory: SmtpFactory | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> list[dict[str, Any]]:
         """Run due schedules once (``force=True``: all; ``names=(...)``: only those)."""
         from costmark.reports import schedule
 
-        return schedule.run_due(self, **kwargs)
+        delivery: dict[str, Any] = {"transport": transport}
+        if smtp_factory is not None:
+            delivery["smtp_factory"] = smtp_factory
+        if sleep is not None:
+            delivery["sleep"] = sleep
+        return schedule.run_due(self.context, now=now, force=force, names=names, **delivery)
 
     def report_runs(self, limit: int = 100) -> list[dict[str, Any]]:
         from costmark.reports import schedule
 
         return schedule.history(self.warehouse.con, limit)
 
-    def evaluate_alerts(self, **kwargs: Any) -> list[dict[str, Any]]:
+    def evaluate_alerts(
+        self,
+        *,
+        settings: AlertSettings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] | None = None,
+        now: dt.datetime | None = None,
+    ) -> list[dict[str, Any]]:
         """Evaluate the alert rules; deliver and log new alerts (de-duplicated)."""
         from costmark.alerts import engine
 
-        return engine.evaluate(self, **kwargs)
+        if sleep is None:
+            return engine.evaluate(self.context, settings=settings, transport=transport, now=now)
+        return engine.evaluate(self.context, settings=settings, transport=transport,
+                               sleep=sleep, now=now)
 
     def alert_log(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Logged alerts; in a scope only those about rows inside it."""
         from costmark.alerts import engine
 
-        return engine.log(self.warehouse.con, limit)
+        return engine.visible_log(self.context, limit)
 
     def data_version(self) -> str:
         """Changes whenever an ingest (or removal) commits, for live dashboards; a failed load
         changed no data, so it must not empty their caches."""
-        row = self.warehouse.con.execute(
-            "SELECT count(*), max(finished_at) FROM ingest_log "
-            "WHERE finished_at IS NOT NULL AND status = 'ok'"
-        ).fetchone()
-        return f"{row[0]}:{row[1]}" if row else "0:None"
-
-
-def _split_datasets(paths: Any) -> tuple[list[Path], list[Any]]:
-    """Cost and Usage files apart from FOCUS 1.3/1.4 dataset files (Contract Commitment,
-    Billing Period, Invoice Detail), each told by its columns, read once per file. A provider's
-    native export is refused here with the command that loads it."""
-    import duckdb
-
-    from costmark.convert.detect import detect_native
-    from costmark.focus.datasets import detect_dataset
-    from costmark.focus.reader import sources
-
-    costs: list[Path] = []
-    datasets: list[Any] = []
-    con = duckdb.connect()
-    try:
-        for src in sources(con, [paths] if isinstance(paths, str | Path) else list(paths)):
-            native = detect_native([src.original.get(c, c) for c in src.columns])
-            if native is not None:
-                raise InputError(native.hint(str(src.path)))
-            spec = detect_dataset(set(src.columns))
-            if spec is None:
-                costs.append(src.path)
-            else:
-                datasets.append((src, spec))
-    finally:
-        con.close()
-    return costs, datasets
-
+        return self.context.data_version()
 
 def validate_files(
     paths: Any, *, focus_version: str | None = None, workspace: str | Path | None = None
@@ -726,12 +879,15 @@ def init_workspace(
     return Workspace(root)
 
 
-def open_workspace(path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
-    """Open an existing workspace (the path, $COSTMARK_WORKSPACE, or the current folder)."""
+def open_workspace(
+    path: str | Path | None = None, *, read_only: bool = False, engine: str | None = None
+) -> Workspace:
+    """Open an existing workspace (the path, $COSTMARK_WORKSPACE, or the current folder).
+    ``engine`` (duckdb, spark) overrides costmark.yaml's ``engine:`` for every computation."""
     root = resolve_root(path)
     if not root.exists():
         raise WorkspaceError(f"workspace folder {root} does not exist")
-    return Workspace(root, read_only=read_only)
+    return Workspace(root, read_only=read_only, engine=engine)
 
 
 def create_demo(
@@ -756,7 +912,7 @@ def create_demo(
     ws = init_workspace(root, force=force, config_text=DEMO_CONFIG)
     try:
         return build_demo(
-            ws,
+            ws.context,
             seed=seed,
             months=months,
             rows=rows,

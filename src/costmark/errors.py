@@ -96,3 +96,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
         if name.lower() in lowered:
             matches = [lowered[name.lower()]]
     return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+class ScopeUnsupported(CostmarkError):
+    """This data cannot be filtered to the caller's scope, so it is withheld. Raised in one
+    place, ``Context.warehouse``, when a scoped context is asked for raw warehouse access."""

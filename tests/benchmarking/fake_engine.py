@@ -1,5 +1,5 @@
-"""A stand-in for ws.kpi over a tiny hand-made organisation, so the workspace-level benchmark
-(and the CLI) can be tested with known answers without the KPI engine or real data."""
+"""A stand-in for the KPI engine's ``kpi`` over a tiny hand-made organisation, so the
+workspace-level benchmark (and the CLI) can be tested with known answers without real data."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class FakeResult:
 
     def to_pandas(self) -> pd.DataFrame:
         return self.frame
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.frame.to_dict("records")]
 
 
 def fake_kpi(

@@ -10,6 +10,7 @@ import pytest
 
 from costmark import api
 from costmark.cli.main import run
+from costmark.engine.kpiengine import KpiEngine
 
 from .fake_engine import TEAMS, fake_kpi
 from .test_service import CONFIG
@@ -17,8 +18,9 @@ from .test_service import CONFIG
 
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(api.Workspace, "kpi", fake_kpi, raising=False)
-    monkeypatch.setattr(api.Workspace, "kpi_catalog", lambda self: [], raising=False)
+    # the engine is the one place every service asks for numbers and KPI definitions
+    monkeypatch.setattr(KpiEngine, "kpi", fake_kpi)
+    monkeypatch.setattr(KpiEngine, "catalog", lambda self: [])
     api.init_workspace(tmp_path / "org", config_text=CONFIG).close()
     return tmp_path / "org"
 

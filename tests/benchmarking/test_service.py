@@ -11,6 +11,7 @@ import pytest
 import costmark
 from costmark import api
 from costmark.cli.output import dumps
+from costmark.engine.kpiengine import KpiEngine
 from costmark.errors import NotFoundError, UsageError
 
 from .fake_engine import ACCOUNTS, CALLS, TEAMS, fake_kpi
@@ -33,8 +34,9 @@ APR = dt.date(2026, 4, 1)
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> costmark.Workspace:
-    monkeypatch.setattr(api.Workspace, "kpi", fake_kpi, raising=False)
-    monkeypatch.setattr(api.Workspace, "kpi_catalog", lambda self: [], raising=False)
+    # the engine is the one place every service asks for numbers and KPI definitions
+    monkeypatch.setattr(KpiEngine, "kpi", fake_kpi)
+    monkeypatch.setattr(KpiEngine, "catalog", lambda self: [])
     w = api.init_workspace(tmp_path / "org", config_text=CONFIG)
     yield w
     w.close()

@@ -1,5 +1,8 @@
 """A facade with a tiny, hand-checkable KPI engine, so web and report tests do not depend on
-the real engine's numbers: total_cost per team and month, and a ratio KPI."""
+the real engine's numbers: total_cost per team and month, and a ratio KPI.
+
+The double replaces only the engine's ``answer`` and ``catalog``: the scope handling of
+``KpiEngine.run`` (add the scope's dimensions, keep the matching groups) is the real one."""
 
 from __future__ import annotations
 
@@ -8,8 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from costmark.access.scope import RowsResult
 from costmark.api import Workspace
+from costmark.engine.context import Context
+from costmark.engine.kpiengine import BackendCache, KpiEngine
+from costmark.engine.query import KpiRequest
+from costmark.engine.result import KpiResult
 
 XSS = "<script>alert('x')</script>"
 FORMULA = '=HYPERLINK("http://evil.example","x")'
@@ -102,39 +108,35 @@ def kpi_rows(
     return out
 
 
+class FakeEngine(KpiEngine):
+    """The tiny KPI engine above behind the real engine's ``run`` (and so its scoping)."""
+
+    def __init__(self, ctx: Context, backends: BackendCache,
+                 teams: tuple[str, ...] | None) -> None:
+        super().__init__(ctx, backends)
+        self.teams = teams
+
+    def answer(self, request: KpiRequest) -> KpiResult:
+        rows = kpi_rows(list(request.ids), request.grain, request.by, request.start,
+                        request.end, self.teams)
+        return KpiResult(by=request.by, grain=request.grain, _rows=rows)
+
+    def catalog(self) -> list[Any]:
+        return CATALOG
+
+
 class FakeWorkspace(Workspace):
     """The real facade (tokens, logs, reports) with the tiny KPI engine above."""
 
     teams: tuple[str, ...] | None = None
 
-    def kpi(
-        self,
-        ids: Any,
-        *,
-        grain: str = "month",
-        by: Any = (),
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
-        engine: str = "duckdb",
-    ) -> RowsResult:
-        ids = [ids] if isinstance(ids, str) else list(ids)
-        by = (by,) if isinstance(by, str) else tuple(by)
-        columns = [
-            "kpi",
-            "period_start",
-            "grain",
-            *by,
-            "currency",
-            "value",
-            "numerator",
-            "denominator",
-            "note",
-        ]
-        return RowsResult(kpi_rows(ids, grain, by, start, end, self.teams), columns)
+    def __init__(self, root: Path, *, read_only: bool = False) -> None:
+        teams = self.teams
 
-    def kpi_catalog(self) -> list[Catalog]:
-        return CATALOG
+        def make(ctx: Context, backends: BackendCache) -> KpiEngine:
+            return FakeEngine(ctx, backends, teams)
+
+        super().__init__(root, context=Context(root, read_only=read_only, engine_factory=make))
 
 
 def opener(root: Path, read_only: bool) -> FakeWorkspace:

@@ -1,4 +1,4 @@
-"""Evaluate alert rules against the facade and deliver new alerts once.
+"""Evaluate alert rules against a context (each rule in its scope) and deliver new alerts once.
 
 Each rule yields candidate alerts, each with a de-duplication key naming its subject (rule,
 KPI, period, dimension values...). A candidate already delivered or logged is skipped; a failed
@@ -13,19 +13,23 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import httpx
 import pandas as pd
 
-from costmark.access.scope import scoped
 from costmark.alerts.deliver import post_webhook
 from costmark.engine.asof import JudgedPeriod
 from costmark.errors import CostmarkError
 from costmark.reports import sources
 from costmark.reports.context import cutoff
 from costmark.spec.alerts import SEVERITY_RANK, AlertRule, AlertSettings
+from costmark.tracking.budgeting import budgets
+from costmark.tracking.detect import anomalies
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 
 @dataclass
@@ -45,13 +49,13 @@ def _key(*parts: Any) -> str:
     return json.dumps([str(p) if p is not None else None for p in parts])
 
 
-def _judged(view: Any, grain: str) -> JudgedPeriod | None:
+def _judged(view: Context, grain: str) -> JudgedPeriod | None:
     """The period a rule judges: the latest complete one of the data the rule's scope sees
     (``costmark.engine.asof``); a running period never fires as if it were complete."""
     return cutoff(view).latest_complete(grain)
 
 
-def _complete(view: Any, grain: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _complete(view: Context, grain: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of complete periods only (the running period's values to date are left out)."""
     cut = cutoff(view)
     if cut.day is None:
@@ -60,7 +64,7 @@ def _complete(view: Any, grain: str, rows: list[dict[str, Any]]) -> list[dict[st
             and cut.period(pd.Timestamp(r["period_start"]).date(), grain).complete]
 
 
-def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
+def kpi_threshold(view: Context, rule: AlertRule) -> list[Candidate]:
     assert rule.kpi is not None and rule.threshold is not None
     judged = _judged(view, rule.grain)
     if judged is None:
@@ -100,11 +104,12 @@ def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
     return out
 
 
-def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
+def target_status(view: Context, rule: AlertRule) -> list[Candidate]:
     """Fires when the latest period's target status differs from the period before."""
-    if not hasattr(view, "benchmark"):
-        raise sources.PartMissing("targets are not available in this costmark")
-    result = view.benchmark(rule.kpi, by=rule.by, against=("targets",), grain=rule.grain)
+    from costmark.benchmarking.service import run_benchmark
+
+    result = run_benchmark(view, rule.kpi or "", by=rule.by, against=("targets",),
+                           grain=rule.grain)
     rows = _complete(view, rule.grain, sources._bench_section(result, "targets"))
     series: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -132,11 +137,9 @@ def target_status(view: Any, rule: AlertRule) -> list[Candidate]:
     return out
 
 
-def anomaly(view: Any, rule: AlertRule) -> list[Candidate]:
-    if not hasattr(view, "anomalies"):
-        raise sources.PartMissing("anomaly detection is not available in this costmark")
+def anomaly(view: Context, rule: AlertRule) -> list[Candidate]:
     kpi = rule.kpi or "total_cost"
-    result = view.anomalies(kpi, by=rule.by) if rule.by else view.anomalies(kpi)
+    result = anomalies(view, kpi, by=rule.by)
     floor = SEVERITY_RANK[rule.severity]
     out = []
     for r in sources._records(result):
@@ -172,11 +175,9 @@ def _f(v: Any) -> str:
         return "?"
 
 
-def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
-    if not hasattr(view, "budgets"):
-        raise sources.PartMissing("budget tracking is not available in this costmark")
+def budget_over(view: Context, rule: AlertRule) -> list[Candidate]:
     out = []
-    for r in sources._records(view.budgets()):
+    for r in sources._records(budgets(view)):
         amount, projected = r.get("amount"), r.get("projected")
         if amount is None or projected is None:
             continue
@@ -232,7 +233,7 @@ def already_sent(con: duckdb.DuckDBPyConnection, key: str) -> bool:
 
 
 def evaluate(
-    ws: Any,
+    ws: Context,
     *,
     settings: AlertSettings | None = None,
     transport: httpx.BaseTransport | None = None,
@@ -244,7 +245,7 @@ def evaluate(
     con = ws.warehouse.con
     written = []
     for rule in settings.rules:
-        view = scoped(ws, rule.scope)
+        view = ws.with_scope(rule.scope)
         try:
             candidates = CHECKS[rule.kind](view, rule)
         except (sources.PartMissing, CostmarkError):
@@ -308,3 +309,15 @@ def log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]
         row["payload"] = json.loads(row["payload"]) if row["payload"] else None
         out.append(row)
     return out
+
+
+def visible_log(ws: Context, limit: int = 200) -> list[dict[str, Any]]:
+    """The alert log as the context may see it: in a scope, only alerts about rows inside it
+    (alerts on totals span every team)."""
+    if not ws.scope:
+        return log(ws.warehouse.con, limit)
+    rows = log(ws.shared_warehouse.con, limit)
+    return [
+        r for r in rows
+        if all(str((r.get("dimensions") or {}).get(k)) == v for k, v in ws.scope.items())
+    ]

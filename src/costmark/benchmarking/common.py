@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from costmark.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 #: Better direction of the built-in KPIs (KPIS.md), used when no KPI catalog is at hand.
 BUILTIN_DIRECTIONS: dict[str, str] = {
@@ -206,7 +209,7 @@ def latest_period(df: pd.DataFrame, period: dt.date | None) -> dt.date | None:
     return max(valued["period_start"])
 
 
-def data_bound(ws: Any, today: dt.date | None = None) -> dt.date | None:
+def data_bound(ws: Context, today: dt.date | None = None) -> dt.date | None:
     """The exclusive end complete periods may reach: ``today`` when given (an as-of day,
     exclusive), else the day after the data's last day (``costmark.engine.asof``), never the
     wall clock."""
@@ -214,7 +217,7 @@ def data_bound(ws: Any, today: dt.date | None = None) -> dt.date | None:
         return today
     from costmark.engine.asof import data_extent
 
-    last = data_extent(ws).last_day
+    last = data_extent(ws.engine).last_day
     return last + dt.timedelta(days=1) if last else None
 
 

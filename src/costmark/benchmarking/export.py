@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +12,9 @@ from costmark.benchmarking.common import data_bound, shift_period
 from costmark.benchmarking.exchange import MIN_MEMBERS, build_pack
 from costmark.benchmarking.fetch import SPEND_KPI, banded, catalog_of, fetch_many
 from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 #: KPIs a pack carries by default: rates and shares, comparable across organisations.
 DEFAULT_PACK_KPIS = (
@@ -29,7 +32,7 @@ DEFAULT_PACK_KPIS = (
 
 
 def export_pack(
-    ws: Any,
+    ws: Context,
     *,
     kpis: Sequence[str] = (),
     by: Sequence[str] = ("team",),

@@ -1,9 +1,9 @@
-"""Getting KPI frames through the facade (``ws.kpi``) for benchmarking and pack export."""
+"""Getting KPI frames through the context's KPI engine for benchmarking and pack export."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -11,25 +11,21 @@ from costmark.benchmarking.common import check_frame
 from costmark.benchmarking.peers import assign_cohorts, spend_bands
 from costmark.errors import CostmarkError
 
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
+
 #: Spend (for spend bands) is always this KPI.
 SPEND_KPI = "total_cost"
 
 
-def catalog_of(ws: Any) -> dict[str, Any]:
-    """{kpi id: definition} from the KPI engine, or {} when it is not available."""
-    getter = getattr(ws, "kpi_catalog", None)
-    if not callable(getter):
-        return {}
-    return {d.id: d for d in getter()}
+def catalog_of(ws: Context) -> dict[str, Any]:
+    """{kpi id: definition}: every KPI the project can compute."""
+    return {d.id: d for d in ws.engine.catalog()}
 
 
-def fetch(ws: Any, ids: Sequence[str], **kw: Any) -> pd.DataFrame:
-    """KPI frame through the facade (long format)."""
-    kpi = getattr(ws, "kpi", None)
-    if not callable(kpi):
-        raise CostmarkError("the KPI engine (ws.kpi) is not available in this costmark build")
-    result = kpi(list(ids), **kw)
-    frame = result.to_pandas() if hasattr(result, "to_pandas") else pd.DataFrame(result)
+def fetch(ws: Context, ids: Sequence[str], **kw: Any) -> pd.DataFrame:
+    """KPI frame from the engine (long format)."""
+    frame: pd.DataFrame = ws.engine.kpi(list(ids), **kw).to_pandas()
     return frame
 
 
@@ -43,7 +39,7 @@ def banded(frame: pd.DataFrame, spend: pd.DataFrame, by: Sequence[str]) -> pd.Da
 
 
 def fetch_many(
-    ws: Any, ids: Sequence[str], by: Sequence[str], **kw: Any
+    ws: Context, ids: Sequence[str], by: Sequence[str], **kw: Any
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Frames per KPI from one engine call (one shared scan); when that call fails, one call
     per KPI so a single KPI the data cannot support is reported and skipped, not fatal."""

@@ -1,4 +1,4 @@
-"""Benchmarking wired to a workspace: fetch KPI frames through the facade (``ws.kpi``, see
+"""Benchmarking wired to a context: fetch KPI frames through its KPI engine (see
 ``fetch``), then run the pure functions of this package per KPI. The facade's ``benchmark``,
 ``benchmark_all`` and ``export_benchmark_pack`` (re-exported from ``export``) call in here;
 nothing here knows about the CLI.
@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -43,7 +43,16 @@ from costmark.benchmarking.peers import (
 )
 from costmark.benchmarking.result import BenchmarkResult as BenchmarkResult
 from costmark.benchmarking.targets import evaluate_targets
-from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
+from costmark.errors import (
+    CostmarkError,
+    NotFoundError,
+    ScopeUnsupported,
+    UsageError,
+    did_you_mean,
+)
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 AGAINST = ("targets", "peers", "history", "industry", "external")
 DEFAULT_AGAINST = ("targets", "peers", "history", "industry")
@@ -85,14 +94,14 @@ def _check_options(against: Sequence[str], cohorts: str) -> tuple[str, ...]:
     return against
 
 
-def run_benchmark(ws: Any, kpi: str, **options: Any) -> BenchmarkResult:
+def run_benchmark(ws: Context, kpi: str, **options: Any) -> BenchmarkResult:
     """Benchmark one KPI against what ``against`` names; see the README's Benchmarking.
     Unlike ``run_benchmarks``, a KPI that cannot be ranked is an error here."""
     return run_benchmarks(ws, [kpi], strict=True, **options)[kpi]
 
 
 def run_benchmarks(
-    ws: Any,
+    ws: Context,
     kpis: Sequence[str] = (),
     *,
     by: Sequence[str] = (),
@@ -114,6 +123,12 @@ def run_benchmarks(
     one engine call per slicing, so benchmarking costs little beyond computing the KPIs."""
     against = _check_options(against, cohorts)
     by = tuple(by)
+    hidden = [a for a in against if a not in ("targets", "history")]
+    if ws.scope and (hidden or not against):
+        # peers show other teams' values; industry and packs compare unscoped totals
+        raise ScopeUnsupported(
+            f"{', '.join(hidden) or 'peer'} benchmarks are not available to a scoped token"
+        )
     if any(a in against for a in ("peers", "external")) and not by:
         raise UsageError("peers and external benchmarks compare members: give --by DIM")
     catalog = catalog_of(ws)
@@ -138,7 +153,9 @@ def run_benchmarks(
             org, more = fetch_many(ws, [*wanted, SPEND_KPI], (), **scoped)
             notes += [f"industry scope {scope_filter}: {m}" for m in more]
             scopes.append(Scope(scope_filter, org, figs))
-    dated = store.resolve_baselines(ws.warehouse, list(baselines)) if "history" in against else {}
+    # baselines are named dates, not rows: a scoped context reads them too
+    dated = (store.resolve_baselines(ws.shared_warehouse, list(baselines))
+             if "history" in against else {})
     packs = store.pack_frame(ws.warehouse) if "external" in against else pd.DataFrame()
     empty = pd.DataFrame(columns=["kpi", "period_start", *by, "currency", "value"])
     band_cache: dict[dt.date, pd.DataFrame] = {}

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from costmark.demo.config import DEMO_CONFIG, MARKER
 from costmark.demo.generator import generate
 from costmark.errors import UsageError, ValidationFailed
+from costmark.ingest import pipeline
 from costmark.workspace import CONFIG_FILE
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 DATA_DIR = "demo-data"
 _SAME_RUN_KEYS = ("seed", "start", "end", "rows", "resources")
@@ -45,7 +46,7 @@ def _previous(out: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) else None
 
 
-def purge_demo_rows(ws: Workspace, out: Path) -> int:
+def purge_demo_rows(ws: Context, out: Path) -> int:
     """Delete what earlier demo runs loaded from ``out`` (costs by source file, side tables by
     ingest id); returns the number of rows removed."""
     prefix = str(out.resolve()) + "/"
@@ -67,7 +68,7 @@ def purge_demo_rows(ws: Workspace, out: Path) -> int:
 
 
 def build_demo(
-    ws: Workspace,
+    ws: Context,
     *,
     seed: int = 7,
     months: int = 13,
@@ -84,7 +85,7 @@ def build_demo(
     mapping = ws.root / "mappings" / "team_by_account.csv"
     mapping.parent.mkdir(exist_ok=True)
     shutil.copyfile(manifest.mapping_file, mapping)
-    report = ws.validate([str(p) for p in manifest.focus_files])
+    report = pipeline.validate(ws, [str(p) for p in manifest.focus_files])
     if not report.ok:
         raise ValidationFailed(
             f"the generated files do not validate ({len(report.errors)} errors); "
@@ -112,10 +113,10 @@ def build_demo(
     changed = before is not None and any(before.get(k) != now.get(k) for k in _SAME_RUN_KEYS)
     summary["replaced_previous_demo_rows"] = purge_demo_rows(ws, out) if changed else 0
     files = [str(p) for p in manifest.focus_files]
-    focus = ws.ingest_focus(files, progress=show_progress).to_dict()
-    business = [ws.ingest_business(p) for p in manifest.business_files]
-    util = ws.ingest_utilization(manifest.utilization_file)
-    recs = ws.ingest_recommendations(manifest.recommendations_file)
+    focus = pipeline.ingest_focus(ws, files, progress=show_progress).to_dict()
+    business = [pipeline.ingest_business(ws, p) for p in manifest.business_files]
+    util = pipeline.ingest_utilization(ws, manifest.utilization_file)
+    recs = pipeline.ingest_recommendations(ws, manifest.recommendations_file)
     summary["ingest"] = {
         "rows_loaded": focus["rows_loaded"],
         "rows_quarantined": focus["rows_quarantined"],

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costmark.engine import periods
+
+if TYPE_CHECKING:
+    from costmark.engine.kpiengine import KpiEngine
 
 #: The KPI whose daily groups tell which days hold charges (a built-in every catalog has).
 EXTENT_KPI = "total_cost"
@@ -41,8 +44,8 @@ class Extent:
         return self.last_day is None
 
 
-def data_extent(view: Any, *, where: Any = None) -> Extent:
-    """The extent of the rows ``view`` (a workspace or a scoped view of one) can see.
+def data_extent(view: KpiEngine, *, where: Any = None) -> Extent:
+    """The extent of the rows ``view`` (a KPI engine, scoped or not) can see.
 
     Read as the daily groups of ``total_cost`` so the engine's rollups answer it and a scoped
     view's isolation applies unchanged; a day whose charges sum to zero still counts."""
@@ -50,11 +53,7 @@ def data_extent(view: Any, *, where: Any = None) -> Extent:
     if where is not None:
         kwargs["where"] = where
     result = view.kpi(EXTENT_KPI, **kwargs)
-    if hasattr(result, "rows"):
-        starts = [r.get("period_start") for r in result.rows()]
-    else:  # a result that only offers a frame
-        frame = result.to_pandas()
-        starts = list(frame["period_start"]) if "period_start" in frame.columns else []
+    starts = [r.get("period_start") for r in result.rows()]
     days = [periods.as_date(s) for s in starts if s is not None and s == s]
     if not days:
         return Extent(None, None)
@@ -201,7 +200,7 @@ def parse_as_of(value: Any) -> dt.date | None:
     return periods.as_date(value)
 
 
-def resolve(view: Any, as_of: Any = None, *, where: Any = None) -> AsOf:
+def resolve(view: KpiEngine, as_of: Any = None, *, where: Any = None) -> AsOf:
     """The cutoff for ``view``'s rows: ``as_of`` when given, else their last day."""
     return AsOf(data_extent(view, where=where), parse_as_of(as_of))
 

@@ -17,10 +17,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from costmark.errors import UsageError, did_you_mean
-
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
     from costmark.engine.rollups import RollupState
 
 
@@ -73,8 +71,8 @@ class DuckDbBackend(Backend):
     name = "duckdb"
     dialect = "duckdb"
 
-    def __init__(self, ws: Workspace) -> None:
-        self.raw = ws.warehouse.con
+    def __init__(self, ctx: Context) -> None:
+        self.raw = ctx.shared_warehouse.con
         super().__init__(ibis.duckdb.from_connection(self.raw))
         self._tables: dict[str, tuple[Any, ir.Table]] = {}
         self._sql: dict[Any, str] = {}
@@ -166,38 +164,40 @@ class SparkBackend(Backend):
     #: The daily rollup is exported like any table; freshness is checked in DuckDB first.
     supports_rollups = True
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ctx: Context) -> None:
         from costmark.engine import spark
 
         spark.check_available()
-        self._ws = ws
+        self._ws = ctx
         self._spark = spark
-        super().__init__(spark.connect())
-        self._folder = spark.staging_dir(ws.root)
-        self._cleanup = spark.owns_staging()
+        cfg = ctx.project.engine.spark
+        self._settings = spark.SparkSettings.resolve(cfg.master, cfg.staging, cfg.options)
+        super().__init__(spark.connect(self._settings))
+        self._folder = spark.staging_dir(ctx.root, self._settings)
+        self._cleanup = spark.owns_staging(self._settings)
         self._exposed: dict[str, ir.Table] = {}
         self._stamp: tuple[int, str] | None = None
 
     def warehouse_con(self) -> Any:
-        return self._ws.warehouse.con
+        return self._ws.shared_warehouse.con
 
     def prepare(self, tables: Iterable[str]) -> None:
         # Re-export after an ingest (data_version), a rollup refresh, or a restarted session
         # (views are gone).
-        version = self._ws.data_version() + "|" + _rollup_version(self._ws.warehouse.con)
+        version = self._ws.data_version() + "|" + _rollup_version(self._ws.shared_warehouse.con)
         stamp = (self._spark.generation(), version)
         if stamp != self._stamp:
-            self.con = self._spark.connect()
+            self.con = self._spark.connect(self._settings)
             self._exposed.clear()
             self._stamp = (self._spark.generation(), stamp[1])
-        raw = self._ws.warehouse.con
+        raw = self._ws.shared_warehouse.con
         wanted = [t for t in tables if t not in self._exposed and _duck_has(raw, t)]
         if wanted:
             self._exposed.update(self._spark.expose_tables(raw, self.con, wanted, self._folder,
                                                            cleanup=self._cleanup))
 
     def has_table(self, name: str) -> bool:
-        return _duck_has(self._ws.warehouse.con, name)
+        return _duck_has(self._ws.shared_warehouse.con, name)
 
     def table(self, name: str) -> ir.Table:
         # Views are named per export (costs_<fingerprint>), so another workspace's never leaks.
@@ -230,19 +230,8 @@ def _duck_has(con: Any, name: str) -> bool:
     return bool(row and row[0])
 
 
-ENGINES: dict[str, Callable[[Workspace], Backend]] = {
+#: Backend factories by engine name; ``KpiEngine.backend`` makes and caches them.
+ENGINES: dict[str, Callable[[Context], Backend]] = {
     "duckdb": DuckDbBackend,
     "spark": SparkBackend,
 }
-
-
-def get_backend(ws: Workspace, engine: str = "duckdb") -> Backend:
-    """The backend for ``engine``; cached on the workspace so connections are reused."""
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}" + did_you_mean(engine, ENGINES))
-    cache: dict[str, tuple[Any, Backend]] = ws.__dict__.setdefault("_kpi_backends", {})
-    con = ws.warehouse.con
-    hit = cache.get(engine)
-    if hit is None or hit[0] is not con:
-        cache[engine] = (con, ENGINES[engine](ws))
-    return cache[engine][1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from costmark.engine import compile as c
-from costmark.engine.backends import get_backend
 from costmark.engine.query import (
     KpiRequest,
     _lookback,
@@ -19,7 +18,7 @@ from costmark.kpis.catalog import FormulaKpi
 from costmark.kpis.library import ComputedKpi
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 _EXTRA_QUERIES = {
     "cost_variance": "daily Σ EffectiveCost per period (same source), CV computed per period",
@@ -37,9 +36,9 @@ _EXTRA_QUERIES = {
 }
 
 
-def explain(ws: Workspace, request: KpiRequest) -> str:
+def explain(ws: Context, request: KpiRequest) -> str:
     plans = plans_for(ws.project, request.ids)
-    backend = get_backend(ws, request.engine)
+    backend = ws.engine.backend(request.engine)
     state = rollup_state(ws, backend, request.rollups)
     lines: list[str] = []
     for time_col, group in _time_groups(plans).items():

@@ -19,7 +19,7 @@ from costmark import money
 from costmark.engine import compile as c
 from costmark.engine import periods, rollups
 from costmark.engine.attribution import untagged_rows_note
-from costmark.engine.backends import Backend, get_backend
+from costmark.engine.backends import Backend
 from costmark.engine.result import KpiResult
 from costmark.engine.rollups import RollupState
 from costmark.errors import InputError, UsageError
@@ -32,7 +32,7 @@ from costmark.spec.kpis import SUMMABLE_COLUMNS
 from costmark.spec.models import Project
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine import context as wc
 
 Key = tuple[dt.date, tuple[str | None, ...], str | None]
 Frame = dict[Key, dict[c.MeasureRef, Decimal]]
@@ -61,7 +61,7 @@ class KpiRequest:
 class Context:
     """Everything a KPI function needs: the request, the shared frame, the backend."""
 
-    ws: Workspace
+    ws: wc.Context
     project: Project
     backend: Backend
     request: KpiRequest
@@ -150,7 +150,7 @@ def collect_refs(plans: Sequence[Plan]) -> list[c.MeasureRef]:
     return list(refs)
 
 
-def rollup_state(ws: Workspace, backend: Backend, wanted: bool | None) -> RollupState:
+def rollup_state(ws: wc.Context, backend: Backend, wanted: bool | None) -> RollupState:
     """The rollups' state for one request (one small query), or "none" when the request or
     the engine does not read rollups."""
     if wanted is False or not backend.supports_rollups:
@@ -158,7 +158,7 @@ def rollup_state(ws: Workspace, backend: Backend, wanted: bool | None) -> Rollup
     return backend.rollup_state()
 
 
-def choose_source(ws: Workspace, backend: Backend, scan: c.Scan,
+def choose_source(ws: wc.Context, backend: Backend, scan: c.Scan,
                   refs: Sequence[c.MeasureRef], wanted: bool | None,
                   state: RollupState | None = None) -> str:
     if wanted is False or not backend.supports_rollups:
@@ -176,7 +176,7 @@ def choose_source(ws: Workspace, backend: Backend, scan: c.Scan,
     return "raw"
 
 
-def scan_frame(ctx_ws: Workspace, backend: Backend, scan: c.Scan,
+def scan_frame(ctx_ws: wc.Context, backend: Backend, scan: c.Scan,
                refs: Sequence[c.MeasureRef], source: str,
                state: RollupState = rollups.NO_ROLLUP) -> Frame:
     """Run the shared aggregate and return Decimal sums keyed by (period, dims, currency),
@@ -206,7 +206,7 @@ def scan_frame(ctx_ws: Workspace, backend: Backend, scan: c.Scan,
     return frame
 
 
-def _merged_distinct_counts(ws: Workspace, backend: Backend, scan: c.Scan,
+def _merged_distinct_counts(ws: wc.Context, backend: Backend, scan: c.Scan,
                             refs: Sequence[c.MeasureRef], source: c.Source,
                             frame: Frame) -> None:
     """Distinct counts across the currencies converted into one: a resource billed in USD and
@@ -230,7 +230,7 @@ def _merged_distinct_counts(ws: Workspace, backend: Backend, scan: c.Scan,
             slot[ref] = Decimal(0) if raw is None else Decimal(raw)
 
 
-def run(ws: Workspace, request: KpiRequest) -> KpiResult:
+def run(ws: wc.Context, request: KpiRequest) -> KpiResult:
     """Answer ``request``. All decimal arithmetic inside runs in the exact money context, so
     sums of DECIMAL(38,18) amounts keep every digit (the default context keeps 28)."""
     with money.exact():
@@ -243,12 +243,10 @@ def run(ws: Workspace, request: KpiRequest) -> KpiResult:
             ) from None
 
 
-def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
+def _run(ws: wc.Context, request: KpiRequest) -> KpiResult:
     from costmark.kpis import computed
 
-    periods.check_grain(request.grain)
-    if request.start and request.end and request.start > request.end:
-        raise UsageError(f"--from {request.start} is after --to {request.end}")
+    # grain and dates were checked once, by KpiEngine.plan
     project = ws.project
     plans = plans_for(project, request.ids)
     groups = _time_groups(plans)
@@ -258,7 +256,7 @@ def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
             run(ws, replace(request, ids=tuple(i for i in request.ids if i in group)))
             for group in groups.values()
         ])
-    backend = get_backend(ws, request.engine)
+    backend = ws.engine.backend(request.engine)
     state = rollup_state(ws, backend, request.rollups)
     contexts: dict[str, Context] = {}
     for time_col, group in groups.items():
@@ -322,7 +320,7 @@ def _merged(request: KpiRequest, parts: Sequence[KpiResult]) -> KpiResult:
     return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
 
 
-def _split_by_source(ws: Workspace, backend: Backend, scan: c.Scan, plans: dict[str, Plan],
+def _split_by_source(ws: wc.Context, backend: Backend, scan: c.Scan, plans: dict[str, Plan],
                      request: KpiRequest, state: RollupState) -> KpiResult | None:
     """Answer the KPIs the rollup can serve from the rollup and only the others from raw.
 

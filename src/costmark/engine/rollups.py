@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 
-from costmark.engine.backends import Backend, get_backend
+from costmark.engine.backends import Backend
 from costmark.engine.fields import VIRTUAL_FLAGS, VIRTUAL_MONEY, Resolver, source_columns
 from costmark.focus.schema import COST_TABLE, SLICE_COLUMNS, tag_column
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
     from costmark.engine.compile import MeasureRef, Scan
+    from costmark.engine.context import Context
 
 ROLLUP_TABLE = "kpi_rollup_daily"
 MONTHLY_TABLE = "kpi_rollup_monthly"
@@ -64,7 +64,7 @@ SUM_COLUMNS = (
 Slice = tuple[Any, Any, Any]
 
 
-def group_columns(ws: Workspace) -> list[str]:
+def group_columns(ws: Context) -> list[str]:
     """Columns the rollup groups by (besides ``day``), for the current project."""
     project = ws.project
     present = set(ws.warehouse.table_columns(COST_TABLE))
@@ -189,7 +189,7 @@ def _set_meta(con: Any, values: dict[str, str]) -> None:
         con.execute(f"INSERT INTO {META_TABLE} VALUES (?, ?)", [k, v]).fetchall()
 
 
-def rollup_expr(ws: Workspace, backend: Backend, columns: Sequence[str],
+def rollup_expr(ws: Context, backend: Backend, columns: Sequence[str],
                 where: ir.BooleanValue | None = None) -> ir.Table:
     """The Ibis aggregate that builds rollup rows from ``costs`` (virtual fields reuse the
     resolver's definitions, so raw queries and rollups agree by construction)."""
@@ -224,7 +224,7 @@ def _slice_filter(table: ir.Table, slices: Iterable[Slice]) -> ir.BooleanValue |
     return out
 
 
-def refresh_rollups(ws: Workspace, slices: Iterable[Slice] | None = None) -> dict[str, Any]:
+def refresh_rollups(ws: Context, slices: Iterable[Slice] | None = None) -> dict[str, Any]:
     """Bring the rollup up to date with ``costs``.
 
     ``slices``: the (ProviderName, BillingAccountId, BillingPeriodStart) keys a load replaced;
@@ -233,7 +233,7 @@ def refresh_rollups(ws: Workspace, slices: Iterable[Slice] | None = None) -> dic
     transaction so the rollup commits (or rolls back) with the rows.
     """
     con = ws.warehouse.con
-    backend = get_backend(ws, "duckdb")
+    backend = ws.engine.backend("duckdb")
     columns = group_columns(ws)
     # The virtual flags are part of the signature: a rollup built before a flag existed lacks
     # its column, and must be rebuilt (and is not read) rather than fail a query.
@@ -317,7 +317,7 @@ def cannot_answer(rollup_state: RollupState, needed: set[str],
     return None
 
 
-def rollup_status(ws: Workspace) -> dict[str, Any]:
+def rollup_status(ws: Context) -> dict[str, Any]:
     con = ws.warehouse.con
     if not _exists(con, ROLLUP_TABLE):
         return {"exists": False}

@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,15 +91,19 @@ class SparkSettings:
     staging: Path | None = None
     #: Extra driver JVM options; None: QUICK_JVM in local mode, nothing for a cluster.
     java_options: str | None = None
+    #: Extra Spark configuration (costmark.yaml ``engine.spark.options``), applied last.
+    options: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def resolve(cls, master: str | None = None, staging: str | Path | None = None) -> SparkSettings:
-        """Explicit arguments win, then $COSTMARK_SPARK_MASTER / $COSTMARK_SPARK_STAGING
-        (and $COSTMARK_SPARK_JAVA_OPTIONS)."""
+    def resolve(cls, master: str | None = None, staging: str | Path | None = None,
+                options: Mapping[str, str] | None = None) -> SparkSettings:
+        """Explicit arguments (costmark.yaml ``engine.spark``) win, then
+        $COSTMARK_SPARK_MASTER / $COSTMARK_SPARK_STAGING (and $COSTMARK_SPARK_JAVA_OPTIONS)."""
         chosen = master or os.environ.get(ENV_MASTER) or DEFAULT_MASTER
         stage = staging or os.environ.get(ENV_STAGING) or None
         return cls(master=chosen.strip(), staging=Path(stage) if stage else None,
-                   java_options=os.environ.get(ENV_JAVA_OPTIONS))
+                   java_options=os.environ.get(ENV_JAVA_OPTIONS),
+                   options=tuple(sorted((options or {}).items())))
 
     @property
     def driver_java_options(self) -> str:
@@ -221,6 +225,8 @@ def session(settings: SparkSettings | None = None) -> Any:
         )
         if settings.is_local:
             builder = builder.config("spark.ui.enabled", "false")
+        for key, value in settings.options:
+            builder = builder.config(key, value)
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # the JVM failed to start or could not reach the master

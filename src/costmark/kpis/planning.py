@@ -107,7 +107,7 @@ def _data_bound(ctx: Context) -> dt.date:
     the end a running period's elapsed share is measured to, not the wall clock."""
     from costmark.engine.asof import data_extent
 
-    last = data_extent(ctx.ws, where=ctx.request.where).last_day
+    last = data_extent(ctx.ws.engine, where=ctx.request.where).last_day
     return last + dt.timedelta(days=1) if last else dt.date.max
 
 
@@ -238,8 +238,8 @@ def _forecast_kpi(ctx: Context, plan: ComputedKpi, *, accuracy: bool) -> Rows:
 
 
 def _tracking_budgets(ctx: Context) -> dict[Key, Decimal]:
-    """Budgets from costmark.yaml (costmark.tracking.budget_source), plugged in here."""
-    from costmark.tracking.budget_source import budget_amounts
+    """Budgets from costmark.yaml (costmark.kpis.budget_source), plugged in here."""
+    from costmark.kpis.budget_source import budget_amounts
 
     return budget_amounts(ctx)
 

@@ -1,7 +1,11 @@
-"""Maturity use cases over an open workspace; the facade (api.Workspace) delegates here.
+"""Maturity use cases over a context; the facade (api.Workspace) delegates here.
 
-Each function takes the workspace and, for tests and what-ifs, an optional ``source`` of facts
-(default: ``WorkspaceSource``, which reads through the facade) and a ``now``.
+Each function takes the context and, for tests and what-ifs, an optional ``source`` of facts
+(default: ``ContextSource``, which reads through the context's KPI engine) and a ``now``.
+
+In a scoped context (a token for ``team=payments``) evidence is computed on the scope's own
+rows; stored documents (assessments, iterations) carry figures of the group they were made for,
+so a scoped context sees only those of its own group (``team=payments``) and refuses to write.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from costmark.errors import InputError, UsageError
+from costmark.errors import InputError, NotFoundError, ScopeUnsupported, UsageError
 from costmark.maturity import exchange, store
 from costmark.maturity.assessment import (
     assess,
@@ -28,18 +32,18 @@ from costmark.maturity.iterations import build_iteration, check_review_time, nex
 from costmark.maturity.progress import goal_status
 from costmark.maturity.review import build_review, parse_notes, render_review
 from costmark.maturity.rules import evaluate
-from costmark.maturity.sources import Source, WorkspaceSource
+from costmark.maturity.sources import ContextSource, Source
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _source(ws: Workspace, source: Source | None) -> Source:
-    return source if source is not None else WorkspaceSource(ws)
+def _source(ws: Context, source: Source | None) -> Source:
+    return source if source is not None else ContextSource(ws)
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -69,7 +73,7 @@ def capabilities(framework: str = "current") -> list[dict[str, Any]]:
 
 # -- assessments ------------------------------------------------------------------------------
 def evidence(
-    ws: Workspace,
+    ws: Context,
     *,
     capabilities: Sequence[str] = (),
     group: str | None = None,
@@ -94,7 +98,7 @@ def evidence(
 
 
 def run_assessment(
-    ws: Workspace,
+    ws: Context,
     answers: Mapping[str, Any] | str | Path,
     *,
     capabilities: Sequence[str] = (),
@@ -130,10 +134,13 @@ def run_assessment(
 
 
 def assessment_comparison(
-    ws: Workspace, ref: str = "latest", previous: str | None = None
+    ws: Context, ref: str = "latest", previous: str | None = None
 ) -> dict[str, Any]:
     """Current vs target vs an earlier assessment of the same group (default: the one before)."""
-    con = ws.warehouse.con
+    return _comparison(ws.warehouse.con, ref, previous)
+
+
+def _comparison(con: Any, ref: str, previous: str | None) -> dict[str, Any]:
     doc = store.get_assessment(con, ref)
     prev = None
     if previous is not None:
@@ -146,24 +153,18 @@ def assessment_comparison(
 
 
 # -- iterations -------------------------------------------------------------------------------
-def kpi_directions(ws: Workspace) -> dict[str, str] | None:
-    """KPI id -> better direction, from the KPI engine's catalog when it is there."""
-    fn = getattr(ws, "kpi_catalog", None)
-    if fn is None:
-        return None
-    try:
-        return {str(k.id): str(getattr(k, "direction", "none")) for k in fn()}
-    except Exception:  # the KPI engine may be mid-construction; goals still work without
-        return None
+def kpi_directions(ws: Context) -> dict[str, str] | None:
+    """KPI id -> better direction, from the KPI catalog."""
+    return {str(k.id): str(getattr(k, "direction", "none")) for k in ws.engine.catalog()}
 
 
-def _latest_assessment(ws: Workspace, group: str | None = None) -> dict[str, Any] | None:
+def _latest_assessment(ws: Context, group: str | None = None) -> dict[str, Any] | None:
     docs = store.list_assessments(ws.warehouse.con, group)
     return docs[-1] if docs else None
 
 
 def plan(
-    ws: Workspace,
+    ws: Context,
     spec: Mapping[str, Any],
     *,
     source: Source | None = None,
@@ -191,22 +192,25 @@ def plan(
 
 
 def status(
-    ws: Workspace,
+    ws: Context,
     ref: str | None = None,
     *,
     source: Source | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    it = store.get_iteration(ws.warehouse.con, ref)
+    """Goal progress; in a scope, only of the scope's own iterations (goals judged on its
+    rows, against its own assessments)."""
+    it = get_iteration(ws, ref)
     src = _source(ws, source)
     day = today or _now(None).date()
-    assessments = store.list_assessments(ws.warehouse.con)
+    assessments = list_assessments(ws, ws.group) if ws.scope else store.list_assessments(
+        ws.warehouse.con)
     rows = [goal_status(g, src, assessments, it, day) for g in it["goals"]]
     return {"iteration": it, "as_of": day.isoformat(), "goals": rows}
 
 
 def review(
-    ws: Workspace,
+    ws: Context,
     ref: str | None = None,
     *,
     notes: Mapping[str, Any] | str | Path | None = None,
@@ -234,7 +238,7 @@ def review(
 
 
 def start_next(
-    ws: Workspace,
+    ws: Context,
     *,
     add: Sequence[str] = (),
     weeks: int | None = None,
@@ -260,7 +264,7 @@ def start_next(
     return doc
 
 
-def report(ws: Workspace, ref: str | None = None, fmt: str = "md") -> str:
+def report(ws: Context, ref: str | None = None, fmt: str = "md") -> str:
     """The review report of ``ref`` (default: the latest reviewed iteration)."""
     if ref is None:
         reviewed = [d for d in store.list_iterations(ws.warehouse.con) if d.get("review")]
@@ -269,12 +273,12 @@ def report(ws: Workspace, ref: str | None = None, fmt: str = "md") -> str:
     return render_review(store.get_iteration(ws.warehouse.con, ref), load_catalog(), fmt)
 
 
-def export_yaml(ws: Workspace) -> str:
+def export_yaml(ws: Context) -> str:
     con = ws.warehouse.con
     return exchange.dump(store.list_assessments(con), store.list_iterations(con))
 
 
-def import_yaml(ws: Workspace, text: str, file: str = "import") -> dict[str, int]:
+def import_yaml(ws: Context, text: str, file: str = "import") -> dict[str, int]:
     """Load an export (replacing documents with the same ids); all or nothing."""
     assessments, iterations = exchange.load(text, file)
     cat = load_catalog()
@@ -288,3 +292,71 @@ def import_yaml(ws: Workspace, text: str, file: str = "import") -> dict[str, int
         for it in iterations:
             store.save_iteration(con, it)
     return {"assessments": len(assessments), "iterations": len(iterations)}
+
+
+# -- stored documents, as a (possibly scoped) context may see them ------------------------------
+def _withheld(ws: Context, what: str, cli: str) -> ScopeUnsupported:
+    target = ws.group or ", ".join(f"{k}={v}" for k, v in ws.scope.items())
+    return ScopeUnsupported(
+        f"organisation-wide {what} are not shown to a scoped token, and none was made for "
+        f"{target}" + (f" (an admin can run '{cli} --group {target}')" if ws.group else "")
+    )
+
+
+def list_assessments(ws: Context, group: str | None = None) -> list[dict[str, Any]]:
+    """Assessments (of ``group``); a scoped context sees only its own group's."""
+    if not ws.scope:
+        return store.list_assessments(ws.warehouse.con, group)
+    con = ws.shared_warehouse.con
+    own = ws.group
+    docs = [] if own is None or group not in (None, own) else store.list_assessments(con, own)
+    if not docs and store.list_assessments(con):
+        raise _withheld(ws, "maturity assessments", "costmark assess")
+    return docs
+
+
+def comparison(ws: Context, ref: str = "latest", previous: str | None = None) -> dict[str, Any]:
+    """``assessment_comparison`` within what the context may see."""
+    if not ws.scope:
+        return assessment_comparison(ws, ref, previous)
+    ids = [d["id"] for d in list_assessments(ws)]
+    wanted = ids[-1] if ref == "latest" and ids else ref
+    if wanted not in ids or (previous is not None and previous not in ids):
+        raise NotFoundError(f"no assessment {ref!r} for {ws.group}")
+    # the default "previous" is the one before of the same group, so still this scope's
+    return _comparison(ws.shared_warehouse.con, wanted, previous)
+
+
+def _own_iteration(ws: Context, doc: Mapping[str, Any]) -> bool:
+    goals = doc.get("goals") or []
+    return doc.get("group") == ws.group and all(
+        g.get("group", doc.get("group")) == ws.group for g in goals
+    )
+
+
+def list_iterations(ws: Context) -> list[dict[str, Any]]:
+    """Iterations; a scoped context sees those made for its group, every goal measured on the
+    group's rows."""
+    if not ws.scope:
+        return store.list_iterations(ws.warehouse.con)
+    every = store.list_iterations(ws.shared_warehouse.con)
+    docs = [d for d in every if ws.group is not None and _own_iteration(ws, d)]
+    if not docs and every:
+        raise _withheld(ws, "iterations", "costmark iteration plan")
+    return docs
+
+
+def get_iteration(ws: Context, ref: str | None = None) -> dict[str, Any]:
+    """One iteration (default: the latest) the context may see."""
+    if not ws.scope:
+        return store.get_iteration(ws.warehouse.con, ref)
+    docs = list_iterations(ws)
+    if not docs:
+        raise NotFoundError("no iterations yet; start one with 'costmark iteration plan'")
+    if ref is None or ref == "latest":
+        key = str(docs[-1]["id"])
+    else:
+        key = ref if ref.startswith("it-") else f"it-{ref}"
+        if key not in [d["id"] for d in docs]:
+            raise NotFoundError(f"no iteration {ref!r} for {ws.group}")
+    return store.get_iteration(ws.shared_warehouse.con, key)

@@ -1,7 +1,7 @@
 """Where maturity evidence and goal progress get their facts: one small interface.
 
 Why an interface: the KPI engine, tracking, benchmarking and reports are separate parts; maturity
-only needs a handful of facts from them. ``WorkspaceSource`` asks the workspace facade and turns
+only needs a handful of facts from them. ``ContextSource`` asks a context's engine and turns
 every missing part into ``Unavailable(reason)`` so an assessment still runs (each item then says
 "no evidence (reason)"). Tests pass a ``StaticSource`` with known values instead.
 """
@@ -17,7 +17,7 @@ from costmark.errors import CostmarkError
 from costmark.spec.models import Project
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 
 class Unavailable(Exception):
@@ -71,19 +71,21 @@ def _records(obj: Any) -> list[dict]:
     return out
 
 
-class WorkspaceSource:
-    """Facts from a real workspace through its facade (and its own warehouse tables)."""
+class ContextSource:
+    """Facts from a real workspace: numbers through the context's KPI engine (so a scoped
+    context gives the scope's own evidence), logs from its warehouse (which a scoped context
+    refuses: the item then says why there is no evidence)."""
 
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
-        self.project = ws.project
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.project = ctx.project
 
-    def _call(self, name: str, what: str, *args: Any, **kwargs: Any) -> Any:
-        method = getattr(self.ws, name, None)
-        if method is None:
-            raise Unavailable(f"{what} is not available in this costmark (no ws.{name})")
+    @staticmethod
+    def _ask(what: str, fn: Callable[[], Any]) -> Any:
         try:
-            return method(*args, **kwargs)
+            return fn()
+        except Unavailable:
+            raise
         except CostmarkError as exc:
             raise Unavailable(f"{what}: {str(exc).splitlines()[0]}") from exc
         except NotImplementedError as exc:
@@ -91,61 +93,78 @@ class WorkspaceSource:
         except Exception as exc:  # another part failing must not sink the assessment: say so
             raise Unavailable(f"{what} failed ({type(exc).__name__}: {exc})") from exc
 
-    def _table_exists(self, table: str) -> bool:
-        row = self.ws.warehouse.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchone()
-        return bool(row and row[0])
+    def _table_rows(self, what: str, sql: str, table: str) -> list[dict]:
+        def read() -> list[dict]:
+            con = self.ctx.warehouse.con
+            row = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchone()
+            if not (row and row[0]):
+                raise Unavailable(f"no {what} in this workspace")
+            cur = con.execute(sql)
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+        rows: list[dict] = self._ask(what, read)
+        return rows
 
     def kpi_rows(self, kpi: str, *, grain: str = "month", by: Sequence[str] = ()) -> list[dict]:
-        return _records(self._call("kpi", f"KPI {kpi}", kpi, grain=grain, by=tuple(by)))
+        result = self._ask(f"KPI {kpi}", lambda: self.ctx.engine.kpi(kpi, grain=grain,
+                                                                       by=tuple(by)))
+        return [dict(r) for r in result.rows()]
 
     def cost_rows(self) -> int:
-        row = self.ws.warehouse.con.execute("SELECT count(*) FROM costs").fetchone()
+        """Cost rows loaded; in a scope, 1 when the scope has rows (a count of its rows would
+        need the raw table, and only whether there are any is judged)."""
+        if self.ctx.scope:
+            return 0 if self.ctx.engine.extent().empty else 1
+        row = self.ctx.warehouse.con.execute("SELECT count(*) FROM costs").fetchone()
         return int(row[0]) if row else 0
 
     def last_data_date(self) -> dt.date | None:
         # the latest day a charge starts on, read by the one period module
-        from costmark.engine.asof import data_extent
-
         try:
-            return data_extent(self.ws).last_day
+            return self.ctx.engine.extent().last_day
         except CostmarkError as exc:
             raise Unavailable(f"the data's extent: {str(exc).splitlines()[0]}") from exc
 
     def anomalies(self, by: Sequence[str] = ()) -> list[dict]:
-        return _records(self._call("anomalies", "anomaly detection", by=tuple(by)))
+        from costmark.tracking.detect import anomalies
+
+        frame = self._ask("anomaly detection", lambda: anomalies(self.ctx, by=tuple(by)))
+        return [dict(r) for r in frame.to_dict("records")]
 
     def report_runs(self) -> list[dict]:
-        method = getattr(self.ws, "report_runs", None)
-        if callable(method):
-            return _records(self._call("report_runs", "report run log"))
-        if not self._table_exists("report_runs"):
-            raise Unavailable("no report run log in this workspace")
-        cur = self.ws.warehouse.con.execute(
-            "SELECT schedule, cadence, started_at, status FROM report_runs ORDER BY started_at"
+        return self._table_rows(
+            "report run log",
+            "SELECT schedule, cadence, started_at, status FROM report_runs ORDER BY started_at",
+            "report_runs",
         )
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def benchmark_packs(self) -> list[dict]:
-        for name in ("benchmark_packs", "imported_packs"):
-            if callable(getattr(self.ws, name, None)):
-                return _records(self._call(name, "imported benchmark packs"))
-        for table in ("benchmark_packs", "benchmark_pack_imports", "peer_packs"):
-            if self._table_exists(table):
-                cur = self.ws.warehouse.con.execute(f'SELECT * FROM "{table}"')
-                cols = [d[0] for d in cur.description]
-                return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        raise Unavailable("benchmark packs are not available in this workspace")
+        from costmark.benchmarking.store import packs
+
+        return list(self._ask("imported benchmark packs", lambda: packs(self.ctx.warehouse)))
 
     def assessment_dates(self) -> list[dt.datetime]:
-        if not self._table_exists("maturity_assessments"):
-            return []
-        rows = self.ws.warehouse.con.execute(
-            "SELECT assessed_at FROM maturity_assessments ORDER BY assessed_at"
-        ).fetchall()
-        return [r[0] for r in rows]
+        rows = self._table_rows(
+            "maturity assessments",
+            "SELECT assessed_at FROM maturity_assessments ORDER BY assessed_at",
+            "maturity_assessments",
+        ) if self._has("maturity_assessments") else []
+        return [r["assessed_at"] for r in rows]
+
+    def _has(self, table: str) -> bool:
+        if self.ctx.scope:
+            return True  # let the read refuse, so the item says why
+        row = self.ctx.warehouse.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
+        return bool(row and row[0])
+
+
+#: The name earlier releases used.
+WorkspaceSource = ContextSource
 
 
 @dataclass

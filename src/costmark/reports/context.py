@@ -1,4 +1,4 @@
-"""Build a report's context: plain numbers from the facade, no formatting, no HTML.
+"""Build a report's context: plain numbers from the services, no formatting, no HTML.
 
 Every renderer (html, md, pdf, json) reads the same context, so the JSON carries exactly the
 numbers the HTML shows. Each section has a ``status``: ``ok``, ``empty`` (the part exists but
@@ -11,17 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from costmark import __version__, money
+from costmark import money
 from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
 from costmark.kpis.ranges import TINY_BASE_SHARE
 from costmark.reports import sources
 from costmark.reports.periods import HISTORY, Period, parse_period
 from costmark.reports.sources import section
+from costmark.version import __version__
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 #: KPIs charted as trends when the catalog has them (first ones that exist, in this order).
 TREND_KPIS = (
@@ -47,20 +51,18 @@ def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return section(title, "error", f"This section failed: {type(exc).__name__}: {first}")
 
 
-def cutoff(ws: Any, as_of: Any = None) -> AsOf:
+def cutoff(ws: Context, as_of: Any = None) -> AsOf:
     """The report's cutoff: ``as_of`` when given, else the last day of the data ``ws`` sees
     (no data, or no KPI engine: an empty extent, and every section says "No data yet")."""
     given = parse_as_of(as_of)
-    if not hasattr(ws, "kpi"):
-        return AsOf(Extent(None, None), given)
     try:
-        return AsOf(data_extent(ws), given)
+        return AsOf(data_extent(ws.engine), given)
     except CostmarkError:
         return AsOf(Extent(None, None), given)
 
 
 def build_context(
-    ws: Any,
+    ws: Context,
     *,
     cadence: str = "monthly",
     period: str | None = None,
@@ -68,7 +70,7 @@ def build_context(
     kpis: Sequence[str] | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The whole report as data. ``ws`` is a facade ``Workspace`` or a scoped view of one.
+    """The whole report as data, as the context ``ws`` (scoped or not) sees it.
 
     The default period is the latest complete one of the data ``ws`` sees (``as_of``: the last
     day counted, when given); ``today`` is the older name of ``as_of``."""
@@ -76,7 +78,7 @@ def build_context(
     p = parse_period(cadence, period, cut)
     catalog = sources.catalog(ws)
     ids = list(kpis) if kpis else [c["id"] for c in catalog]
-    scope = dict(getattr(ws, "scope", {}) or {})
+    scope = dict(ws.scope)
     return {
         "title": f"{ws.project.name}: {cadence} report {p.label}",
         "project": ws.project.name,
@@ -124,7 +126,9 @@ def _num(v: Any) -> float | None:
     return None if f != f else f
 
 
-def scorecard(ws: Any, p: Period, ids: list[str], catalog: list[dict[str, Any]]) -> dict[str, Any]:
+def scorecard(
+    ws: Context, p: Period, ids: list[str], catalog: list[dict[str, Any]]
+) -> dict[str, Any]:
     title = "KPI scorecard"
     if not ids:
         raise sources.PartMissing("No data yet: the KPI engine is not available.")
@@ -186,7 +190,7 @@ def _by_key(rows: list[dict[str, Any]], start: dt.date) -> dict[tuple[str, Any],
     return {(r["kpi"], r.get("currency")): r for r in rows if _day(r.get("period_start")) == start}
 
 
-def trends(ws: Any, p: Period, ids: list[str]) -> dict[str, Any]:
+def trends(ws: Context, p: Period, ids: list[str]) -> dict[str, Any]:
     title = "Trends and forecasts"
     chosen = [k for k in TREND_KPIS if k in ids] or ids[:3]
     if not chosen:
@@ -225,10 +229,10 @@ def trends(ws: Any, p: Period, ids: list[str]) -> dict[str, Any]:
     return section(title, "ok", charts=charts)
 
 
-def movers(ws: Any, p: Period) -> dict[str, Any]:
+def movers(ws: Context, p: Period) -> dict[str, Any]:
     """Which dimension values moved total cost most between the previous and this period."""
     title = "Top movers"
-    dims = [d for d in ws.project.dimensions if d not in (getattr(ws, "scope", None) or {})]
+    dims = [d for d in ws.project.dimensions if d not in ws.scope]
     if not dims:
         return section(title, "empty", "No dimensions declared in costmark.yaml.", tables=[])
     prev = p.shift(-1)

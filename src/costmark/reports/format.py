@@ -8,7 +8,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from costmark.cli.output import to_jsonable
+from costmark.jsonable import to_jsonable
 
 RATIO_UNITS = {"ratio", "share", "percent", "fraction", "%"}
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from costmark.cli.output import dumps
 from costmark.errors import BackendUnavailable, UsageError
+from costmark.jsonable import dumps
 from costmark.reports import charts
 from costmark.reports.format import change_text, columns, fmt, pct
 

@@ -12,18 +12,20 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import httpx
 from croniter import croniter
 
-from costmark.access.scope import scoped
 from costmark.alerts.deliver import Delivery, SmtpFactory, post_webhook, send_email
 from costmark.errors import CostmarkError
 from costmark.reports.context import build_context
 from costmark.reports.render import render, render_md
 from costmark.spec.schedules import Schedule
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 MIME = {
     "html": "text/html",
@@ -92,7 +94,7 @@ def _slack_payload(ctx: dict[str, Any], fmt_name: str) -> dict[str, Any]:
 
 
 def deliver(
-    ws: Any,
+    ws: Context,
     schedule: Schedule,
     ctx: dict[str, Any],
     body: bytes,
@@ -126,7 +128,7 @@ def deliver(
 
 
 def run_one(
-    ws: Any,
+    ws: Context,
     schedule: Schedule,
     *,
     period: str | None = None,
@@ -149,7 +151,7 @@ def run_one(
     }
     try:
         ctx = build_context(
-            scoped(ws, schedule.scope), cadence=schedule.cadence, period=period, as_of=as_of
+            ws.with_scope(schedule.scope), cadence=schedule.cadence, period=period, as_of=as_of
         )
         record["period"] = ctx["period"]["label"]
         result = deliver(ws, schedule, ctx, render(ctx, schedule.format), **delivery)
@@ -183,7 +185,7 @@ def log_run(con: duckdb.DuckDBPyConnection, r: dict[str, Any]) -> None:
 
 
 def run_due(
-    ws: Any,
+    ws: Context,
     *,
     now: dt.datetime | None = None,
     force: bool = False,

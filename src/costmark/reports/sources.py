@@ -1,19 +1,22 @@
-"""Adapters from the facade to the plain rows a report section needs.
+"""Adapters from the services to the plain rows a report section needs.
 
-Each function asks the facade for one part (KPIs, forecasts, anomalies, budgets, benchmarks,
-maturity, iterations). When the part is not installed in this costmark, it raises
-``PartMissing`` with the sentence the report shows instead of the section.
+Each function asks one service, through the report's context, for one part (KPIs, forecasts,
+anomalies, budgets, benchmarks, maturity, iterations). A scoped context gives the scope's own
+numbers, or refuses (``ScopeUnsupported``) and the section says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from costmark.reports.periods import Period
+
+if TYPE_CHECKING:
+    from costmark.engine.context import Context
 
 
 def section(title: str, status: str, note: str = "", **data: Any) -> dict[str, Any]:
@@ -23,13 +26,7 @@ def section(title: str, status: str, note: str = "", **data: Any) -> dict[str, A
 
 
 class PartMissing(Exception):
-    """The facade has no such part (yet); the message is shown in place of the section."""
-
-
-def _need(ws: Any, name: str, what: str) -> Any:
-    if not hasattr(ws, name):
-        raise PartMissing(f"No data yet: {what} is not available in this costmark.")
-    return getattr(ws, name)
+    """A part is not available; the message is shown in place of the section."""
 
 
 def _records(result: Any) -> list[dict[str, Any]]:
@@ -65,11 +62,9 @@ def _obj_dict(obj: Any) -> dict[str, Any]:
     return {"value": obj}
 
 
-def catalog(ws: Any) -> list[dict[str, Any]]:
-    if not hasattr(ws, "kpi_catalog"):
-        return []
+def catalog(ws: Context) -> list[dict[str, Any]]:
     out = []
-    for item in ws.kpi_catalog():
+    for item in ws.engine.catalog():
         d = item if isinstance(item, dict) else _obj_dict(item)
         out.append(
             {
@@ -85,7 +80,7 @@ def catalog(ws: Any) -> list[dict[str, Any]]:
 
 
 def kpi_rows(
-    ws: Any,
+    ws: Context,
     ids: Sequence[str],
     *,
     grain: str,
@@ -93,8 +88,7 @@ def kpi_rows(
     end: dt.date | None = None,
     by: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    kpi = _need(ws, "kpi", "the KPI engine")
-    rows = _records(kpi(list(ids), grain=grain, by=tuple(by), start=start, end=end))
+    rows = _records(ws.engine.kpi(list(ids), grain=grain, by=tuple(by), start=start, end=end))
     for r in rows:
         if r.get("period_start") is not None:
             r["period_start"] = pd.Timestamp(r["period_start"]).date()
@@ -112,17 +106,19 @@ def _bench_section(result: Any, name: str) -> list[dict[str, Any]]:
     return []
 
 
-def targets(ws: Any, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dict[str, Any]]:
+def targets(ws: Context, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dict[str, Any]]:
     """Target and status per (kpi, currency) for the period, for KPIs with a target."""
     declared = {t.kpi for t in getattr(ws.project, "targets", ()) or ()}
     wanted = [k for k in ids if k in declared]
-    if not wanted or not hasattr(ws, "benchmark"):
+    if not wanted:
         return {}
+    from costmark.benchmarking.service import run_benchmark
+
     out: dict[tuple[str, Any], dict[str, Any]] = {}
     for kpi in wanted:
         try:
-            result = ws.benchmark(
-                kpi, against=("targets",), grain=p.grain, start=p.start, end=_last_day(p)
+            result = run_benchmark(
+                ws, kpi, against=("targets",), grain=p.grain, start=p.start, end=_last_day(p)
             )
         except Exception:  # a target problem must not take the scorecard down
             continue
@@ -137,12 +133,12 @@ def targets(ws: Any, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dic
     return out
 
 
-def forecast(ws: Any, kpi: str, p: Period, currency: str | None) -> list[dict[str, Any]]:
+def forecast(ws: Context, kpi: str, p: Period, currency: str | None) -> list[dict[str, Any]]:
     """Forecast points (period_start, value, lower, upper) after the period, or []."""
-    if not hasattr(ws, "forecast"):
-        return []
+    from costmark.tracking.forecasting import forecast as run_forecast
+
     try:
-        result = ws.forecast(kpi, grain=p.grain, horizon=3, store=False)
+        result = run_forecast(ws, kpi, grain=p.grain, horizon=3, store=False)
     except Exception:  # no forecast (short history, unsupported KPI): the chart shows actuals
         return []
     rows = _records(getattr(result, "frame", result))
@@ -180,9 +176,10 @@ ANOMALY_COLUMNS = (
 )
 
 
-def anomalies(ws: Any, p: Period) -> dict[str, Any]:
-    find = _need(ws, "anomalies", "anomaly detection")
-    rows = _records(find("total_cost", start=p.start, end=_last_day(p)))
+def anomalies(ws: Context, p: Period) -> dict[str, Any]:
+    from costmark.tracking.detect import anomalies as find
+
+    rows = _records(find(ws, "total_cost", start=p.start, end=_last_day(p)))
     title = "Anomalies"
     if not rows:
         return section(title, "empty", f"No anomalies in {p.label}.", rows=[])
@@ -204,9 +201,10 @@ BUDGET_COLUMNS = (
 )
 
 
-def budgets(ws: Any, p: Period) -> dict[str, Any]:
-    status = _need(ws, "budgets", "budget tracking")
-    rows = _records(status(as_of=_last_day(p)))
+def budgets(ws: Context, p: Period) -> dict[str, Any]:
+    from costmark.tracking.budgeting import budgets as status
+
+    rows = _records(status(ws, as_of=_last_day(p)))
     title = "Budget status"
     if not rows:
         return section(title, "empty", "No budgets declared (budgets: in costmark.yaml).", rows=[])
@@ -229,8 +227,8 @@ PEER_COLUMNS = (
 )
 
 
-def peers(ws: Any, p: Period) -> dict[str, Any]:
-    bench_all = _need(ws, "benchmark_all", "benchmarking")
+def peers(ws: Context, p: Period) -> dict[str, Any]:
+    from costmark.benchmarking.service import run_benchmarks
     title = "Peer league tables"
     ids = {c["id"] for c in catalog(ws)}
     dims = [d for d, spec in ws.project.dimensions.items() if getattr(spec, "allocation", False)]
@@ -241,7 +239,8 @@ def peers(ws: Any, p: Period) -> dict[str, Any]:
     dim = dims[0]
     tables = []
     # one KPI-engine call for every league table, not one per KPI
-    results = bench_all(
+    results = run_benchmarks(
+        ws,
         [k for k in LEAGUE_KPIS if k in ids],
         by=(dim,),
         against=("peers",),
@@ -283,15 +282,18 @@ INDUSTRY_COLUMNS = (
 )
 
 
-def industry(ws: Any, p: Period) -> dict[str, Any]:
-    bench = _need(ws, "benchmark", "industry reference data")
+def industry(ws: Context, p: Period) -> dict[str, Any]:
+    from costmark.benchmarking.industry import load_references, references_frame
+    from costmark.benchmarking.service import run_benchmark
+
     title = "Industry standing"
-    refs = _records(ws.industry_references()) if hasattr(ws, "industry_references") else []
+    refs = _records(references_frame(load_references([], ws.root)))
     ids = {c["id"] for c in catalog(ws)}
     kpis = sorted({str(r["kpi"]) for r in refs if r.get("kpi") in ids})
     rows: list[dict[str, Any]] = []
     for kpi in kpis:
-        result = bench(kpi, against=("industry",), grain=p.grain, start=p.start, end=_last_day(p))
+        result = run_benchmark(ws, kpi, against=("industry",), grain=p.grain, start=p.start,
+                               end=_last_day(p))
         for r in _bench_section(result, "industry"):
             if r.get("applicable") is False:
                 continue
@@ -301,14 +303,15 @@ def industry(ws: Any, p: Period) -> dict[str, Any]:
     return section(title, "ok", rows=rows)
 
 
-def maturity(ws: Any) -> dict[str, Any]:
-    history = _need(ws, "assessments", "the maturity module")
+def maturity(ws: Context) -> dict[str, Any]:
+    from costmark.maturity import service
+
     title = "Maturity"
-    if not history():
+    if not service.list_assessments(ws):
         return section(
             title, "empty", "No data yet: no assessment recorded (see 'costmark assess').", axes=[]
         )
-    doc = ws.assessment("latest")
+    doc = service.comparison(ws, "latest")
     overall = [r for r in doc.get("rows", []) if r.get("lens") == "overall"]
     axes = [
         {
@@ -344,17 +347,18 @@ GOAL_COLUMNS = (
 )
 
 
-def iteration(ws: Any) -> dict[str, Any]:
-    _need(ws, "iteration_status", "iteration tracking")
+def iteration(ws: Context) -> dict[str, Any]:
+    from costmark.maturity import service
+
     title = "Current iteration goals"
-    if not ws.iterations():
+    if not service.list_iterations(ws):
         return section(
             title,
             "empty",
             "No data yet: no iteration started (see 'costmark iteration').",
             goals=[],
         )
-    st = ws.iteration_status()
+    st = service.status(ws)
     it = st.get("iteration", {})
     goals = [{k: g.get(k) for k in GOAL_COLUMNS if k in g} for g in st.get("goals", [])]
     return section(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from costmark.spec.alerts import AlertSettings
 from costmark.spec.budgets import Budget
+from costmark.spec.engine import EngineSettings
 from costmark.spec.ingest import IngestSettings
 from costmark.spec.kpis import UserKpi
 from costmark.spec.maturity import MaturitySettings
@@ -133,6 +134,8 @@ class Project(Frozen):
     ingest: IngestSettings = IngestSettings()
     #: Web server settings (spec/web.py): the upload size limit.
     web: WebSettings = WebSettings()
+    #: The engine KPIs run on (spec/engine.py): duckdb (default) or spark, with Spark's settings.
+    engine: EngineSettings = EngineSettings()
 
     @property
     def tag_key_spellings(self) -> tuple[str, ...]:

@@ -17,11 +17,19 @@ from costmark.tracking.periods import period_end, period_start
 from costmark.tracking.track import last_data_day
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 
-def configured(ws: Workspace) -> dict[str, Budget]:
-    return dict(getattr(ws.project, "budgets", {}) or {})
+def configured(ws: Context) -> dict[str, Budget]:
+    """The budgets the context may see: all of them, or in a scope only those whose own scope
+    lies inside it (a scoped token sees the payments budget, not the company's)."""
+    found = dict(getattr(ws.project, "budgets", {}) or {})
+    if not ws.scope:
+        return found
+    return {
+        key: budget for key, budget in found.items()
+        if all(budget.scope_values().get(k) == (v,) for k, v in ws.scope.items())
+    }
 
 
 def scope_label(budget: Budget) -> str:
@@ -32,7 +40,7 @@ def scope_label(budget: Budget) -> str:
 
 
 def scoped_daily(
-    ws: Workspace, name: str, budget: Budget, as_of: dt.date
+    ws: Context, name: str, budget: Budget, as_of: dt.date
 ) -> tuple[pd.Series, str | None]:
     """The budget scope's cost per day in the budget's currency (Decimal values), and that
     currency (the budget's, else the reporting one, else the only one the scope has)."""
@@ -58,16 +66,18 @@ def scoped_daily(
     return daily.sort_index(), currency
 
 
-def _currency(ws: Workspace, budget: Budget) -> str | None:
+def _currency(ws: Context, budget: Budget) -> str | None:
     return budget.currency or ws.project.currency.reporting
 
 
 def budgets(
-    ws: Workspace, *, name: str | None = None, as_of: dt.date | None = None
+    ws: Context, *, name: str | None = None, as_of: dt.date | None = None
 ) -> pd.DataFrame:
     """Status of each budget in the period containing ``as_of`` (default: last day of data)."""
     found = configured(ws)
     if name is not None and name not in found:
+        if ws.scope and name in (ws.project.budgets or {}):
+            return pd.DataFrame()  # another scope's budget: nothing to show here
         raise NotFoundError(f"no budget named {name!r}{did_you_mean(name, found)}")
     as_of = as_of or last_data_day(ws)
     rows = []
@@ -100,7 +110,7 @@ def budgets(
 
 
 def planning_kpi(
-    ws: Workspace,
+    ws: Context,
     kpi: str,
     *,
     start: dt.date | None = None,

@@ -1,4 +1,4 @@
-"""Where tracking gets its numbers: the KPI engine (``Workspace.kpi``), and nothing else.
+"""Where tracking gets its numbers: the KPI engine (``Context.engine``), and nothing else.
 
 One implementation of dimension rules, filters, currencies and rollups lives in the engine;
 tracking only asks it for series in the long format (kpi, period_start, by..., currency,
@@ -16,7 +16,7 @@ import pandas as pd
 from costmark.errors import UsageError
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 #: KPIs that are plain sums of a cost column: additive over days, dimensions and periods.
 COST_COLUMNS = {"total_cost": "EffectiveCost", "billed_cost": "BilledCost"}
@@ -25,7 +25,7 @@ COST_COLUMNS = {"total_cost": "EffectiveCost", "billed_cost": "BilledCost"}
 USAGE_FILTER = "ChargeFrequency is null or ChargeFrequency not in ('One-Time', 'Recurring')"
 
 
-def check_dims(ws: Workspace, by: Sequence[str]) -> list[str]:
+def check_dims(ws: Context, by: Sequence[str]) -> list[str]:
     """The engine accepts dimensions, FOCUS columns and ``tag:<key>`` and names unknown ones
     itself; repeated names are refused here so drill-downs can add one safely."""
     if len(set(by)) != len(by):
@@ -34,7 +34,7 @@ def check_dims(ws: Workspace, by: Sequence[str]) -> list[str]:
 
 
 def kpi_series(
-    ws: Workspace,
+    ws: Context,
     kpi: str | Sequence[str],
     *,
     grain: str,
@@ -45,13 +45,13 @@ def kpi_series(
 ) -> pd.DataFrame:
     """KPIs in the long format (kpi, period_start, grain, by..., currency, value, ...)."""
     ids = [kpi] if isinstance(kpi, str) else list(kpi)
-    result = ws.kpi(ids, grain=grain, by=list(by), start=start, end=end, where=where)
+    result = ws.engine.kpi(ids, grain=grain, by=list(by), start=start, end=end, where=where)
     frame: pd.DataFrame = result.to_pandas()
     return frame
 
 
 def daily_cost(
-    ws: Workspace,
+    ws: Context,
     *,
     by: Sequence[str] = (),
     start: dt.date | None = None,

@@ -24,7 +24,7 @@ from costmark.tracking.data import COST_COLUMNS, check_dims, daily_cost, kpi_ser
 from costmark.tracking.series import to_float
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 COLUMNS = ("start", "end", "days", "direction", "expected", "actual", "delta", "delta_pct",
            "score", "severity", "impact", "note")  # fmt: skip
@@ -34,7 +34,7 @@ MIN_IMPACT_SHARE = 0.02
 
 
 def anomalies(
-    ws: Workspace,
+    ws: Context,
     kpi: str = "total_cost",
     *,
     by: Sequence[str] = (),
@@ -122,7 +122,7 @@ def _typical_day(frame: pd.DataFrame) -> dict[Any, float]:
 
 
 def _drivers(
-    ws: Workspace,
+    ws: Context,
     found: pd.DataFrame,
     *,
     by: tuple[str, ...],

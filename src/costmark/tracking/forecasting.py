@@ -23,7 +23,7 @@ from costmark.tracking.series import regular_values, to_float
 from costmark.tracking.track import complete_only, last_data_day
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 #: Default horizon (periods) of KPI forecasts per grain.
 HORIZON = {"day": 30, "week": 8, "month": 3, "quarter": 2, "year": 1}
@@ -55,7 +55,7 @@ class ForecastResult:
 
 
 
-def valid_bounds(ws: Workspace, kpi: str) -> tuple[float | None, float | None]:
+def valid_bounds(ws: Context, kpi: str) -> tuple[float | None, float | None]:
     """The KPI's declared valid range: a forecast (and its band) never leaves it, so a share's
     forecast cannot say 140% coverage. The effective savings rate is capped at 1 only."""
     from costmark.kpis.catalog import resolve
@@ -92,7 +92,7 @@ def horizon_days(as_of: dt.date, grain: str | None, horizon: int | None) -> int:
 
 
 def forecast(
-    ws: Workspace,
+    ws: Context,
     kpi: str = "total_cost",
     *,
     grain: str | None = None,
@@ -155,7 +155,7 @@ def _rows(
 
 
 def _cost(
-    ws: Workspace,
+    ws: Context,
     kpi: str,
     by: tuple[str, ...],
     as_of: dt.date,
@@ -188,7 +188,7 @@ def _cost(
 
 
 def _kpi(
-    ws: Workspace,
+    ws: Context,
     kpi: str,
     grain: str,
     by: tuple[str, ...],
@@ -240,7 +240,7 @@ def _label(key: dict[str, Any]) -> str:
 
 
 def forecast_accuracy(
-    ws: Workspace,
+    ws: Context,
     kpi: str = "total_cost",
     *,
     grain: str = "month",

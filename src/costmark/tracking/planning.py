@@ -19,13 +19,13 @@ import pandas as pd
 from costmark.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 PLANNING_KPIS = ("budget_variance", "budget_burn", "forecast_accuracy", "forecast_variance")
 
 
 def planning_kpi(
-    ws: Workspace,
+    ws: Context,
     kpi: str,
     *,
     grain: str = "month",

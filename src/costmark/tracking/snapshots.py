@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 TABLE = "forecast_snapshots"
 
@@ -51,7 +51,7 @@ def filter_key(where: Any) -> str | None:
 
 
 def store(
-    ws: Workspace,
+    ws: Context,
     rows: pd.DataFrame,
     *,
     created_at: dt.datetime | None = None,
@@ -93,7 +93,7 @@ def store(
     return snapshot_id
 
 
-def load(ws: Workspace, *, kpi: str | None = None, grain: str | None = None) -> pd.DataFrame:
+def load(ws: Context, *, kpi: str | None = None, grain: str | None = None) -> pd.DataFrame:
     conds, params = [], []
     if kpi:
         conds.append("kpi = ?")
@@ -106,7 +106,7 @@ def load(ws: Workspace, *, kpi: str | None = None, grain: str | None = None) -> 
     return ws.warehouse.con.execute(sql, params).fetchdf()
 
 
-def runs(ws: Workspace) -> list[dict[str, Any]]:
+def runs(ws: Context) -> list[dict[str, Any]]:
     """One line per stored forecast run, newest first."""
     sql = (
         f"SELECT snapshot_id, min(created_at) AS created_at, min(as_of) AS as_of, "

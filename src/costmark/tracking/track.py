@@ -15,7 +15,7 @@ from costmark.tracking.periods import check_grain
 from costmark.tracking.series import track_frame, trend_frame
 
 if TYPE_CHECKING:
-    from costmark.api import Workspace
+    from costmark.engine.context import Context
 
 
 @dataclass
@@ -43,13 +43,10 @@ class TrackResult:
         }
 
 
-def kpi_directions(ws: Workspace) -> dict[str, str]:
-    """Each KPI's better direction from the catalog, when the KPI engine provides one."""
-    catalog = getattr(ws, "kpi_catalog", None)
-    if not callable(catalog):
-        return {"total_cost": "lower", "billed_cost": "lower"}
+def kpi_directions(ws: Context) -> dict[str, str]:
+    """Each KPI's better direction from the catalog."""
     out = {}
-    for definition in catalog():
+    for definition in ws.engine.catalog():
         direction = getattr(definition, "direction", None)
         if direction:
             out[str(definition.id)] = str(direction)
@@ -66,16 +63,16 @@ def complete_only(frame: pd.DataFrame, grain: str, last_day: dt.date | None) -> 
     return frame[(ends <= pd.Timestamp(last_day)).to_numpy()]
 
 
-def last_data_day(ws: Workspace) -> dt.date | None:
+def last_data_day(ws: Context) -> dt.date | None:
     """The last day a charge starts on (the forecast origin, the 'as of' of budgets), read by
     the one period module (``costmark.engine.asof``) every command shares."""
     from costmark.engine.asof import data_extent
 
-    return data_extent(ws).last_day
+    return data_extent(ws.engine).last_day
 
 
 def track(
-    ws: Workspace,
+    ws: Context,
     kpi: str | Sequence[str],
     *,
     grain: str = "month",

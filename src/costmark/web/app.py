@@ -377,7 +377,8 @@ def create_app(
     async def kpis_json(request: Request) -> Any:
         from costmark.reports import sources
 
-        data = await cached_view(request, "kpis", lambda ws, v: {"rows": sources.catalog(v)})
+        data = await cached_view(request, "kpis",
+                                 lambda ws, v: {"rows": sources.catalog(v.context)})
         return to_jsonable(data["rows"])
 
     def kpi_data(

@@ -55,18 +55,18 @@ def _latest(rows: list[dict[str, Any]], keys: Sequence[str]) -> dict[tuple[Any, 
 
 
 def exposition(view: Any, dimensions: Sequence[str], as_of: Any = None) -> str:
-    ids = [c["id"] for c in sources.catalog(view)]
+    ids = [c["id"] for c in sources.catalog(view.context)]
     lines = [
         "# HELP costmark_up 1 when the KPI engine answered.",
         "# TYPE costmark_up gauge",
     ]
     if not ids:
         return "\n".join([*lines, "costmark_up 0", ""])
-    judged = cutoff(view, as_of).latest_complete(GRAIN)
+    judged = cutoff(view.context, as_of).latest_complete(GRAIN)
     if judged is None:
         return "\n".join([*lines, "costmark_up 1", "# no cost data in scope yet", ""])
     start, end = judged.start, judged.last_day
-    totals = sources.kpi_rows(view, ids, grain=GRAIN, start=start, end=end)
+    totals = sources.kpi_rows(view.context, ids, grain=GRAIN, start=start, end=end)
     lines += [
         "costmark_up 1",
         "# HELP costmark_period_info The month the values below judge, and why.",
@@ -88,7 +88,8 @@ def exposition(view: Any, dimensions: Sequence[str], as_of: Any = None) -> str:
         "# TYPE costmark_kpi_by_dimension gauge",
     ]
     for dim in dimensions:
-        rows = sources.kpi_rows(view, ids, grain=GRAIN, start=start, end=end, by=(dim,))
+        rows = sources.kpi_rows(view.context, ids, grain=GRAIN, start=start, end=end,
+                                by=(dim,))
         latest = _latest(rows, ("kpi", "currency", dim))
         for (kpi, cur, val), r in sorted(latest.items(), key=lambda kv: tuple(map(str, kv[0]))):
             num = _number(r["value"])

@@ -64,7 +64,7 @@ def kpi_detail(
     running period is shown apart, labelled "partial: N of M days", never as a cliff."""
     if grain not in GRAINS:
         raise UsageError(f"grain {grain!r} must be one of {', '.join(GRAINS)}")
-    catalog = sources.catalog(view)
+    catalog = sources.catalog(view.context)
     meta = {c["id"]: c for c in catalog}
     if not catalog:
         raise sources.PartMissing("No data yet: the KPI engine is not available.")
@@ -75,12 +75,12 @@ def kpi_detail(
     if by is not None and by not in dims:
         raise NotFoundError(f"unknown dimension {by!r}" + did_you_mean(by, dims))
     cadence = {v: k for k, v in GRAIN.items()}[grain]
-    cut = cutoff(view, as_of)
+    cut = cutoff(view.context, as_of)
     judged = parse_period(cadence, None, cut)
     if start is None:
         start = judged.shift(-(HISTORY[cadence] - 1)).start
     shown_end = end if end is not None else judged.end - dt.timedelta(days=1)
-    series = sources.kpi_rows(view, [kpi_id], grain=grain, start=start, end=shown_end)
+    series = sources.kpi_rows(view.context, [kpi_id], grain=grain, start=start, end=shown_end)
     _label_partial(series, cut, grain)
     series.sort(key=lambda r: (str(r.get("currency")), r["period_start"]))
     currencies = sorted({r.get("currency") or "" for r in series})
@@ -94,7 +94,8 @@ def kpi_detail(
         ]
         if forecast is None and series:
             final = parse_period(cadence, str(series[-1]["period_start"]))
-            forecast = sources.forecast(view, kpi_id, final, None)  # one fit, every currency
+            # one fit, every currency
+            forecast = sources.forecast(view.context, kpi_id, final, None)
         fc = [f for f in forecast or [] if f.get("currency") in (None, cur or None)]
         figures[f"kpi-trend-{i}"] = charts.trend_figure(
             {"kpi": kpi_id, "currency": cur or None, "points": points, "forecast": fc},
@@ -111,7 +112,7 @@ def kpi_detail(
         )
     else:
         rows = sources.kpi_rows(
-            view, [kpi_id], grain=grain, start=start, end=shown_end, by=(by,)
+            view.context, [kpi_id], grain=grain, start=start, end=shown_end, by=(by,)
         )
         _label_partial(rows, cut, grain)
         latest = max((r["period_start"] for r in rows if not r.get("partial")), default=None)
@@ -132,7 +133,7 @@ def kpi_detail(
             figures["kpi-drill"] = charts.grouped_bar_figure(
                 last, by, f"{meta[kpi_id]['title']} by {by} ({latest})"
             )
-    targets = sources.targets(view, [kpi_id], judged)
+    targets = sources.targets(view.context, [kpi_id], judged)
     peers = guarded("Peers", lambda: _peers(view, kpi_id, scope))
     return {
         "kpi": meta[kpi_id],
@@ -172,7 +173,7 @@ def _running(
     running = cut.running(grain)
     if running is None or running.complete:
         return None
-    rows = sources.kpi_rows(view, [kpi_id], grain=grain, start=running.start,
+    rows = sources.kpi_rows(view.context, [kpi_id], grain=grain, start=running.start,
                             end=running.last_day)
     shown = []
     for r in rows:
@@ -302,7 +303,7 @@ def maturity_page(view: Any) -> dict[str, Any]:
             rows=rows,
         )
 
-    latest = guarded("Maturity", lambda: sources.maturity(view))
+    latest = guarded("Maturity", lambda: sources.maturity(view.context))
     figs = {"maturity-radar": charts.radar_figure(latest["axes"])} if latest.get("axes") else {}
     return {
         "sections": {"maturity": latest, "history": guarded("Assessments", history)},
@@ -324,7 +325,8 @@ def iterations_page(view: Any) -> dict[str, Any]:
 
     return {
         "sections": {
-            "iteration": guarded("Current iteration goals", lambda: sources.iteration(view)),
+            "iteration": guarded("Current iteration goals",
+                                 lambda: sources.iteration(view.context)),
             "iterations": guarded("Iterations", all_iterations),
         }
     }

@@ -13,10 +13,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from costmark.engine.periods import period_end, shift
 from costmark.spec.budgets import Budget
-from costmark.tracking.periods import period_end, shift
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
@@ -28,11 +26,10 @@ def amount_for(budget: Budget, start: dt.date, grain: str) -> Decimal | None:
     """The budget for the ``grain`` period starting at ``start``; None when it cannot say."""
     if grain not in _ORDER or _ORDER.index(budget.period) > _ORDER.index(grain):
         return None
-    first = pd.Timestamp(start)
-    last = period_end(first, grain)
-    total, current, found = Decimal(0), first, False
-    while current <= last:
-        if budget.applies_on(current.date()):
+    end = period_end(start, grain)  # exclusive
+    total, current, found = Decimal(0), start, False
+    while current < end:
+        if budget.applies_on(current):
             total += budget.amount
             found = True
         current = shift(current, budget.period, 1)
