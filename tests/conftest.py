@@ -8,6 +8,9 @@ import pytest
 
 import costmark
 
+#: The two-engine fixtures (``engine``, ``on``) every service's suite uses.
+pytest_plugins = ["tests.engine_support"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -211,6 +211,7 @@ def run(
             help="Peer cohorts: auto (peer groups, else spend bands), groups, bands or all."
         ),
     ] = "auto",
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -218,7 +219,7 @@ def run(
     if direction is not None and direction not in ("higher", "lower"):
         raise UsageError("--direction must be higher or lower")
     when = _date(period, "--period")
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace, engine=engine) as ws:
         if when is not None:
             from costmark.benchmarking.common import period_floor
 
@@ -273,12 +274,13 @@ def export(
     label: Annotated[
         str | None, typer.Option(help="Label the pack (shown to importers).", show_default=False)
     ] = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Write an anonymised pack of KPI distributions (p10..p90 per cohort and period; no rows,
     names, ids or dimension values; cohorts under 5 members suppressed)."""
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         out = ws.export_benchmark_pack(
             output,
             kpis=_split(kpi),

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
 from costmark.errors import ConfigError, UsageError
 
@@ -28,7 +28,6 @@ WhereOpt = Annotated[
     typer.Option("--where", help="Filter, e.g. \"ServiceCategory = 'Compute' and "
                  "tag:env in ('prod','staging')\"."),
 ]
-EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")]
 SparkMasterOpt = Annotated[
     str | None,
     typer.Option("--spark-master", envvar="COSTMARK_SPARK_MASTER", show_default=False,
@@ -46,7 +45,7 @@ def kpi(
     start: FromOpt = None,
     end: ToOpt = None,
     where: WhereOpt = None,
-    engine: EngineOpt = "duckdb",
+    engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     raw: RawOpt = False,
     list_: Annotated[bool, typer.Option("--list", help="List every KPI and exit.")] = False,
@@ -90,7 +89,7 @@ def explain(
     start: FromOpt = None,
     end: ToOpt = None,
     where: WhereOpt = None,
-    engine: EngineOpt = "duckdb",
+    engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     raw: RawOpt = False,
     workspace: WorkspaceOpt = None,

@@ -15,7 +15,7 @@ import yaml
 from rich.prompt import IntPrompt, Prompt
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
 from costmark.errors import UsageError
 
@@ -136,6 +136,7 @@ def assess(
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Score and show, but do not store.")] = False,
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -145,7 +146,7 @@ def assess(
     """
     if ctx.invoked_subcommand is not None:
         return
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace, engine=engine) as ws:
         if answers is None:
             if not stdin_is_tty():
                 raise UsageError(
@@ -226,11 +227,12 @@ def evidence(
     capability: CapabilityOpt = None,
     group: GroupOpt = None,
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Evidence computed from the data, per capability and lens (no answers needed)."""
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace, engine=engine) as ws:
         day = _judged(ws, as_of)
         with err_console.status("computing evidence..."):
             rows = ws.maturity_evidence(list(capability or []), group=group, as_of=day)

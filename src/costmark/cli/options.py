@@ -49,3 +49,13 @@ AlertsOpt = Annotated[
         help="Evaluate the alert rules of costmark.yaml after the load (when any exist).",
     ),
 ]
+
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Engine that computes: duckdb or spark (default: engine: in costmark.yaml, "
+        "else duckdb).",
+        show_default=False,
+    ),
+]

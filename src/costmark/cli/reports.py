@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -68,13 +68,14 @@ def report(
     ] = None,
     scope: ScopeOpt = None,
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Render a report: KPI scorecard, trends with forecasts, movers, anomalies, budgets,
     peers, industry standing, maturity and iteration goals."""
     if output is None and fmt in (ReportFormat.html, ReportFormat.pdf):
         raise UsageError(f"--format {fmt.value} needs --output FILE")
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         body = ws.report(
             cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
             as_of=as_of,
@@ -98,11 +99,12 @@ def schedule_list(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.
 def schedule_run(
     force: Annotated[bool, typer.Option(help="Run every schedule, due or not.")] = False,
     name: Annotated[list[str] | None, typer.Option(help="Only this schedule (repeatable).")] = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Run the schedules that are due once (for cron: `*/5 * * * * costmark schedule run`)."""
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace, engine=engine) as ws:
         known = {s.name for s in ws.project.schedules}
         for n in name or []:
             if n not in known:
@@ -162,9 +164,11 @@ def token_revoke(
 
 
 @alerts_app.command("run")
-def alerts_run(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+def alerts_run(
+    engine: EngineOpt = None,
+    workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
     """Evaluate the alert rules now; deliver new alerts (already-sent ones are skipped)."""
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace, engine=engine) as ws:
         rows = ws.evaluate_alerts()
     emit(rows, fmt, title="alerts", columns=["rule", "severity", "status", "attempts", "message"])
 
@@ -191,15 +195,20 @@ def serve(
     watch: Annotated[
         Path | None, typer.Option(help="Folder to watch: new FOCUS files are ingested.")
     ] = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Run the web dashboard and API (also runs due schedules and evaluates alerts)."""
+    """Run the web dashboard and API (also runs due schedules and evaluates alerts); pages,
+    reports and /metrics compute on ``--engine``."""
     import uvicorn
 
     from costmark.web import create_app
     from costmark.workspace import resolve_root
 
-    app = create_app(resolve_root(workspace), watch=watch)
+    def open_on_engine(root: Path, read_only: bool) -> api.Workspace:
+        return api.open_workspace(root, read_only=read_only, engine=engine)
+
+    app = create_app(resolve_root(workspace), watch=watch, opener=open_on_engine)
     err_console.print(
         f"costmark dashboard on http://{host}:{port}/ (create a token with "
         "'costmark token create --role viewer')"

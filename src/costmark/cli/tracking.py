@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -78,6 +78,7 @@ def track(
     include_partial: Annotated[
         bool, typer.Option("--include-partial", help="Keep the running (incomplete) period.")
     ] = False,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -85,7 +86,7 @@ def track(
 
     A trend is called rising or falling only when Mann–Kendall's p-value is under --alpha.
     """
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         result = ws.track(
             kpi,
             grain=grain or "month",
@@ -154,17 +155,18 @@ def forecast(
     snapshots: Annotated[
         bool, typer.Option("--snapshots", help="List the stored forecast runs.")
     ] = False,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Forecast cost (daily with weekly seasonality, rolled up to month and quarter end) or any
     KPI, with prediction intervals. Every run is stored as a dated snapshot."""
     if snapshots:
-        with api.open_workspace(workspace, read_only=True) as ws:
+        with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
             emit(ws.forecast_snapshots(), fmt, title="forecast snapshots")
         return
     if accuracy:
-        with api.open_workspace(workspace, read_only=True) as ws:
+        with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
             frame = ws.forecast_accuracy(
                 kpi,
                 grain=grain or "month",
@@ -174,7 +176,7 @@ def forecast(
             )
         emit(_records(frame), fmt, title=f"forecast accuracy of {kpi}")
         return
-    with api.open_workspace(workspace) as ws:
+    with api.open_workspace(workspace, engine=engine) as ws:
         result = ws.forecast(
             kpi,
             grain=grain,
@@ -217,6 +219,7 @@ def anomalies(
     ] = False,
     where: WhereOpt = None,
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -227,7 +230,7 @@ def anomalies(
     """
     if end is not None and as_of is not None:
         raise UsageError("give --to or --as-of, not both (--as-of is the last day counted)")
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         frame = ws.anomalies(
             kpi,
             by=_by(by),
@@ -253,12 +256,13 @@ def anomalies(
 def budgets(
     name: Annotated[str | None, typer.Argument(help="One budget (default: all).")] = None,
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Budgets from costmark.yaml: actual to date, burn rate, projected end of period from the
     forecast, variance and status (on track / at risk / over)."""
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         cut = ws.cutoff(_date(as_of, "--as-of"))
         frame = ws.budgets(name, as_of=cut.day)
     rows = _records(frame)
