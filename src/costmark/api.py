@@ -12,7 +12,7 @@ imports this one; each subsystem's entry points are grouped in their own section
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from costmark.engine.asof import AsOf
     from costmark.engine.kpiengine import KpiEngine
     from costmark.engine.result import KpiResult
+    from costmark.engine.rollups import Slice
     from costmark.errors import Located
     from costmark.focus.validate import ValidationReport
     from costmark.ingest.focus import IngestSummary
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
     from costmark.tracking.track import TrackResult
 
 Dims = str | Sequence[str]
+#: A day: a date or ISO text (YYYY-MM-DD).
+DateLike = dt.date | str | None
+#: A row filter: text ("ServiceCategory = 'Compute'") or a mapping ({"team": "payments"}).
+Where = str | Mapping[str, Any] | None
 
 
 def _dims(by: Dims) -> tuple[str, ...]:
@@ -267,9 +272,9 @@ class Workspace:
         *,
         grain: str = "month",
         by: Dims = (),
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        start: DateLike = None,
+        end: DateLike = None,
+        where: Where = None,
         engine: str | None = None,
         rollups: bool | None = None,
     ) -> KpiResult:
@@ -286,9 +291,9 @@ class Workspace:
         *,
         grain: str = "month",
         by: Dims = (),
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        start: DateLike = None,
+        end: DateLike = None,
+        where: Where = None,
         engine: str | None = None,
         rollups: bool | None = None,
     ) -> str:
@@ -297,7 +302,7 @@ class Workspace:
                                       where=where, engine=engine, rollups=rollups)
         return self.engine.explain(self.engine.plan(request))
 
-    def cutoff(self, as_of: Any = None, *, scope: Mapping[str, str] | None = None) -> AsOf:
+    def cutoff(self, as_of: DateLike = None, *, scope: Mapping[str, str] | None = None) -> AsOf:
         """The day judgments count back from and the data's extent (``AsOf``): ``as_of`` when
         given, else the last day of the data in ``scope``. ``.latest_complete("month")`` is
         the period every command judges by default; ``.running("month")`` the partial one."""
@@ -308,7 +313,7 @@ class Workspace:
         return self.engine.catalog()
 
     def daily_cost(
-        self, by: Dims = (), start: Any = None, end: Any = None, where: Any = None,
+        self, by: Dims = (), start: DateLike = None, end: DateLike = None, where: Where = None,
     ) -> pd.DataFrame:
         """Daily total cost: columns date, by-dimensions..., currency, cost (Decimal)."""
         result = self.kpi("total_cost", grain="day", by=by, start=start, end=end, where=where)
@@ -316,7 +321,7 @@ class Workspace:
         keep = ["period_start", *result.by, "currency", "value"]
         return frame[keep].rename(columns={"period_start": "date", "value": "cost"})
 
-    def refresh_rollups(self, slices: Any = None) -> dict[str, Any]:
+    def refresh_rollups(self, slices: Iterable[Slice] | None = None) -> dict[str, Any]:
         """Rebuild the daily and monthly rollups (``slices=None``) or recompute the given
         (ProviderName, BillingAccountId, BillingPeriodStart) slices."""
         from costmark.engine.rollups import refresh_rollups
@@ -344,7 +349,7 @@ class Workspace:
         by: Dims = (),
         start: dt.date | None = None,
         end: dt.date | None = None,
-        where: Any = None,
+        where: Where = None,
         window: int | None = None,
         alpha: float = 0.05,
         include_partial: bool = False,
@@ -364,7 +369,7 @@ class Workspace:
         by: Dims = (),
         horizon: int | None = None,
         start: dt.date | None = None,
-        where: Any = None,
+        where: Where = None,
         level: float = 0.95,
         store: bool = True,
         created_at: dt.datetime | None = None,
@@ -385,7 +390,7 @@ class Workspace:
         by: Dims = (),
         start: dt.date | None = None,
         end: dt.date | None = None,
-        where: Any = None,
+        where: Where = None,
     ) -> pd.DataFrame:
         """Actual vs the forecast snapshot made before each finished period."""
         from costmark.tracking.forecasting import forecast_accuracy
@@ -412,7 +417,7 @@ class Workspace:
         min_impact_share: float | None = None,
         all_charges: bool = False,
         drill: Sequence[str] | None = None,
-        where: Any = None,
+        where: Where = None,
     ) -> pd.DataFrame:
         """Anomalies per series with severity, expected vs actual and drivers."""
         from costmark.tracking import detect
@@ -441,7 +446,7 @@ class Workspace:
         by: Dims = (),
         start: dt.date | None = None,
         end: dt.date | None = None,
-        where: Any = None,
+        where: Where = None,
         base: str = "total_cost",
     ) -> pd.DataFrame:
         """``budget_variance``, ``budget_burn``, ``forecast_accuracy`` or ``forecast_variance``
@@ -460,9 +465,9 @@ class Workspace:
         against: str | Sequence[str] = ("targets", "peers", "history", "industry"),
         grain: str = "month",
         period: dt.date | None = None,
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        start: DateLike = None,
+        end: DateLike = None,
+        where: Where = None,
         baselines: Sequence[str] = (),
         references: Sequence[str | Path] = (),
         improved_periods: int = 3,
@@ -489,9 +494,9 @@ class Workspace:
         against: str | Sequence[str] = "targets,history",
         grain: str = "month",
         period: dt.date | None = None,
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        start: DateLike = None,
+        end: DateLike = None,
+        where: Where = None,
         baselines: Sequence[str] = (),
         references: Sequence[str | Path] = (),
         improved_periods: int = 3,
@@ -517,9 +522,9 @@ class Workspace:
         kpis: Sequence[str] = (),
         by: Dims = ("team",),
         grain: str = "month",
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        start: DateLike = None,
+        end: DateLike = None,
+        where: Where = None,
         label: str | None = None,
         today: dt.date | None = None,
     ) -> dict[str, Any]:
@@ -767,8 +772,8 @@ class Workspace:
         cadence: str = "monthly",
         period: str | None = None,
         scope: Mapping[str, str] | None = None,
-        as_of: Any = None,
-        today: Any = None,
+        as_of: DateLike = None,
+        today: DateLike = None,
     ) -> dict[str, Any]:
         """The numbers of a report (what every format renders). Default period: the latest
         complete one of the data in scope, or as of ``as_of`` (``today``: its older name)."""
@@ -784,8 +789,8 @@ class Workspace:
         period: str | None = None,
         format: str = "html",
         scope: Mapping[str, str] | None = None,
-        as_of: Any = None,
-        today: Any = None,
+        as_of: DateLike = None,
+        today: DateLike = None,
     ) -> bytes:
         """A rendered report: html (self-contained), md, json or pdf."""
         from costmark.reports import render
@@ -853,8 +858,8 @@ class Workspace:
         return self.context.data_version()
 
 def validate_files(
-    paths: Any, *, focus_version: str | None = None, workspace: str | Path | None = None
-) -> Any:
+    paths: Paths, *, focus_version: str | None = None, workspace: str | Path | None = None
+) -> ValidationReport:
     """Validate FOCUS files without a workspace (validation only reads files). When
     ``workspace`` (or $COSTMARK_WORKSPACE / the current folder) holds a costmark.yaml, its
     ``ingest`` bounds apply, so validate judges files exactly as that workspace's ingest does."""
@@ -896,10 +901,10 @@ def create_demo(
     seed: int = 7,
     months: int = 13,
     rows: int | None = None,
-    end: Any = None,
+    end: dt.date | None = None,
     force: bool = False,
     ingest: bool = True,
-    progress: Any = None,
+    progress: Callable[[int, int], None] | None = None,
     show_progress: bool = False,
 ) -> dict[str, Any]:
     """Create (or refresh) a demo workspace: demo costmark.yaml (kept if it exists), generated

@@ -114,12 +114,10 @@ class ContextSource:
         return [dict(r) for r in result.rows()]
 
     def cost_rows(self) -> int:
-        """Cost rows loaded; in a scope, 1 when the scope has rows (a count of its rows would
-        need the raw table, and only whether there are any is judged)."""
-        if self.ctx.scope:
-            return 0 if self.ctx.engine.extent().empty else 1
-        row = self.ctx.warehouse.con.execute("SELECT count(*) FROM costs").fetchone()
-        return int(row[0]) if row else 0
+        """1 when the rows the engine can see (the scope's, in a scope) hold any charge, else
+        0: asked of the engine like every other fact, and only whether there are rows is
+        judged."""
+        return 0 if self.ctx.engine.extent().empty else 1
 
     def last_data_date(self) -> dt.date | None:
         # the latest day a charge starts on, read by the one period module

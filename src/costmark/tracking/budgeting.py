@@ -10,7 +10,7 @@ import pandas as pd
 from costmark.errors import ConfigError, NotFoundError, did_you_mean
 from costmark.spec.budgets import Budget
 from costmark.tracking.budgets import budget_history, budget_status
-from costmark.tracking.data import check_dims, daily_cost
+from costmark.tracking.data import daily_cost
 from costmark.tracking.forecast import forecast_values
 from costmark.tracking.forecasting import daily_series
 from costmark.tracking.periods import period_end, period_start
@@ -45,7 +45,6 @@ def scoped_daily(
     """The budget scope's cost per day in the budget's currency (Decimal values), and that
     currency (the budget's, else the reporting one, else the only one the scope has)."""
     scope = budget.scope_values()
-    check_dims(ws, list(scope))
     frame = daily_cost(ws, by=list(scope), end=as_of, where=budget.where, kpi=budget.cost)
     for dim, values in scope.items():
         frame = frame[frame[dim].isin(values)]

@@ -65,7 +65,6 @@ def daily_cost(
     ``usage_only`` drops one-time and recurring charges (FOCUS ``ChargeFrequency``): monthly
     fees, taxes and credits land on the 1st and are not daily behaviour.
     """
-    check_dims(ws, by)
     if usage_only:
         where = with_usage_only(where)
     frame = kpi_series(ws, kpi, grain="day", by=by, start=start, end=end, where=where)

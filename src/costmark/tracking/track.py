@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from costmark.errors import UsageError
-from costmark.tracking.data import check_dims, kpi_series
-from costmark.tracking.periods import check_grain
+from costmark.tracking.data import kpi_series
 from costmark.tracking.series import track_frame, trend_frame
 
 if TYPE_CHECKING:
@@ -89,8 +88,7 @@ def track(
     The trend ignores the running (incomplete) period unless ``include_partial``: a half month of
     cost would read as a fall.
     """
-    check_grain(grain)
-    by = tuple(check_dims(ws, by))
+    by = tuple(by)  # grain and --by are checked once, by the KPI engine's plan
     ids = [kpi] if isinstance(kpi, str) else list(kpi)
     if not ids:
         raise UsageError("name at least one KPI to track")
