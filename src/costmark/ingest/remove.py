@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from costmark import money
 from costmark.errors import NotFoundError, UsageError
 from costmark.focus.schema import COST_TABLE
 from costmark.store import Warehouse
@@ -213,13 +214,14 @@ def _preview(wh: Warehouse, summary: RemovalSummary, where: str, params: list[An
     ).fetchall()
     slices: dict[Slice, int] = {}
     totals: dict[str, dict[str, Decimal]] = {}
-    for provider, account, period, currency, n, *money in rows:
+    for provider, account, period, currency, n, *amounts in rows:
         key = (provider, account, period)
         slices[key] = slices.get(key, 0) + n
         summary.rows_removed += n
         cur = totals.setdefault(currency, {})
-        for name, value in zip(MONEY_COLUMNS, money, strict=True):
-            cur[name] = cur.get(name, Decimal(0)) + (value if value is not None else Decimal(0))
+        for name, value in zip(MONEY_COLUMNS, amounts, strict=True):
+            amount = value if value is not None else Decimal(0)
+            cur[name] = money.add(cur.get(name, Decimal(0)), amount)
     summary.totals = {
         c: {k: _dec_text(v) for k, v in vals.items()} for c, vals in sorted(totals.items())
     }

@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from costmark import money
 from costmark.engine import periods
 from costmark.kpis.catalog import revenue_metric, volume_metric
 from costmark.kpis.computed import ratio_change, total_cost, typical_costs
@@ -74,12 +75,13 @@ def metric_values(ctx: Context, metric: str) -> tuple[dict[MetricKey, Decimal], 
         grouped[(periods.truncate(day, ctx.request.grain), dims_t)].append((day, value))
     out: dict[MetricKey, Decimal] = {}
     for key, series in grouped.items():
-        if aggregation == "sum":
-            out[key] = sum((v for _, v in series), Decimal(0))
-        elif aggregation == "average":
-            out[key] = sum((v for _, v in series), Decimal(0)) / len(series)
-        else:
-            out[key] = max(series, key=lambda dv: dv[0])[1]
+        with money.exact():  # business amounts are DECIMAL(38,18) too: sums stay exact
+            if aggregation == "sum":
+                out[key] = sum((v for _, v in series), Decimal(0))
+            elif aggregation == "average":
+                out[key] = sum((v for _, v in series), Decimal(0)) / len(series)
+            else:
+                out[key] = max(series, key=lambda dv: dv[0])[1]
     return out, None
 
 

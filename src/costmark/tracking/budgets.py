@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from costmark import money
 from costmark.spec.budgets import Budget
 from costmark.tracking.forecast import SeriesForecast
 from costmark.tracking.periods import days_in, period_end, period_start, shift
@@ -32,7 +33,9 @@ def _dec(value: Any) -> Decimal:
 
 
 def _sum(values: pd.Series) -> Decimal:
-    return sum((_dec(v) for v in values), Decimal(0))
+    """Exact: the default 28-digit context would round a DECIMAL(38,18) sum."""
+    with money.exact():
+        return sum((_dec(v) for v in values), Decimal(0))
 
 
 def crossing_day(daily: pd.Series, amount: Decimal, start: pd.Timestamp) -> dt.date | None:
@@ -40,7 +43,7 @@ def crossing_day(daily: pd.Series, amount: Decimal, start: pd.Timestamp) -> dt.d
     running = Decimal(0)
     window = daily[daily.index >= start].sort_index()
     for day, value in zip(pd.DatetimeIndex(window.index), window.to_numpy(), strict=True):
-        running += _dec(value)
+        running = money.add(running, _dec(value))
         if running > amount:
             return day.date()
     return None
