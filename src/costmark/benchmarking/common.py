@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from costmark.engine.periods import GRAINS
 from costmark.errors import InputError, UsageError
 
 #: Better direction of the built-in KPIs (KPIS.md), used when no KPI catalog is at hand.
@@ -63,7 +64,6 @@ TOTAL_CAVEAT = (
     "such as effective_savings_rate)"
 )
 
-GRAINS = ("day", "week", "month", "quarter", "year")
 KEY_COLUMNS = ("kpi", "period_start", "currency", "value")
 _CHECKED = "costmark.benchmarking.checked"
 
