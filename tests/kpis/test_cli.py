@@ -52,6 +52,9 @@ def test_list_explain_and_errors(cli: tuple[CliRunner, list[str]]) -> None:
     assert "cost_per_transactions" in {r["id"] for r in json.loads(listed.output)}
     share = next(r for r in json.loads(listed.output) if r["id"] == "allocation_coverage")
     assert share["valid_range"] == "[0, 1]" and "positive charges" in share["null_when"]
+    esr = next(r for r in json.loads(listed.output)
+               if r["id"] == "effective_savings_rate_contracted")
+    assert esr["use_cases"] == "effective-savings-rate-services"  # docs/focus-use-cases.md
     sql = runner.invoke(app, ["explain", "commitment_utilization", *ws])
     assert sql.exit_code == 0 and "GROUP BY" in sql.output
     unknown = runner.invoke(app, ["kpi", "total_cots", *ws])

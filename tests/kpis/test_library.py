@@ -39,6 +39,8 @@ EXACT = [
 
 RATIOS = [
     ("effective_savings_rate", 1 - 27 / 38),
+    # the Foundation's form: rows with a known ContractedCost (r1..r5; r6, r7 have none)
+    ("effective_savings_rate_contracted", 1 - 31 / 41),
     ("commitment_utilization", 12 / 15),
     ("commitment_waste", 3 / 15),
     ("commitment_coverage", 18 / 36),
@@ -74,6 +76,21 @@ def test_ratio_kpis(ws: costmark.Workspace, engine: str, kpi: str, expected: flo
     value = ws.kpi(kpi, engine=engine).value(kpi, **JAN)
     assert isinstance(value, float)
     assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_esr_contracted_parts(ws: costmark.Workspace, engine: str) -> None:
+    """1 − Σ EffectiveCost / Σ ContractedCost over rows with a known ContractedCost: r1..r5
+    give 10 + 12 + 3 + 4 + 2 = 31 over 10 + 18 + 5 + 0 + 8 = 41. The purchase r6 (effective 0)
+    and the credit r7 have no ContractedCost: left out of both sums; coverage of charges stays
+    1 (r6 adds 0), so no note. ListCost plays no part (effective_savings_rate: 1 − 27/38)."""
+    rows = ws.kpi(["effective_savings_rate_contracted", "effective_savings_rate"],
+                  engine=engine).rows()
+    jan = {r["kpi"]: r for r in rows if str(r["period_start"]) == "2024-01-01"
+           and r["currency"] == "USD"}
+    row = jan["effective_savings_rate_contracted"]
+    assert (row["numerator"], row["denominator"]) == (Decimal(31), Decimal(41))
+    assert row["coverage"] == 1.0 and row["note"] is None
+    assert row["value"] != jan["effective_savings_rate"]["value"]
 
 
 def test_esr_reports_coverage_and_parts(ws: costmark.Workspace, engine: str) -> None:

@@ -9,42 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from costmark.engine.periods import GRAINS
 from costmark.errors import InputError, UsageError
+from costmark.kpis.library import BY_ID
 
 if TYPE_CHECKING:
     from costmark.engine.context import Context
-
-#: Better direction of the built-in KPIs (KPIS.md), used when no KPI catalog is at hand.
-BUILTIN_DIRECTIONS: dict[str, str] = {
-    "total_cost": "lower",
-    "billed_cost": "lower",
-    "list_cost": "none",
-    "contracted_cost": "none",
-    "cost_change": "lower",
-    "cost_variance": "lower",
-    "cost_per_resource": "lower",
-    "effective_savings_rate": "higher",
-    "savings_achieved": "higher",
-    "negotiated_savings": "higher",
-    "commitment_savings": "higher",
-    "commitment_utilization": "higher",
-    "commitment_waste": "lower",
-    "commitment_coverage": "higher",
-    "on_demand_share": "lower",
-    "spot_share": "higher",
-    "allocation_coverage": "higher",
-    "untagged_cost_share": "lower",
-    "waste_share": "lower",
-    "resource_utilization": "higher",
-    "optimization_rate": "higher",
-    "cost_optimization_index": "higher",
-    "cost_to_revenue": "lower",
-    "spend_elasticity": "lower",
-    "budget_variance": "lower",
-    "budget_burn": "lower",
-    "forecast_accuracy": "higher",
-    "forecast_variance": "none",
-}
 
 #: KPIs that are money totals: they grow with the size of what is measured, so ranking them
 #: compares size more than efficiency.
@@ -66,17 +36,18 @@ TOTAL_CAVEAT = (
     "such as effective_savings_rate)"
 )
 
-GRAINS = ("day", "week", "month", "quarter", "year")
 KEY_COLUMNS = ("kpi", "period_start", "currency", "value")
 _CHECKED = "costmark.benchmarking.checked"
 
 
 def kpi_direction(kpi: str, catalog: dict[str, str] | None = None) -> str:
-    """The KPI's better direction: ``higher``, ``lower`` or ``none``."""
+    """The KPI's better direction: ``higher``, ``lower`` or ``none``; from the project's
+    ``catalog`` when given, else from the built-in KPI's own definition."""
     if catalog and kpi in catalog:
         return catalog[kpi]
-    if kpi in BUILTIN_DIRECTIONS:
-        return BUILTIN_DIRECTIONS[kpi]
+    base = BY_ID.get(kpi.split(":", 1)[0])  # a family (spend_elasticity:<metric>) as its base
+    if base is not None:
+        return base.definition.direction
     if kpi.startswith("cost_per_"):
         return "lower"
     return "none"

@@ -58,11 +58,13 @@ def kpi(
         if list_:
             rows = [{**d.model_dump(include={"id", "title", "unit", "direction", "kind",
                                              "formula", "null_when"}),
-                     "valid_range": d.range_text}
+                     "valid_range": d.range_text,
+                     # FOCUS use cases the KPI answers (docs/focus-use-cases.md)
+                     "use_cases": ", ".join(d.use_cases)}
                     for d in ws.kpi_catalog()]
             emit(rows, fmt, title="KPIs",
                  columns=["id", "title", "unit", "valid_range", "direction", "kind", "formula",
-                          "null_when"])
+                          "null_when", "use_cases"])
             return
         if not ids:
             raise UsageError("name at least one KPI, or use --list")

@@ -21,7 +21,7 @@ from costmark.engine import periods
 from costmark.engine.backends import Backend
 from costmark.engine.fields import Resolver, source_columns
 from costmark.focus.schema import COST_TABLE
-from costmark.kpis.library import CostMeasure
+from costmark.kpis.model import CostMeasure
 from costmark.spec import filters as f
 from costmark.spec.models import Project
 

@@ -20,21 +20,6 @@ from costmark.kpis.library import ComputedKpi
 if TYPE_CHECKING:
     from costmark.engine.context import Context
 
-_EXTRA_QUERIES = {
-    "cost_variance": "daily Σ EffectiveCost per period (same source), CV computed per period",
-    "commitment_utilization_quantity": "the same sums grouped by CommitmentDiscountUnit too",
-    "waste_share": "raw resource-day cost joined to utilization; idle resources per period",
-    "resource_utilization": "raw resource-day cost joined to utilization samples",
-    "optimization_rate": "recommendations table (point in time at each period end)",
-    "cost_optimization_index": "recommendations table (open estimated savings)",
-    "cost_per_metric": "business_metrics aggregated per period",
-    "cost_to_revenue": "business_metrics (revenue) aggregated per period",
-    "spend_elasticity": "business_metrics (volume) aggregated per period",
-    "user_business": "business_metrics aggregated per period",
-    "forecast_accuracy": "forecast_snapshots (latest made before each period)",
-    "forecast_variance": "forecast_snapshots (latest made before each period)",
-}
-
 
 def explain(ws: Context, request: KpiRequest) -> str:
     plans = plans_for(ws.project, request.ids)
@@ -54,8 +39,8 @@ def explain(ws: Context, request: KpiRequest) -> str:
         for kpi_id, plan in shown.items():
             d = plan.definition
             lines.append(f"-- {kpi_id}: {d.formula or d.title}")
-            if isinstance(plan, ComputedKpi) and plan.function in _EXTRA_QUERIES:
-                lines.append(f"--   plus: {_EXTRA_QUERIES[plan.function]}")
+            if isinstance(plan, ComputedKpi) and plan.also_reads:
+                lines.append(f"--   plus: {plan.also_reads}")
             if isinstance(plan, FormulaKpi):
                 lines.append("--   evaluated from the KPIs it names, per period and key")
         for i, ref in enumerate(refs):

@@ -1,5 +1,8 @@
 """Period arithmetic for grains (day, ISO week, month, quarter, year), in Python and Ibis.
 
+The one home of periods and grains: tracking (pandas timestamps) and reports (cadences) build
+on these functions, so a week or a quarter starts on the same day in every command.
+
 Periods are assigned by ``ChargePeriodStart`` (naive UTC). Weeks are ISO weeks (Monday start),
 which is what both DuckDB's and Spark's ``date_trunc('week')`` return.
 """
@@ -43,8 +46,12 @@ def truncate(day: dt.date, grain: str) -> dt.date:
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, its day of month clipped to the target month's length
+    (a period start, the 1st, stays the 1st)."""
     index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
+    year, month = index // 12, index % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 def shift(period_start: dt.date, grain: str, n: int) -> dt.date:
@@ -57,19 +64,14 @@ def shift(period_start: dt.date, grain: str, n: int) -> dt.date:
         return _add_months(period_start, n)
     if grain == "quarter":
         return _add_months(period_start, 3 * n)
-    return period_start.replace(year=period_start.year + n)
+    return _add_months(period_start, 12 * n)
 
 
 def year_before(period_start: dt.date, grain: str) -> dt.date:
     """The matching period one year earlier (52 weeks for weeks, same date for days)."""
     if grain == "week":
         return period_start - dt.timedelta(weeks=52)
-    if grain == "day":
-        try:
-            return period_start.replace(year=period_start.year - 1)
-        except ValueError:  # 29 February
-            return period_start.replace(year=period_start.year - 1, day=28)
-    return period_start.replace(year=period_start.year - 1)
+    return _add_months(period_start, -12)  # 29 February -> 28 February
 
 
 def period_end(period_start: dt.date, grain: str) -> dt.date:

@@ -345,7 +345,7 @@ def _lookback(plans: Any, request: KpiRequest) -> dt.date | None:
     first = periods.truncate(request.start, request.grain)
     lag = None
     for plan in plans:
-        if isinstance(plan, ComputedKpi) and plan.function in ("cost_change", "spend_elasticity"):
+        if isinstance(plan, ComputedKpi) and plan.looks_back:
             if dict(plan.params).get("lag") == "year":
                 lag = periods.year_before(first, request.grain)
             else:

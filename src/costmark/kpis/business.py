@@ -17,19 +17,41 @@ from typing import TYPE_CHECKING, Any
 
 from costmark import money
 from costmark.engine import periods
-from costmark.kpis.catalog import revenue_metric, volume_metric
 from costmark.kpis.computed import ratio_change, total_cost, typical_costs
-from costmark.kpis.library import ComputedKpi
+from costmark.kpis.model import EFF, NON_NEGATIVE, ComputedKpi, define
 from costmark.spec import formula as fx
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
+    from costmark.spec.models import Project
 
 Rows = list[dict[str, Any]]
 #: Spend elasticity divides by the business volume's change: below this share the volume did
 #: not really move, and +0.3% of volume against −1.6% of cost read as "−566%" (demo, Nov).
 MIN_VOLUME_CHANGE = 0.01
 MetricKey = tuple[Any, tuple[Any, ...]]
+
+
+#: What a KPI over business metrics reads beside the shared scan (``costmark explain``).
+READS_METRICS = "business_metrics aggregated per period"
+
+
+def volume_metric(project: Project) -> str | None:
+    """The business volume spend elasticity compares against: the first summed metric without
+    a currency (transactions, requests...), else the first metric."""
+    for name, m in project.business_metrics.items():
+        if m.aggregation == "sum" and m.currency is None:
+            return name
+    return next(iter(project.business_metrics), None)
+
+
+def revenue_metric(project: Project) -> str | None:
+    if "revenue" in project.business_metrics:
+        return "revenue"
+    for name, m in project.business_metrics.items():
+        if m.currency is not None:
+            return name
+    return None
 
 
 def _fetch(ctx: Context, metric: str) -> list[tuple[Any, dict[str, Any], Decimal]]:
@@ -155,6 +177,17 @@ def cost_to_revenue(ctx: Context, plan: ComputedKpi) -> Rows:
     return rows
 
 
+COST_TO_REVENUE = ComputedKpi(
+    define("cost_to_revenue", "Cost to revenue", "ratio", "lower", "business",
+           "Σ EffectiveCost / Σ revenue", "Cloud spend as a share of revenue.",
+           valid=NON_NEGATIVE,
+           null="no revenue for the period, revenue zero or negative, or revenue in another "
+                "currency without a rate"),
+    cost_to_revenue, {"cost": EFF},
+    also_reads="business_metrics (revenue) aggregated per period",
+)
+
+
 def spend_elasticity(ctx: Context, plan: ComputedKpi) -> Rows:
     metric = dict(plan.params).get("metric") or volume_metric(ctx.project)
     if metric is None:
@@ -190,6 +223,19 @@ def spend_elasticity(ctx: Context, plan: ComputedKpi) -> Rows:
                                 numerator=cost_change, denominator=vol_change,
                                 note=f"against {metric}"))
     return rows
+
+
+SPEND_ELASTICITY = ComputedKpi(
+    define("spend_elasticity", "Spend elasticity", "factor", "lower", "business",
+           "%Δ cost / %Δ business volume",
+           "How cost grows with business volume (< 1: scaling efficiently); against the volume "
+           "metric, per metric as spend_elasticity:<metric>.",
+           null="no previous period; a tiny or non-positive cost base (see cost_change); or "
+                "business volume moved by less than 1% (the ratio would divide by noise)"),
+    spend_elasticity, {"cost": EFF},
+    looks_back=True,
+    also_reads="business_metrics (volume) aggregated per period",
+)
 
 
 def user_business(ctx: Context, plan: ComputedKpi) -> Rows:

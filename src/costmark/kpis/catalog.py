@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from costmark.errors import NotFoundError, did_you_mean
+from costmark.kpis import business
 from costmark.kpis import library as lib
-from costmark.kpis.library import BuiltIn, ComputedKpi, CostMeasure, MeasureKpi
+from costmark.kpis.efficiency import untagged_share
+from costmark.kpis.model import ComputedKpi, CostMeasure, MeasureKpi
 from costmark.spec import filters as f
 from costmark.spec.formula import Expr, parse_formula
 from costmark.spec.kpis import KpiDefinition, Measure, UserKpi
-from costmark.spec.models import Project, TagRule
+from costmark.spec.models import Project
 
 
 @dataclass(frozen=True)
@@ -34,68 +36,6 @@ def _defn(id: str, title: str, unit: str, direction: str, kind: str, formula: st
     )
 
 
-def allocation_tag_keys(project: Project) -> tuple[str, ...]:
-    """Tag keys allocation relies on (tag rules of allocation dimensions), else every
-    materialised key."""
-    keys = [
-        r.tag
-        for d in project.dimensions.values()
-        if d.allocation
-        for r in d.resolved_rules
-        if isinstance(r, TagRule)
-    ]
-    one_per_key: dict[str, str] = {}
-    for key in keys:
-        one_per_key.setdefault(key.strip().lower(), key)  # Owner and owner are one key
-    return tuple(one_per_key.values()) or project.materialized_tag_keys
-
-
-def volume_metric(project: Project) -> str | None:
-    """The business volume spend elasticity compares against: the first summed metric without
-    a currency (transactions, requests...), else the first metric."""
-    for name, m in project.business_metrics.items():
-        if m.aggregation == "sum" and m.currency is None:
-            return name
-    return next(iter(project.business_metrics), None)
-
-
-def revenue_metric(project: Project) -> str | None:
-    if "revenue" in project.business_metrics:
-        return "revenue"
-    for name, m in project.business_metrics.items():
-        if m.currency is not None:
-            return name
-    return None
-
-
-def _allocation(project: Project, base: BuiltIn) -> BuiltIn:
-    if not any(d.allocation for d in project.dimensions.values()):
-        return ComputedKpi(base.definition, "unavailable",
-                           params=(("note", "no dimension has allocation: true"),))
-    return MeasureKpi(
-        base.definition,
-        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {lib.CHARGES}"),
-         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
-         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
-        numerator="allocated", denominator="cost", zero_note=lib.NO_SHARE_BASE,
-        aside=("aside", lib.ASIDE_NOTE),
-    )
-
-
-def _untagged(project: Project, base: KpiDefinition, keys: tuple[str, ...]) -> BuiltIn:
-    if not keys:
-        return ComputedKpi(base, "unavailable", params=(("note", "no tag keys configured"),))
-    where = " or ".join(f"tag:{k} is null" for k in keys)
-    return MeasureKpi(
-        base,
-        {"untagged": CostMeasure("EffectiveCost", f"({where}) and {lib.CHARGES}"),
-         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
-         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
-        numerator="untagged", denominator="cost", zero_note=lib.NO_SHARE_BASE,
-        aside=("aside", lib.ASIDE_NOTE),
-    )
-
-
 def family_ids(project: Project) -> list[str]:
     """Ids generated from the project: cost_per_<metric>, untagged_cost_share:<key> ..."""
     ids = [f"cost_per_{m}" for m in project.business_metrics]
@@ -112,18 +52,16 @@ def resolve(project: Project, kpi_id: str) -> Plan:
     """The plan for ``kpi_id`` (NotFoundError with "did you mean" when unknown)."""
     if kpi_id in project.kpis:
         return _user(project, kpi_id, project.kpis[kpi_id])
-    if kpi_id == "allocation_coverage":
-        return _allocation(project, lib.BY_ID[kpi_id])
-    if kpi_id == "untagged_cost_share":
-        return _untagged(project, lib.BY_ID[kpi_id].definition, allocation_tag_keys(project))
     if kpi_id in lib.BY_ID:
-        return lib.BY_ID[kpi_id]
+        builtin = lib.BY_ID[kpi_id]
+        if isinstance(builtin, ComputedKpi) and builtin.bind is not None:
+            return builtin.bind(project, builtin)
+        return builtin
     if kpi_id.startswith("untagged_cost_share:"):
         key = kpi_id.split(":", 1)[1]
         if key.strip().lower() in {k.strip().lower() for k in project.materialized_tag_keys}:
             d = lib.BY_ID["untagged_cost_share"].definition
-            return _untagged(
-                project,
+            return untagged_share(
                 d.model_copy(update={"id": kpi_id, "title": f"Untagged cost share ({key})",
                                      "formula": f"Σ EffectiveCost[charges, tag {key} "
                                                 "missing] / Σ EffectiveCost[charges]"}),
@@ -139,7 +77,8 @@ def resolve(project: Project, kpi_id: str) -> Plan:
                       f"Unit cost: total cost per {m.unit} ({metric}, {m.aggregation} over the "
                       "period).",
                       f"no {metric} value for the period, or {metric} is zero"),
-                "cost_per_metric", {"cost": lib.EFF}, params=(("metric", metric),),
+                business.cost_per_metric, {"cost": lib.EFF}, params=(("metric", metric),),
+                also_reads=business.READS_METRICS,
             )
     if kpi_id.startswith("spend_elasticity:"):
         metric = kpi_id.split(":", 1)[1]
@@ -223,7 +162,7 @@ def _user(project: Project, kpi_id: str, spec: UserKpi) -> Plan:
     if not metrics:
         return MeasureKpi(definition, cost, numerator=num, denominator=den)
     return ComputedKpi(
-        definition, "user_business", cost,
+        definition, business.user_business, cost, also_reads=business.READS_METRICS,
         params=(("numerator", num), ("denominator", den or ""),
                 *((f"metric:{n}", mname) for n, mname in metrics)),
     )

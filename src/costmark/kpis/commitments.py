@@ -15,7 +15,15 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from costmark.kpis.library import ComputedKpi
+from costmark.kpis.model import (
+    SHARE,
+    UNUSED_COMMITMENT,
+    USAGE_BASED,
+    USED,
+    ComputedKpi,
+    CostMeasure,
+    define,
+)
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
@@ -59,3 +67,25 @@ def utilization_quantity(ctx: Context, plan: ComputedKpi) -> list[dict[str, Any]
             rows.append(ctx.row(plan.definition.id, key, float(num / den), numerator=num,
                                 denominator=den))
     return rows
+
+
+COMMITMENT_UTILIZATION_QUANTITY = ComputedKpi(
+    define("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
+           "higher", "rate",
+           "Σ CommitmentDiscountQuantity[usage-based, Used] / Σ CommitmentDiscountQuantity"
+           "[usage-based, Used or Unused], per CommitmentDiscountUnit",
+           "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1). "
+           "Quantities in different units (Hours, Normalized Hours ...) are never added: a "
+           "row holding several is null with a note; split with --by CommitmentDiscountUnit.",
+           valid=SHARE, null="no commitment discount quantities"),
+    utilization_quantity,
+    {
+        "used": CostMeasure("CommitmentDiscountQuantity", f"{USAGE_BASED} and {USED}"),
+        "all": CostMeasure(
+            "CommitmentDiscountQuantity",
+            f"{USAGE_BASED} and CommitmentDiscountStatus in ('Used', 'Unused')",
+        ),
+    },
+    untagged_rows=UNUSED_COMMITMENT,
+    also_reads="the same sums grouped by CommitmentDiscountUnit too",
+)

@@ -1,52 +1,30 @@
-"""KPIs that need code beyond sums: dispatch, period-over-period change and volatility.
+"""KPIs that need code beyond sums: period-over-period change and volatility, and ``run``.
 
 Each function takes the query ``Context`` (shared frame of cost sums, backend, request) and the
-plan, and returns rows in the KpiResult shape. Families live in sibling modules: efficiency
-(utilization, waste, recommendations), business (unit economics) and planning (budgets,
-forecasts).
+plan, and returns rows in the KpiResult shape; its ``ComputedKpi`` is declared right beside it.
+Families live in sibling modules: commitments, efficiency (utilization, waste,
+recommendations), business (unit economics) and planning (budgets, forecasts).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from costmark.engine import compile as c
 from costmark.engine import periods
-from costmark.kpis.library import EFF, ComputedKpi
+from costmark.kpis.model import CHANGE_NULL, EFF, NON_NEGATIVE, ComputedKpi, Rows, define
 from costmark.kpis.ranges import tiny_base, typical_level
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
 
-Rows = list[dict[str, Any]]
-
 
 def run(ctx: Context, plan: ComputedKpi) -> Rows:
-    from costmark.kpis import business, commitments, efficiency, planning
-
-    functions: dict[str, Callable[[Context, ComputedKpi], Rows]] = {
-        "unavailable": unavailable,
-        "cost_change": cost_change,
-        "cost_variance": cost_variance,
-        "commitment_utilization_quantity": commitments.utilization_quantity,
-        "waste_share": efficiency.waste_share,
-        "resource_utilization": efficiency.resource_utilization,
-        "optimization_rate": efficiency.optimization_rate,
-        "cost_optimization_index": efficiency.cost_optimization_index,
-        "cost_per_metric": business.cost_per_metric,
-        "cost_to_revenue": business.cost_to_revenue,
-        "spend_elasticity": business.spend_elasticity,
-        "user_business": business.user_business,
-        "budget_variance": planning.budget_variance,
-        "budget_burn": planning.budget_burn,
-        "forecast_accuracy": planning.forecast_accuracy,
-        "forecast_variance": planning.forecast_variance,
-    }
-    return functions[plan.function](ctx, plan)
+    """The KPI's rows, from the function declared with it."""
+    return plan.compute(ctx, plan)
 
 
 def total_cost(ctx: Context, key: Key) -> Decimal:
@@ -104,6 +82,27 @@ def cost_change(ctx: Context, plan: ComputedKpi) -> Rows:
     return rows
 
 
+COST_CHANGE = ComputedKpi(
+    define("cost_change", "Cost change", "ratio", "lower", "cost",
+           "(C_t − C_{t−1}) / C_{t−1}; numerator holds the absolute change",
+           "Change of total cost against the previous period of the same grain (month over "
+           "month, week over week ...).",
+           null=CHANGE_NULL),
+    cost_change, {"cost": EFF},
+    looks_back=True,
+)
+
+
+COST_CHANGE_YOY = ComputedKpi(
+    define("cost_change_yoy", "Cost change, year over year", "ratio", "lower", "cost",
+           "(C_t − C_{t−1y}) / C_{t−1y}",
+           "Change of total cost against the same period one year earlier.",
+           null=CHANGE_NULL),
+    cost_change, {"cost": EFF}, params=(("lag", "year"),),
+    looks_back=True,
+)
+
+
 def _before_data(ctx: Context, day: Any) -> bool:
     return bool(ctx.frame) and day < min(k[0] for k in ctx.frame)
 
@@ -151,3 +150,16 @@ def cost_variance(ctx: Context, plan: ComputedKpi) -> Rows:
                                 numerator=sd, denominator=mean,
                                 note=f"{len(values)} days with cost"))
     return rows
+
+
+COST_VARIANCE = ComputedKpi(
+    define("cost_variance", "Cost volatility", "ratio", "lower", "cost",
+           "stddev_pop(daily cost) / mean(daily cost) inside the period",
+           "Coefficient of variation of daily total cost over the days of the period that have "
+           "cost rows.",
+           valid=NON_NEGATIVE,
+           null="fewer than two days with cost, or the mean daily cost is zero, negative or "
+                "under 10% of the mean absolute daily cost (credits offsetting charges)"),
+    cost_variance,
+    also_reads="daily Σ EffectiveCost per period (same source), CV computed per period",
+)

@@ -18,12 +18,29 @@ import ibis.expr.types as ir
 from costmark.engine import compile as c
 from costmark.engine import periods
 from costmark.engine.fields import Resolver
-from costmark.kpis.computed import total_cost
-from costmark.kpis.library import NOT_UNUSED, ComputedKpi
+from costmark.kpis.computed import total_cost, unavailable
+from costmark.kpis.model import (
+    ASIDE_NOTE,
+    CHARGES,
+    EFF,
+    NO_SHARE_BASE,
+    NOT_CHARGES,
+    NOT_UNUSED,
+    SHARE,
+    UNUSED,
+    BuiltIn,
+    ComputedKpi,
+    CostMeasure,
+    MeasureKpi,
+    define,
+)
 from costmark.spec import filters as f
+from costmark.spec.models import TagRule
 
 if TYPE_CHECKING:
     from costmark.engine.query import Context, Key
+    from costmark.spec.kpis import KpiDefinition
+    from costmark.spec.models import Project
 
 Rows = list[dict[str, Any]]
 AVG_MONTH_DAYS = Decimal("30.436875")  # 365.2425 / 12
@@ -123,6 +140,26 @@ def resource_utilization(ctx: Context, plan: ComputedKpi) -> Rows:
     return rows
 
 
+RESOURCE_UTILIZATION = ComputedKpi(
+    define("resource_utilization", "Resource utilization (CPU)", "ratio", "higher", "efficiency",
+           "Σ (cpu% × cost) / Σ cost over resource-days with samples",
+           "Cost-weighted mean CPU utilization of resources with utilization samples.",
+           valid=SHARE, null="no utilization samples for the resources"),
+    resource_utilization, {"cost": EFF}, params=(("metric", "cpu_pct"),),
+    also_reads="raw resource-day cost joined to utilization samples",
+)
+
+
+MEMORY_UTILIZATION = ComputedKpi(
+    define("memory_utilization", "Resource utilization (memory)", "ratio", "higher",
+           "efficiency", "Σ (memory% × cost) / Σ cost over resource-days with samples",
+           "Cost-weighted mean memory utilization of resources with utilization samples.",
+           valid=SHARE, null="no utilization samples for the resources"),
+    resource_utilization, {"cost": EFF}, params=(("metric", "memory_pct"),),
+    also_reads="raw resource-day cost joined to utilization samples",
+)
+
+
 def waste_share(ctx: Context, plan: ComputedKpi) -> Rows:
     kpi = plan.definition.id
     threshold = float(dict(plan.params).get("idle_threshold_pct", "5")) / 100.0
@@ -159,6 +196,18 @@ def waste_share(ctx: Context, plan: ComputedKpi) -> Rows:
         rows.append(ctx.row(kpi, key, float(numerator / total), numerator=numerator,
                             denominator=total, coverage=coverage, note=note))
     return rows
+
+
+WASTE_SHARE = ComputedKpi(
+    define("waste_share", "Waste share", "ratio", "lower", "efficiency",
+           "(Σ EffectiveCost[Unused] + Σ cost of idle resources) / Σ EffectiveCost",
+           "Idle commitments plus resources whose cost-weighted CPU utilization stays under "
+           "5% over the period.",
+           valid=SHARE, null="no positive cost in the period"),
+    waste_share, {"cost": EFF, "unused": CostMeasure("EffectiveCost", UNUSED)},
+    params=(("idle_threshold_pct", "5"),),
+    also_reads="raw resource-day cost joined to utilization; idle resources per period",
+)
 
 
 def _recommendations(ctx: Context) -> list[dict[str, Any]]:
@@ -238,6 +287,17 @@ def optimization_rate(ctx: Context, plan: ComputedKpi) -> Rows:
     return rows
 
 
+OPTIMIZATION_RATE = ComputedKpi(
+    define("optimization_rate", "Optimization rate", "ratio", "higher", "efficiency",
+           "realized savings of closed recommendations / (realized + open estimated savings)",
+           "Monthly savings realized by implemented recommendations against all identified, "
+           "as of the end of each period.",
+           valid=SHARE, null="no recommendations, or none with savings"),
+    optimization_rate, {"cost": EFF},
+    also_reads="recommendations table (point in time at each period end)",
+)
+
+
 def cost_optimization_index(ctx: Context, plan: ComputedKpi) -> Rows:
     sums, any_recs = _rec_sums(ctx)
     grain = ctx.request.grain
@@ -259,3 +319,95 @@ def cost_optimization_index(ctx: Context, plan: ComputedKpi) -> Rows:
         rows.append(ctx.row(plan.definition.id, key, float(1 - open_est / total),
                             numerator=open_est, denominator=total, note=note))
     return rows
+
+
+COST_OPTIMIZATION_INDEX = ComputedKpi(
+    define("cost_optimization_index", "Cost optimization index", "ratio", "higher",
+           "efficiency", "1 − open estimated savings / Σ EffectiveCost",
+           "How close cost is to optimized: open recommendation savings (scaled to the period "
+           "length) against the period's cost.",
+           valid=SHARE,
+           null="no recommendations, no positive cost, or open savings above the cost "
+                "(estimates that exceed the spend are not a position on the scale)"),
+    cost_optimization_index, {"cost": EFF},
+    also_reads="recommendations table (open estimated savings)",
+)
+
+
+def allocation_tag_keys(project: Project) -> tuple[str, ...]:
+    """Tag keys allocation relies on (tag rules of allocation dimensions), else every
+    materialised key."""
+    keys = [
+        r.tag
+        for d in project.dimensions.values()
+        if d.allocation
+        for r in d.resolved_rules
+        if isinstance(r, TagRule)
+    ]
+    one_per_key: dict[str, str] = {}
+    for key in keys:
+        one_per_key.setdefault(key.strip().lower(), key)  # Owner and owner are one key
+    return tuple(one_per_key.values()) or project.materialized_tag_keys
+
+
+def allocation_plan(project: Project, declared: ComputedKpi) -> BuiltIn:
+    """Allocation coverage in ``project``: a sum over the allocated flag once a dimension
+    allocates, else the declared plan (null with its note)."""
+    if not any(d.allocation for d in project.dimensions.values()):
+        return declared
+    return MeasureKpi(
+        declared.definition,
+        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {CHARGES}"),
+         "cost": CostMeasure("EffectiveCost", CHARGES),
+         "aside": CostMeasure("EffectiveCost", NOT_CHARGES)},
+        numerator="allocated", denominator="cost", zero_note=NO_SHARE_BASE,
+        aside=("aside", ASIDE_NOTE),
+    )
+
+
+def untagged_share(definition: KpiDefinition, keys: tuple[str, ...]) -> BuiltIn:
+    """Share of charges missing any of the tag ``keys`` (null with a note without keys)."""
+    if not keys:
+        return ComputedKpi(definition, unavailable, params=(("note", "no tag keys configured"),))
+    where = " or ".join(f"tag:{k} is null" for k in keys)
+    return MeasureKpi(
+        definition,
+        {"untagged": CostMeasure("EffectiveCost", f"({where}) and {CHARGES}"),
+         "cost": CostMeasure("EffectiveCost", CHARGES),
+         "aside": CostMeasure("EffectiveCost", NOT_CHARGES)},
+        numerator="untagged", denominator="cost", zero_note=NO_SHARE_BASE,
+        aside=("aside", ASIDE_NOTE),
+    )
+
+
+def untagged_plan(project: Project, declared: ComputedKpi) -> BuiltIn:
+    return untagged_share(declared.definition, allocation_tag_keys(project))
+
+
+ALLOCATION_COVERAGE = ComputedKpi(
+    define("allocation_coverage", "Allocation coverage", "ratio", "higher", "efficiency",
+           "Σ EffectiveCost[charges, every allocation dimension resolves] / "
+           "Σ EffectiveCost[charges]; charges = Usage, Purchase, Tax, not corrections",
+           "Share of cost attributed by the allocation dimensions' rules (tag or mapping), "
+           "without falling back to their default.",
+           valid=SHARE,
+           null="no allocation dimension, or no positive charges (credits, adjustments and "
+                "corrections are left out of both sides)"),
+    unavailable, {"cost": EFF},
+    params=(("note", "no dimension has allocation: true"),),
+    bind=allocation_plan,
+)
+
+
+UNTAGGED_COST_SHARE = ComputedKpi(
+    define("untagged_cost_share", "Untagged cost share", "ratio", "lower", "efficiency",
+           "Σ EffectiveCost[charges, any allocation tag key missing] / Σ EffectiveCost[charges]",
+           "Share of cost lacking the tags allocation relies on; per key as "
+           "untagged_cost_share:<key>.",
+           valid=SHARE,
+           null="no tag keys configured, or no positive charges (credits, adjustments and "
+                "corrections are left out of both sides)"),
+    unavailable, {"cost": EFF},
+    params=(("note", "no tag keys configured"),),
+    bind=untagged_plan,
+)

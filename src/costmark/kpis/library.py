@@ -1,135 +1,81 @@
-"""The built-in KPI library, as data (formulas from ../shared/design/KPIS.md).
+"""The built-in KPI library in catalog order (formulas from ../shared/design/KPIS.md).
 
 Most KPIs are arithmetic over *cost measures*: sums of a cost column over the rows a filter
 keeps. They are declared here as ``MeasureKpi`` entries and computed by one shared aggregate per
 query (every distinct measure once, ``SUM(...) FILTER (WHERE ...)``), then derived in Python with
 exact decimals. KPIs that need more than sums (period-over-period, volatility, utilization,
-recommendations, business metrics, budgets, forecasts) are ``ComputedKpi`` entries whose
-function lives in a sibling module; they still declare the measures they read so the scan is
-shared.
+recommendations, business metrics, budgets, forecasts) are ``ComputedKpi`` entries declared
+beside their function in a sibling module (computed, commitments, efficiency, business,
+planning) and listed here; they still declare the measures they read so the scan is shared.
+The plan types and row sets live in ``costmark.kpis.model`` (re-exported here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from costmark.kpis import business, commitments, computed, efficiency, planning
+from costmark.kpis.model import (
+    ASIDE_NOTE,
+    AT_MOST_ONE,
+    CHANGE_NULL,
+    CHARGES,
+    COMPUTE_SCOPE,
+    EFF,
+    ELIGIBLE,
+    INVOICE_PERIOD,
+    KNOWN_CONTRACTED,
+    KNOWN_PRICE,
+    NO_COMMITMENT_COST,
+    NO_ELIGIBILITY,
+    NO_SHARE_BASE,
+    NON_NEGATIVE,
+    NOT_CHARGES,
+    NOT_UNUSED,
+    SHARE,
+    UNUSED,
+    UNUSED_COMMITMENT,
+    USAGE,
+    USAGE_BASED,
+    USAGE_EFF,
+    USED,
+    BuiltIn,
+    ComputedKpi,
+    CostMeasure,
+    MeasureKpi,
+)
+from costmark.kpis.model import define as _d
+from costmark.kpis.use_cases import with_use_cases
 
-from costmark.spec.kpis import Direction, KpiDefinition
-
-# Row sets the formulas talk about (filter language, see costmark.spec.filters).
-USAGE = "ChargeCategory = 'Usage'"
-UNUSED = "CommitmentDiscountStatus = 'Unused'"
-USED = "CommitmentDiscountStatus = 'Used'"
-NOT_UNUSED = "(CommitmentDiscountStatus is null or CommitmentDiscountStatus != 'Unused')"
-KNOWN_PRICE = "x_UnknownPrice = 'false'"
-#: ContractedCost is known (not null): a null leaves the negotiated discount unknown.
-KNOWN_CONTRACTED = "x_UnknownContracted = 'false'"
-COMPUTE_SCOPE = "ServiceCategory = 'Compute'"
-#: Commitments counted in a usage unit (Hours ...), as opposed to spend-based ones (money).
-USAGE_BASED = "CommitmentDiscountCategory = 'Usage'"
-#: Charges: what was spent, as opposed to credits, adjustments and corrections (negative or
-#: either-signed amounts). Shares of spend (allocation coverage, untagged share) are computed
-#: over charges only: an unallocated -2,000 credit in a team's month would otherwise shrink the
-#: denominator below the allocated numerator and report 116% coverage.
-CHARGES = ("ChargeCategory in ('Usage', 'Purchase', 'Tax') and "
-           "(ChargeClass is null or ChargeClass != 'Correction')")
-NOT_CHARGES = ("(ChargeCategory is null or ChargeCategory not in ('Usage', 'Purchase', 'Tax') "
-               "or ChargeClass = 'Correction')")
-#: Note for the amounts shares of spend leave out ({amount} is filled in).
-ASIDE_NOTE = "credits, adjustments and corrections ({amount}) are left out of both sides"
-
-
-#: Invoice views assign rows to periods by billing period, not charge period (KPIS.md).
-INVOICE_PERIOD = "BillingPeriodStart"
-
-#: Why commitment utilization/waste are null: the real FOCUS sample has Used rows whose
-#: EffectiveCost is 0, so "no rows" would be wrong.
-NO_COMMITMENT_COST = "no commitment discount cost (no Used or Unused rows, or they sum to 0)"
-#: FOCUS Unused rows describe idle commitment, not a resource: they carry no resource tags.
-UNUSED_COMMITMENT = "unused commitment"
-
-
-@dataclass(frozen=True)
-class CostMeasure:
-    """``agg`` of ``column`` over the rows ``where`` keeps (``scoped``: AND the KPI scope)."""
-
-    column: str
-    where: str | None = None
-    agg: str = "sum"  # sum | nunique
-    scoped: bool = False
-
-
-@dataclass(frozen=True)
-class MeasureKpi:
-    """value = numerator / denominator (or ``value`` formula over measures, ``num``, ``den``)."""
-
-    definition: KpiDefinition
-    measures: dict[str, CostMeasure]
-    numerator: str
-    denominator: str | None = None
-    value: str | None = None  # e.g. "1 - num / den"; default num / den (or num)
-    coverage: tuple[str, str] | None = None  # (numerator, denominator) formulas
-    #: what the coverage share is of, and what was left out (the note under 100% coverage)
-    coverage_note: str = "usage cost (rows without a known list price)"
-    zero_note: str = "denominator is zero"
-    scope: str | None = None  # default scope filter for ``scoped`` measures
-    #: (measure formula, note): when the formula is zero the KPI has no meaningful value
-    #: (ESR on free usage: nothing was paid, so "100% saved" says nothing).
-    guards: tuple[tuple[str, str], ...] = ()
-    #: (measure, note with {amount}): an amount the KPI leaves out, said in the note when not 0.
-    aside: tuple[str, str] | None = None
-    #: Rows the formula needs that carry no resource tags (e.g. unused commitment): a tag
-    #: filter or a tag-based dimension cannot see them, so results under one get a note
-    #: (costmark.engine.attribution).
-    untagged_rows: str | None = None
-
-    @property
-    def money(self) -> bool:
-        return self.definition.unit == "currency"
-
-
-@dataclass(frozen=True)
-class ComputedKpi:
-    """A KPI with its own code (``kind`` names the function in costmark.kpis.computed)."""
-
-    definition: KpiDefinition
-    function: str
-    measures: dict[str, CostMeasure] = field(default_factory=dict)
-    params: tuple[tuple[str, str], ...] = ()
-    #: Rows the computation needs that carry no resource tags (see MeasureKpi.untagged_rows).
-    untagged_rows: str | None = None
-
-
-BuiltIn = MeasureKpi | ComputedKpi
-
-
-def _d(
-    id: str, title: str, unit: str, direction: Direction, kind: str, formula: str, desc: str,
-    *, valid: tuple[float | None, float | None] = (None, None), null: str = "",
-) -> KpiDefinition:
-    return KpiDefinition(
-        id=id, title=title, unit=unit, direction=direction, kind=kind, formula=formula,
-        description=desc, valid_min=valid[0], valid_max=valid[1], null_when=null,
-    )
-
-
-#: Valid ranges used below: a share of a whole, a rate capped at "everything saved", a
-#: non-negative quantity.
-SHARE = (0.0, 1.0)
-AT_MOST_ONE = (None, 1.0)
-NON_NEGATIVE = (0.0, None)
-NO_SHARE_BASE = "no positive charges in the period"
-CHANGE_NULL = ("no previous period; or the previous period's cost is zero, negative, or below "
-               "1% of the series' typical period cost (a change from a tiny base)")
-
-
-#: A commitment program could cover the row (FOCUS 1.4 CommitmentProgramEligibilityDetails).
-ELIGIBLE = "x_CommitmentEligible = 'true'"
-NO_ELIGIBILITY = ("no usage declares commitment-program eligibility "
-                  "(CommitmentProgramEligibilityDetails, FOCUS 1.4; older data: see "
-                  "commitment_coverage)")
-
-EFF = CostMeasure("EffectiveCost")
-USAGE_EFF = CostMeasure("EffectiveCost", USAGE)
+__all__ = [
+    "ASIDE_NOTE",
+    "AT_MOST_ONE",
+    "BUILT_INS",
+    "BY_ID",
+    "CHANGE_NULL",
+    "CHARGES",
+    "COMPUTE_SCOPE",
+    "EFF",
+    "ELIGIBLE",
+    "INVOICE_PERIOD",
+    "KNOWN_CONTRACTED",
+    "KNOWN_PRICE",
+    "NON_NEGATIVE",
+    "NOT_CHARGES",
+    "NOT_UNUSED",
+    "NO_COMMITMENT_COST",
+    "NO_ELIGIBILITY",
+    "NO_SHARE_BASE",
+    "SHARE",
+    "UNUSED",
+    "UNUSED_COMMITMENT",
+    "USAGE",
+    "USAGE_BASED",
+    "USAGE_EFF",
+    "USED",
+    "BuiltIn",
+    "ComputedKpi",
+    "CostMeasure",
+    "MeasureKpi",
+]
 
 COST: tuple[BuiltIn, ...] = (
     MeasureKpi(
@@ -158,31 +104,9 @@ COST: tuple[BuiltIn, ...] = (
            null="never"),
         {"cost": CostMeasure("ContractedCost")}, numerator="cost",
     ),
-    ComputedKpi(
-        _d("cost_change", "Cost change", "ratio", "lower", "cost",
-           "(C_t − C_{t−1}) / C_{t−1}; numerator holds the absolute change",
-           "Change of total cost against the previous period of the same grain (month over "
-           "month, week over week ...).",
-           null=CHANGE_NULL),
-        "cost_change", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("cost_change_yoy", "Cost change, year over year", "ratio", "lower", "cost",
-           "(C_t − C_{t−1y}) / C_{t−1y}",
-           "Change of total cost against the same period one year earlier.",
-           null=CHANGE_NULL),
-        "cost_change", {"cost": EFF}, params=(("lag", "year"),),
-    ),
-    ComputedKpi(
-        _d("cost_variance", "Cost volatility", "ratio", "lower", "cost",
-           "stddev_pop(daily cost) / mean(daily cost) inside the period",
-           "Coefficient of variation of daily total cost over the days of the period that have "
-           "cost rows.",
-           valid=NON_NEGATIVE,
-           null="fewer than two days with cost, or the mean daily cost is zero, negative or "
-                "under 10% of the mean absolute daily cost (credits offsetting charges)"),
-        "cost_variance",
-    ),
+    computed.COST_CHANGE,
+    computed.COST_CHANGE_YOY,
+    computed.COST_VARIANCE,
     MeasureKpi(
         _d("cost_per_resource", "Cost per resource", "currency", "lower", "cost",
            "Σ EffectiveCost / count distinct ResourceId",
@@ -211,6 +135,30 @@ RATE: tuple[BuiltIn, ...] = (
         coverage=("eff", "usage"), zero_note="no usage with a known list price",
         guards=(("eff", "no paid usage (free tier or fully credited): nothing was paid, so "
                         "there is no rate to judge"),),
+    ),
+    MeasureKpi(
+        _d("effective_savings_rate_contracted", "Effective savings rate over contracted cost",
+           "ratio", "higher", "rate",
+           "1 − Σ EffectiveCost[ContractedCost known] / Σ ContractedCost[ContractedCost known]",
+           "The FinOps Foundation's form (FOCUS use case effective-savings-rate): the share of "
+           "contracted (negotiated) cost that commitment discounts saved, over every row "
+           "(credits and adjustments included, as the Foundation's SQL sums them). Unlike "
+           "effective_savings_rate it measures against ContractedCost, not ListCost, so "
+           "negotiated rates do not count as savings. Rows without a ContractedCost (null) are "
+           "left out of both sums and reported as coverage (the Foundation's SQL keeps their "
+           "EffectiveCost in the numerator).",
+           valid=AT_MOST_ONE,
+           null="no cost with a known ContractedCost, or it sums to zero"),
+        {
+            "eff": CostMeasure("EffectiveCost", KNOWN_CONTRACTED),
+            "contracted": CostMeasure("ContractedCost", KNOWN_CONTRACTED),
+            "known": CostMeasure("EffectiveCost", f"{CHARGES} and {KNOWN_CONTRACTED}"),
+            "charges": CostMeasure("EffectiveCost", CHARGES),
+        },
+        numerator="eff", denominator="contracted", value="1 - num / den",
+        coverage=("known", "charges"),
+        coverage_note="charges (rows without a known ContractedCost)",
+        zero_note="no cost with a known ContractedCost",
     ),
     MeasureKpi(
         _d("savings_achieved", "Savings achieved", "currency", "higher", "rate",
@@ -279,25 +227,7 @@ RATE: tuple[BuiltIn, ...] = (
         numerator="used", denominator="all", zero_note=NO_COMMITMENT_COST,
         untagged_rows=UNUSED_COMMITMENT,
     ),
-    ComputedKpi(
-        _d("commitment_utilization_quantity", "Commitment utilization (quantity)", "ratio",
-           "higher", "rate",
-           "Σ CommitmentDiscountQuantity[usage-based, Used] / Σ CommitmentDiscountQuantity"
-           "[usage-based, Used or Unused], per CommitmentDiscountUnit",
-           "The quantity form of utilization for usage-based commitments (FOCUS ≥ 1.1). "
-           "Quantities in different units (Hours, Normalized Hours ...) are never added: a "
-           "row holding several is null with a note; split with --by CommitmentDiscountUnit.",
-           valid=SHARE, null="no commitment discount quantities"),
-        "commitment_utilization_quantity",
-        {
-            "used": CostMeasure("CommitmentDiscountQuantity", f"{USAGE_BASED} and {USED}"),
-            "all": CostMeasure(
-                "CommitmentDiscountQuantity",
-                f"{USAGE_BASED} and CommitmentDiscountStatus in ('Used', 'Unused')",
-            ),
-        },
-        untagged_rows=UNUSED_COMMITMENT,
-    ),
+    commitments.COMMITMENT_UTILIZATION_QUANTITY,
     MeasureKpi(
         _d("commitment_waste", "Commitment waste", "ratio", "lower", "rate",
            "Σ EffectiveCost[Unused] / Σ EffectiveCost[Used or Unused]",
@@ -384,68 +314,13 @@ RATE: tuple[BuiltIn, ...] = (
 )
 
 EFFICIENCY: tuple[BuiltIn, ...] = (
-    ComputedKpi(
-        _d("allocation_coverage", "Allocation coverage", "ratio", "higher", "efficiency",
-           "Σ EffectiveCost[charges, every allocation dimension resolves] / "
-           "Σ EffectiveCost[charges]; charges = Usage, Purchase, Tax, not corrections",
-           "Share of cost attributed by the allocation dimensions' rules (tag or mapping), "
-           "without falling back to their default.",
-           valid=SHARE,
-           null="no allocation dimension, or no positive charges (credits, adjustments and "
-                "corrections are left out of both sides)"),
-        "allocation_coverage", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("untagged_cost_share", "Untagged cost share", "ratio", "lower", "efficiency",
-           "Σ EffectiveCost[charges, any allocation tag key missing] / Σ EffectiveCost[charges]",
-           "Share of cost lacking the tags allocation relies on; per key as "
-           "untagged_cost_share:<key>.",
-           valid=SHARE,
-           null="no tag keys configured, or no positive charges (credits, adjustments and "
-                "corrections are left out of both sides)"),
-        "untagged_cost_share", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("waste_share", "Waste share", "ratio", "lower", "efficiency",
-           "(Σ EffectiveCost[Unused] + Σ cost of idle resources) / Σ EffectiveCost",
-           "Idle commitments plus resources whose cost-weighted CPU utilization stays under "
-           "5% over the period.",
-           valid=SHARE, null="no positive cost in the period"),
-        "waste_share", {"cost": EFF, "unused": CostMeasure("EffectiveCost", UNUSED)},
-        params=(("idle_threshold_pct", "5"),),
-    ),
-    ComputedKpi(
-        _d("resource_utilization", "Resource utilization (CPU)", "ratio", "higher", "efficiency",
-           "Σ (cpu% × cost) / Σ cost over resource-days with samples",
-           "Cost-weighted mean CPU utilization of resources with utilization samples.",
-           valid=SHARE, null="no utilization samples for the resources"),
-        "resource_utilization", {"cost": EFF}, params=(("metric", "cpu_pct"),),
-    ),
-    ComputedKpi(
-        _d("memory_utilization", "Resource utilization (memory)", "ratio", "higher",
-           "efficiency", "Σ (memory% × cost) / Σ cost over resource-days with samples",
-           "Cost-weighted mean memory utilization of resources with utilization samples.",
-           valid=SHARE, null="no utilization samples for the resources"),
-        "resource_utilization", {"cost": EFF}, params=(("metric", "memory_pct"),),
-    ),
-    ComputedKpi(
-        _d("optimization_rate", "Optimization rate", "ratio", "higher", "efficiency",
-           "realized savings of closed recommendations / (realized + open estimated savings)",
-           "Monthly savings realized by implemented recommendations against all identified, "
-           "as of the end of each period.",
-           valid=SHARE, null="no recommendations, or none with savings"),
-        "optimization_rate", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("cost_optimization_index", "Cost optimization index", "ratio", "higher",
-           "efficiency", "1 − open estimated savings / Σ EffectiveCost",
-           "How close cost is to optimized: open recommendation savings (scaled to the period "
-           "length) against the period's cost.",
-           valid=SHARE,
-           null="no recommendations, no positive cost, or open savings above the cost "
-                "(estimates that exceed the spend are not a position on the scale)"),
-        "cost_optimization_index", {"cost": EFF},
-    ),
+    efficiency.ALLOCATION_COVERAGE,
+    efficiency.UNTAGGED_COST_SHARE,
+    efficiency.WASTE_SHARE,
+    efficiency.RESOURCE_UTILIZATION,
+    efficiency.MEMORY_UTILIZATION,
+    efficiency.OPTIMIZATION_RATE,
+    efficiency.COST_OPTIMIZATION_INDEX,
 )
 
 NO_TOKENS = ("no token usage (no Usage rows whose ConsumedUnit or PricingUnit counts tokens, "
@@ -484,55 +359,18 @@ UNIT: tuple[BuiltIn, ...] = (
 )
 
 BUSINESS: tuple[BuiltIn, ...] = (
-    ComputedKpi(
-        _d("cost_to_revenue", "Cost to revenue", "ratio", "lower", "business",
-           "Σ EffectiveCost / Σ revenue", "Cloud spend as a share of revenue.",
-           valid=NON_NEGATIVE,
-           null="no revenue for the period, revenue zero or negative, or revenue in another "
-                "currency without a rate"),
-        "cost_to_revenue", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("spend_elasticity", "Spend elasticity", "factor", "lower", "business",
-           "%Δ cost / %Δ business volume",
-           "How cost grows with business volume (< 1: scaling efficiently); against the volume "
-           "metric, per metric as spend_elasticity:<metric>.",
-           null="no previous period; a tiny or non-positive cost base (see cost_change); or "
-                "business volume moved by less than 1% (the ratio would divide by noise)"),
-        "spend_elasticity", {"cost": EFF},
-    ),
+    business.COST_TO_REVENUE,
+    business.SPEND_ELASTICITY,
 )
 
 PLANNING: tuple[BuiltIn, ...] = (
-    ComputedKpi(
-        _d("budget_variance", "Budget variance", "ratio", "lower", "planning",
-           "(actual − budget) / budget", "Spend against budget, per budget scope.",
-           null="no budget for the scope"),
-        "budget_variance", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("budget_burn", "Budget burn", "ratio", "lower", "planning",
-           "actual to date / (budget × elapsed share of the period)",
-           "Pace of spend against budget: above 1 runs over.",
-           valid=NON_NEGATIVE, null="no budget for the scope, or the period not started"),
-        "budget_burn", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("forecast_accuracy", "Forecast accuracy", "ratio", "higher", "planning",
-           "1 − |actual − forecast| / |actual|",
-           "Forecast taken from the last snapshot made before the period started.",
-           valid=AT_MOST_ONE,
-           null="no forecast snapshot before the period, or actual cost zero"),
-        "forecast_accuracy", {"cost": EFF},
-    ),
-    ComputedKpi(
-        _d("forecast_variance", "Forecast variance", "ratio", "none", "planning",
-           "(actual − forecast) / forecast",
-           "Forecast taken from the last snapshot made before the period started.",
-           null="no forecast snapshot before the period, or a zero forecast"),
-        "forecast_variance", {"cost": EFF},
-    ),
+    planning.BUDGET_VARIANCE,
+    planning.BUDGET_BURN,
+    planning.FORECAST_ACCURACY,
+    planning.FORECAST_VARIANCE,
 )
 
-BUILT_INS: tuple[BuiltIn, ...] = COST + RATE + EFFICIENCY + UNIT + BUSINESS + PLANNING
+BUILT_INS: tuple[BuiltIn, ...] = tuple(
+    with_use_cases(k) for k in COST + RATE + EFFICIENCY + UNIT + BUSINESS + PLANNING
+)
 BY_ID: dict[str, BuiltIn] = {k.definition.id: k for k in BUILT_INS}

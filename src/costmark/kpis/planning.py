@@ -1,11 +1,12 @@
-"""Planning KPIs: budgets (plugged in by the tracking part) and forecast accuracy.
+"""Planning KPIs: budgets and forecast accuracy.
 
-Budgets of costmark.yaml whose scope lines up with the request (see ``project_budgets``) are
-read directly. Other sources (the tracking subsystem's projections) plug in with
-``register_budget_source(fn)`` where ``fn(ctx) -> {(period_start, dims, currency): amount}`` gives
-the budget amount of each period/dimension/currency key the request asked for (the ``Context``
-carries grain, by and the frame keys). Until a source is registered (or it returns nothing),
-budget KPIs are null with the note "no budgets configured".
+Budgets of costmark.yaml whose scope lines up with the request (``project_budgets``, and
+finer budgets summed into a coarser grain: ``costmark.kpis.budget_amounts``) are read directly.
+Other sources plug in with ``register_budget_source(fn)`` where
+``fn(ctx) -> {(period_start, dims, currency): amount}`` gives the budget amount of each
+period/dimension/currency key the request asked for (the ``Context`` carries grain, by and the
+frame keys). Without a budget for any key, budget KPIs are null with the note "no budgets
+configured".
 
 Forecasts are read from the ``forecast_snapshots`` table the tracking part writes. Read columns:
 ``period_start`` (DATE), ``grain``, ``currency``, a forecast amount (``forecast`` or ``value``),
@@ -25,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from costmark.engine import periods
 from costmark.errors import CostmarkError
+from costmark.kpis.budget_amounts import budget_amounts
 from costmark.kpis.computed import total_cost
-from costmark.kpis.library import ComputedKpi
+from costmark.kpis.model import AT_MOST_ONE, EFF, NON_NEGATIVE, ComputedKpi, define
 from costmark.spec import filters as f
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ def register_budget_source(source: BudgetSource) -> None:
 
 def _budgets(ctx: Context) -> dict[Key, Decimal]:
     out: dict[Key, Decimal] = dict(project_budgets(ctx))
+    out.update(budget_amounts(ctx))
     for source in _BUDGET_SOURCES:
         out.update(source(ctx))
     return out
@@ -102,6 +105,14 @@ def budget_variance(ctx: Context, plan: ComputedKpi) -> Rows:
     return rows
 
 
+BUDGET_VARIANCE = ComputedKpi(
+    define("budget_variance", "Budget variance", "ratio", "lower", "planning",
+           "(actual − budget) / budget", "Spend against budget, per budget scope.",
+           null="no budget for the scope"),
+    budget_variance, {"cost": EFF},
+)
+
+
 def _data_bound(ctx: Context) -> dt.date:
     """The day after the last day of the data in the request's scope (``costmark.engine.asof``):
     the end a running period's elapsed share is measured to, not the wall clock."""
@@ -142,6 +153,15 @@ def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
         rows.append(ctx.row(plan.definition.id, key, float(actual / expected), numerator=actual,
                             denominator=expected, note=note))
     return rows
+
+
+BUDGET_BURN = ComputedKpi(
+    define("budget_burn", "Budget burn", "ratio", "lower", "planning",
+           "actual to date / (budget × elapsed share of the period)",
+           "Pace of spend against budget: above 1 runs over.",
+           valid=NON_NEGATIVE, null="no budget for the scope, or the period not started"),
+    budget_burn, {"cost": EFF},
+)
 
 
 def _pick(columns: list[str], *names: str) -> str | None:
@@ -210,8 +230,29 @@ def forecast_accuracy(ctx: Context, plan: ComputedKpi) -> Rows:
     return _forecast_kpi(ctx, plan, accuracy=True)
 
 
+FORECAST_ACCURACY = ComputedKpi(
+    define("forecast_accuracy", "Forecast accuracy", "ratio", "higher", "planning",
+           "1 − |actual − forecast| / |actual|",
+           "Forecast taken from the last snapshot made before the period started.",
+           valid=AT_MOST_ONE,
+           null="no forecast snapshot before the period, or actual cost zero"),
+    forecast_accuracy, {"cost": EFF},
+    also_reads="forecast_snapshots (latest made before each period)",
+)
+
+
 def forecast_variance(ctx: Context, plan: ComputedKpi) -> Rows:
     return _forecast_kpi(ctx, plan, accuracy=False)
+
+
+FORECAST_VARIANCE = ComputedKpi(
+    define("forecast_variance", "Forecast variance", "ratio", "none", "planning",
+           "(actual − forecast) / forecast",
+           "Forecast taken from the last snapshot made before the period started.",
+           null="no forecast snapshot before the period, or a zero forecast"),
+    forecast_variance, {"cost": EFF},
+    also_reads="forecast_snapshots (latest made before each period)",
+)
 
 
 def _forecast_kpi(ctx: Context, plan: ComputedKpi, *, accuracy: bool) -> Rows:
@@ -236,12 +277,3 @@ def _forecast_kpi(ctx: Context, plan: ComputedKpi, *, accuracy: bool) -> Rows:
                             denominator=forecast))
     return rows
 
-
-def _tracking_budgets(ctx: Context) -> dict[Key, Decimal]:
-    """Budgets from costmark.yaml (costmark.kpis.budget_source), plugged in here."""
-    from costmark.kpis.budget_source import budget_amounts
-
-    return budget_amounts(ctx)
-
-
-register_budget_source(_tracking_budgets)

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from costmark.engine.periods import GRAINS
 from costmark.errors import InputError, UsageError
 from costmark.maturity.assessment import largest_gaps, parse_group
 from costmark.maturity.catalog import LENSES, Catalog
@@ -23,7 +24,6 @@ from costmark.maturity.sources import Source
 DEFAULT_WEEKS = 6
 FIRST_MIN, FIRST_MAX, MAX_ADDED = 3, 5, 2
 MIN_GOALS, MAX_GOALS = 1, 3
-GRAINS = ("day", "week", "month", "quarter", "year")
 
 #: kpi id -> direction ("higher"/"lower"/"none"); None when the KPI engine is not there
 KpiDirections = Callable[[], dict[str, str] | None]

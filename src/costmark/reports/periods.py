@@ -9,9 +9,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from costmark.engine import periods
 from costmark.engine.asof import AsOf, Extent
 from costmark.errors import UsageError
 
+#: A report cadence and the grain (costmark.engine.periods) its periods are.
 GRAIN = {"daily": "day", "weekly": "week", "monthly": "month"}
 #: How many periods the trend charts show, per cadence.
 HISTORY = {"daily": 31, "weekly": 13, "monthly": 13}
@@ -49,29 +51,24 @@ class Period:
 
     def shift(self, n: int) -> Period:
         """The period ``n`` steps later (negative: earlier)."""
-        return period_containing(self.cadence, _step(self.start, self.cadence, n))
-
-
-def _step(day: dt.date, cadence: str, n: int) -> dt.date:
-    if cadence == "daily":
-        return day + dt.timedelta(days=n)
-    if cadence == "weekly":
-        return day + dt.timedelta(weeks=n)
-    month = day.year * 12 + day.month - 1 + n
-    return dt.date(month // 12, month % 12 + 1, 1)
+        return period_containing(cadence=self.cadence,
+                                 day=periods.shift(self.start, self.grain, n))
 
 
 def period_containing(cadence: str, day: dt.date) -> Period:
     if cadence not in GRAIN:
         raise UsageError(f"cadence {cadence!r} must be one of daily, weekly, monthly")
+    grain = GRAIN[cadence]
+    start = periods.truncate(day, grain)
+    end = periods.period_end(start, grain)
     if cadence == "daily":
-        return Period(cadence, day, day + dt.timedelta(days=1), day.isoformat())
-    if cadence == "weekly":
-        start = day - dt.timedelta(days=day.weekday())
+        label = start.isoformat()
+    elif cadence == "weekly":
         year, week, _ = start.isocalendar()
-        return Period(cadence, start, start + dt.timedelta(days=7), f"{year}-W{week:02d}")
-    start = day.replace(day=1)
-    return Period(cadence, start, _step(start, "monthly", 1), start.strftime("%Y-%m"))
+        label = f"{year}-W{week:02d}"
+    else:
+        label = start.strftime("%Y-%m")
+    return Period(cadence, start, end, label)
 
 
 #: Years a requested period may lie in. Why: a report reaches back HISTORY periods and one

@@ -126,6 +126,9 @@ class KpiDefinition(_Frozen):
     valid_max: float | None = None
     #: When the KPI has no meaningful value (null, with a note saying which case applied).
     null_when: str = ""
+    #: FOCUS use cases (FinOps Foundation slugs) whose number this KPI answers
+    #: (costmark.kpis.use_cases, docs/focus-use-cases.md).
+    use_cases: tuple[str, ...] = ()
 
     def in_range(self, value: float) -> bool:
         """Whether ``value`` lies in the declared valid range."""

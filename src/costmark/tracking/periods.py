@@ -1,5 +1,7 @@
-"""Calendar periods at each grain: where a period starts, the next one, how long it is.
+"""Calendar periods at each grain for pandas: where a period starts, the next one, how long.
 
+The arithmetic is ``costmark.engine.periods`` (the one home of periods and grains); this module
+only carries it over to pandas timestamps and whole columns, plus tracking's per-grain settings.
 Weeks are ISO weeks (Monday start), months/quarters/years are calendar-aligned, matching the
 KPI engine's ``period_start``.
 """
@@ -10,9 +12,11 @@ import datetime as dt
 
 import pandas as pd
 
-from costmark.errors import UsageError
+from costmark.engine import periods
+from costmark.engine.periods import GRAINS, check_grain
 
-GRAINS = ("day", "week", "month", "quarter", "year")
+__all__ = ["FREQ", "GRAINS", "PERIODS_PER_YEAR", "ROLLING_WINDOW", "check_grain", "days_in",
+           "period_end", "period_start", "shift", "shift_all", "year_ago", "year_ago_all"]
 
 #: How many periods make a year at each grain (for year-over-year and seasonality).
 PERIODS_PER_YEAR = {"day": 365, "week": 52, "month": 12, "quarter": 4, "year": 1}
@@ -22,52 +26,32 @@ ROLLING_WINDOW = {"day": 7, "week": 4, "month": 3, "quarter": 4, "year": 3}
 FREQ = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 
 
-def check_grain(grain: str) -> str:
-    if grain not in GRAINS:
-        raise UsageError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
-    return grain
+def _date(value: dt.date | pd.Timestamp) -> dt.date:
+    return pd.Timestamp(value).date()
 
 
 def period_start(day: dt.date | pd.Timestamp, grain: str) -> pd.Timestamp:
-    ts = pd.Timestamp(day).normalize()
-    if grain == "day":
-        return ts
-    if grain == "week":
-        return ts - pd.Timedelta(days=ts.weekday())
-    if grain == "month":
-        return ts.replace(day=1)
-    if grain == "quarter":
-        return ts.replace(month=3 * ((ts.month - 1) // 3) + 1, day=1)
-    return ts.replace(month=1, day=1)
+    return pd.Timestamp(periods.truncate(_date(day), grain))
 
 
 def shift(start: pd.Timestamp, grain: str, n: int) -> pd.Timestamp:
     """The start of the period ``n`` periods after (or before, n < 0) ``start``."""
-    if grain == "day":
-        return start + pd.Timedelta(days=n)
-    if grain == "week":
-        return start + pd.Timedelta(weeks=n)
-    if grain == "month":
-        return start + pd.DateOffset(months=n)
-    if grain == "quarter":
-        return start + pd.DateOffset(months=3 * n)
-    return start + pd.DateOffset(years=n)
+    return pd.Timestamp(periods.shift(_date(start), grain, n))
 
 
 def year_ago(start: pd.Timestamp, grain: str) -> pd.Timestamp:
     """The same period a year earlier: 52 ISO weeks for weeks (keeps Monday), else the date."""
-    if grain == "week":
-        return start - pd.Timedelta(weeks=52)
-    return start - pd.DateOffset(years=1)
+    return pd.Timestamp(periods.year_before(_date(start), grain))
 
 
 def period_end(start: pd.Timestamp, grain: str) -> pd.Timestamp:
-    """The last day of the period that starts at ``start``."""
-    return shift(start, grain, 1) - pd.Timedelta(days=1)
+    """The last day of the period that starts at ``start`` (inclusive, unlike the engine's
+    exclusive ``period_end``)."""
+    return pd.Timestamp(periods.period_end(_date(start), grain)) - pd.Timedelta(days=1)
 
 
 def days_in(start: pd.Timestamp, grain: str) -> int:
-    return int((shift(start, grain, 1) - start).days)
+    return periods.period_days(_date(start), grain)
 
 
 def shift_all(starts: pd.Series, grain: str, n: int) -> pd.Series:

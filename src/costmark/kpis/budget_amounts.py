@@ -1,4 +1,7 @@
-"""Budgets for the KPI engine's ``budget_variance`` / ``budget_burn`` (kpis/planning.py hook).
+"""Budgets of costmark.yaml for the KPI engine's ``budget_variance`` / ``budget_burn``.
+
+Part of the KPI library (it was tracking code registered at import time; the KPI library no
+longer imports tracking).
 
 The engine asks for the budget of each (period_start, dimension values, currency) key of a
 request. A budget answers a key when its scope names exactly the request's ``by`` dimensions
@@ -13,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from costmark.engine.periods import period_end, shift
+from costmark.engine import periods
 from costmark.spec.budgets import Budget
 
 if TYPE_CHECKING:
@@ -26,17 +29,18 @@ def amount_for(budget: Budget, start: dt.date, grain: str) -> Decimal | None:
     """The budget for the ``grain`` period starting at ``start``; None when it cannot say."""
     if grain not in _ORDER or _ORDER.index(budget.period) > _ORDER.index(grain):
         return None
-    end = period_end(start, grain)  # exclusive
+    end = periods.period_end(start, grain)
     total, current, found = Decimal(0), start, False
     while current < end:
         if budget.applies_on(current):
             total += budget.amount
             found = True
-        current = shift(current, budget.period, 1)
+        current = periods.shift(current, budget.period, 1)
     return total if found else None
 
 
 def budget_amounts(ctx: Context) -> dict[Key, Decimal]:
+    """The budget of each key of the request that a budget answers (see the module docstring)."""
     project: Any = ctx.project
     budgets: dict[str, Budget] = dict(getattr(project, "budgets", {}) or {})
     if not budgets:
