@@ -11,10 +11,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from costmark.cli.output import dumps
 from costmark.errors import BackendUnavailable, UsageError
+from costmark.present import jinja
+from costmark.present.records import change_text, columns, dumps, fmt
 from costmark.reports import charts
-from costmark.reports.format import change_text, columns, fmt, pct
 
 FORMATS = ("html", "md", "pdf", "json")
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -27,11 +27,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = fmt
-    env.filters["pct"] = pct
+    jinja.register(env)
     env.filters["script_json"] = charts.script_json
-    env.globals["columns"] = columns
-    env.globals["change_text"] = change_text
     return env
 
 

@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from costmark import __version__
 from costmark.access.scope import ScopeUnsupported
 from costmark.access.tokens import ROLES
-from costmark.cli.output import csv_safe, dumps, to_jsonable
+from costmark.present.records import csv_safe, dumps, to_jsonable
 from costmark.errors import (
     CostmarkError,
     InputError,
