@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from costmark.benchmarking.common import check_frame, latest_period
 from costmark.errors import InputError, Located
+from costmark.spec.base import Frozen
 
 #: Shipped reference files live here (package data).
 PACKAGE_DIR = "industry"
@@ -27,10 +28,9 @@ PACKAGE_DIR = "industry"
 WORKSPACE_DIR = "references"
 
 
-class ReferenceFigure(BaseModel):
+class ReferenceFigure(Frozen):
     """One published figure; ``kpi`` is null when no costmark KPI measures the same thing."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1)
     title: str
