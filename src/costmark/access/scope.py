@@ -17,11 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from costmark.errors import CostmarkError, NotFoundError
-
-
-class ScopeUnsupported(CostmarkError):
-    """This data cannot be filtered to the caller's scope, so it is withheld."""
+from costmark.errors import NotFoundError
+from costmark.errors import ScopeUnsupported as ScopeUnsupported
 
 
 class _Sections:

@@ -20,14 +20,11 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Message
 
-from costmark.errors import CostmarkError, InputError
+from costmark.errors import InputError
+from costmark.errors import PayloadTooLarge as PayloadTooLarge
 
 #: Most files one upload may carry (each becomes a file on disk before the load).
 MAX_FILES = 100
-
-
-class PayloadTooLarge(CostmarkError):
-    """The request body is over the configured upload limit (HTTP 413)."""
 
 
 def too_large(limit: int) -> PayloadTooLarge:
