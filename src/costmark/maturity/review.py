@@ -73,7 +73,7 @@ def _env() -> Environment:
         keep_trailing_newline=True,
     )
     jinja.register(env)
-    env.filters["num"] = numbers.number  # a goal's measure: a KPI value or a level
+    env.filters["num"] = numbers.short  # a goal's measure: a KPI value or a level
     return env
 
 

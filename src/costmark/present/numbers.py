@@ -208,6 +208,23 @@ def number(value: Any) -> str:
     return _fixed(d, significant_places(d, 3, 4))
 
 
+def short(value: Any, digits: int = 4) -> str:
+    """At most ``digits`` significant digits, trailing zeros dropped, never an exponent:
+    0.82 -> '0.82', 1100.0 -> '1100', 12345.6 -> '12,346' (a goal's baseline or target,
+    whose unit the caller does not know)."""
+    d = to_decimal(value)
+    if d is None:
+        return MISSING
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if d.copy_abs() >= Decimal(10) ** digits:
+        return _fixed(d, 0)
+    if d == 0:
+        return "0"
+    text = _fixed(d, significant_places(d, digits, 0), grouping=False)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def ident(value: Any) -> str:
     """A year, id or code as text: 2024 -> '2024' (never '2,024'), 2024.0 -> '2024'."""
     if is_missing(value):
