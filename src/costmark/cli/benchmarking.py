@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -124,12 +124,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text if len(text) > 7 else text + "-01")
-    except ValueError:
-        raise UsageError(f"{option} expects YYYY-MM-DD (or YYYY-MM), got {text!r}") from None
+    return parse_day(text, option, last=option == "--to")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -365,7 +360,9 @@ def baseline_set(
 ) -> None:
     """Store (or move) a named baseline."""
     with api.open_workspace(workspace) as ws:
-        emit(ws.set_baseline(name, at, note), fmt, title="baseline set")
+        day = parse_day(at, "--at")
+        emit(ws.set_baseline(name, day.isoformat() if day else at, note), fmt,
+             title="baseline set")
 
 
 @baseline_app.command("list")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit
-from costmark.errors import UsageError
 
 
 def _pct(value: Any) -> str:
@@ -35,12 +33,7 @@ def contracts(
 ) -> None:
     """Contract commitments: committed, consumed to date, remaining, daily consumption rate,
     projected consumption at term end and projected shortfall (money left on the table)."""
-    day = None
-    if as_of is not None:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of {as_of!r}: expected a date such as 2026-10-31") from None
+    day = parse_day(as_of, "--as-of", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
         rows = ws.contract_burndown(as_of=day)
     if fmt is not OutputFormat.table:

@@ -6,16 +6,14 @@ validates it, ingests it, and prints what is there and what to try next.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit, err_console
-from costmark.errors import UsageError
 
 
 def demo(
@@ -48,10 +46,7 @@ def demo(
     utilization and recommendations into DIR/demo-data/, writes a demo costmark.yaml (kept
     when it exists), validates and ingests everything. Same seed, same files.
     """
-    try:
-        end_date = dt.date.fromisoformat(end) if end else None
-    except ValueError:
-        raise UsageError(f"--end must be a date YYYY-MM-DD, not {end!r}") from None
+    end_date = parse_day(end, "--end", last=True)
     quiet = fmt is not OutputFormat.table
     with Progress(
         TextColumn("{task.description}"),

@@ -13,7 +13,7 @@ from rich.prompt import Prompt
 
 from costmark import api
 from costmark.cli.maturity import GroupOpt, stdin_is_tty
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit, err_console
 from costmark.errors import InputError, UsageError
 
@@ -168,12 +168,7 @@ AsOfOpt = Annotated[
 
 
 def _as_of(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r}: expected YYYY-MM-DD") from None
+    return parse_day(text, "--as-of", last=True)
 
 
 @app.command("status")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import FormatOpt, FromOpt, OutputFormat, ToOpt, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit, err_console
 from costmark.errors import ConfigError, UsageError
 
@@ -21,8 +21,6 @@ ByOpt = Annotated[
     list[str] | None,
     typer.Option("--by", "-b", help="Dimension, FOCUS column or tag:<key> (repeatable)."),
 ]
-FromOpt = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, inclusive (YYYY-MM-DD).")]
 WhereOpt = Annotated[
     str | None,
     typer.Option("--where", help="Filter, e.g. \"ServiceCategory = 'Compute' and "
@@ -67,7 +65,8 @@ def kpi(
             return
         if not ids:
             raise UsageError("name at least one KPI, or use --list")
-        result = ws.kpi(ids, grain=grain, by=by or (), start=start, end=end, where=where,
+        result = ws.kpi(ids, grain=grain, by=by or (), start=parse_day(start, "--from"),
+                        end=parse_day(end, "--to", last=True), where=where,
                         engine=engine, rollups=False if raw else None)
         rows = result.rows()
         cols = result.columns
@@ -98,7 +97,8 @@ def explain(
     """Print the SQL the engine runs for these KPIs (the plan as comments)."""
     _use_spark_master(spark_master)
     with api.open_workspace(workspace, read_only=True) as ws:
-        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=start, end=end,
+        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=parse_day(start, "--from"),
+                                    end=parse_day(end, "--to", last=True),
                                     where=where, engine=engine, rollups=False if raw else None))
 
 

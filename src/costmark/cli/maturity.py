@@ -15,7 +15,7 @@ import yaml
 from rich.prompt import IntPrompt, Prompt
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit, err_console
 from costmark.errors import UsageError
 
@@ -116,7 +116,7 @@ def _show_assessment(doc: dict[str, Any], fmt: OutputFormat, rows: list[dict[str
 
 def _judged(ws: api.Workspace, as_of: str | None) -> Any:
     """The --as-of day (None: the data's own last day); says on stderr which day is judged."""
-    cut = ws.cutoff(as_of)
+    cut = ws.cutoff(parse_day(as_of, "--as-of", last=True))
     if cut.day is not None:
         why = "given" if cut.given else "the data's last day"
         err_console.print(f"evidence judged on the data up to {cut.day} ({why})")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -77,7 +77,7 @@ def report(
     with api.open_workspace(workspace, read_only=True) as ws:
         body = ws.report(
             cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
-            as_of=as_of,
+            as_of=parse_day(as_of, "--as-of", last=True),
         )
     if output is None:
         typer.echo(body.decode("utf-8"), nl=False)

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import (
+    AsOfOpt,
+    FormatOpt,
+    FromOpt,
+    OutputFormat,
+    ToOpt,
+    WorkspaceOpt,
+    parse_day,
+)
 from costmark.cli.output import emit, err_console
 from costmark.errors import UsageError
 
@@ -26,12 +34,6 @@ ByOpt = Annotated[
         "--by", "-b", help="Dimension to split by (repeat or comma-separate).", show_default=False
     ),
 ]
-FromOpt = Annotated[
-    str | None, typer.Option("--from", help="First day (YYYY-MM-DD).", show_default=False)
-]
-ToOpt = Annotated[
-    str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).", show_default=False)
-]
 WhereOpt = Annotated[
     str | None,
     typer.Option(
@@ -41,12 +43,7 @@ WhereOpt = Annotated[
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} expects a date like 2026-01-31, got {text!r}") from None
+    return parse_day(text, option, last=option in ("--to", "--as-of"))
 
 
 def _by(values: list[str] | None) -> list[str]:
