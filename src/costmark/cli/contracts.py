@@ -9,16 +9,21 @@ import typer
 from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit
+from costmark.present import numbers
 
 
 def _pct(value: Any) -> str:
-    return "" if value is None else f"{float(value) * 100:.1f}%"
+    return "" if value is None else numbers.percent(value)
 
 
 def _money(value: Any, unit: str | None) -> str:
+    """Money in its currency ('$1,234.50', '1,234.50 CHF'), or a quantity with its unit
+    (commitments made in hours or units rather than money)."""
     if value is None:
         return ""
-    return f"{float(value):,.2f}" + (f" {unit}" if unit else "")
+    if unit and len(unit) == 3 and unit.isupper():
+        return numbers.money(value, unit)
+    return numbers.number(value) + (f" {unit}" if unit else "")
 
 
 def contracts(

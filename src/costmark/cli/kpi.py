@@ -11,8 +11,9 @@ import typer
 
 from costmark import api
 from costmark.cli.options import FormatOpt, FromOpt, OutputFormat, ToOpt, WorkspaceOpt, parse_day
-from costmark.cli.output import console, emit, err_console
+from costmark.cli.output import console, emit, err_console, escape
 from costmark.errors import ConfigError, UsageError
+from costmark.present.records import insert_column, with_units
 
 GrainOpt = Annotated[
     str, typer.Option("--grain", "-g", help="Period: day, week (ISO), month, quarter, year.")
@@ -56,24 +57,32 @@ def kpi(
     with api.open_workspace(workspace, read_only=True) as ws:
         if list_:
             rows = [{**d.model_dump(include={"id", "title", "unit", "direction", "kind",
-                                             "formula", "null_when"}),
-                     "valid_range": d.range_text}
+                                             "description", "formula", "null_when"}),
+                     "valid_range": d.range_text, "shown_as": d.unit_info.kind.value}
                     for d in ws.kpi_catalog()]
+            # People read what a KPI means and its unit; the formula (symbols such as
+            # "Σ EffectiveCost / Σ ListCost") is for machines and `costmark explain`.
+            people = fmt is OutputFormat.table
             emit(rows, fmt, title="KPIs",
-                 columns=["id", "title", "unit", "valid_range", "direction", "kind", "formula",
-                          "null_when"])
+                 columns=(["id", "title", "unit", "direction", "description"] if people else
+                          ["id", "title", "unit", "shown_as", "valid_range", "direction",
+                           "kind", "description", "formula", "null_when"]))
             return
         if not ids:
             raise UsageError("name at least one KPI, or use --list")
         result = ws.kpi(ids, grain=grain, by=by or (), start=parse_day(start, "--from"),
                         end=parse_day(end, "--to", last=True), where=where,
                         engine=engine, rollups=False if raw else None)
-        rows = result.rows()
-        cols = result.columns
+        units = {d.id: d.unit for d in ws.kpi_catalog() if d.id in set(ids)}
+        # The unit travels beside each value (JSON, CSV); tables show the value in it.
+        rows = with_units(result.rows(), lambda r: units.get(r["kpi"]))
+        cols = insert_column(result.columns, "unit", after="value")
         if fmt is OutputFormat.table:
-            cols = [c for c in cols if c != "grain" and any(r.get(c) is not None for r in rows)]
+            cols = [c for c in cols if c not in ("grain", "unit")
+                    and any(r.get(c) is not None for r in rows)]
             cols = cols or result.columns
-        emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols)
+        emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols,
+             units={"value": "@unit", "coverage": "ratio"})
 
 
 def _use_spark_master(master: str | None) -> None:
@@ -112,7 +121,7 @@ def check(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -
     rows = [{"file": p.file, "line": p.line, "problem": p.message} for p in problems]
     if fmt is OutputFormat.table:
         if not rows:
-            console.print(f"[green]ok[/green]: {root / CONFIG_FILE} has no problems")
+            console.print(f"[green]ok[/green]: {escape(str(root / CONFIG_FILE))} has no problems")
         for p in problems:
             err_console.print(str(p), highlight=False, markup=False)
     else:

@@ -17,7 +17,7 @@ from costmark.cli.options import (
     WorkspaceOpt,
     parse_day,
 )
-from costmark.cli.output import emit, err_console
+from costmark.cli.output import emit, err_console, escape
 from costmark.errors import UsageError
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
@@ -60,7 +60,7 @@ def _records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict[str, 
 
 def _notes(notes: list[str]) -> None:
     for note in dict.fromkeys(notes):
-        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
 
 
 def track(

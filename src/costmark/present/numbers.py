@@ -283,6 +283,11 @@ def value(
         return days(amount) if label else factor(amount)
     if kind is UnitKind.FACTOR:
         return factor(amount)
+    if kind is UnitKind.POINTS:
+        return points(amount)
+    if kind is UnitKind.PERCENT:
+        d = to_decimal(amount)
+        return percent(None if d is None else d / 100)
     if kind is UnitKind.QUANTITY and label and parsed:
         return f"{number(amount)} {parsed.text}"
     return number(amount)

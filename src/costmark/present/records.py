@@ -180,13 +180,14 @@ def insert_column(cols: Sequence[str], name: str, after: str) -> list[str]:
 
 def fmt(
     value: Any, unit: str | Unit | None = None, currency: str | None = None, *,
-    compact: bool = False,
+    compact: bool = False, column: str | None = None,
 ) -> str:
     """A value for a page or report cell (the ``fmt`` Jinja filter): as its unit says when it
-    has one, else readable text; ``compact`` for tiles ('$112.3k')."""
+    has one, else readable text; ``compact`` for tiles ('$112.3k'); ``column`` (the cell's
+    column name) shows ids and years as text ('2024', not '2,024')."""
     if compact and not numbers.is_missing(value) and isinstance(value, int | float | Decimal):
         return numbers.value(value, unit, currency, compact=True)
-    return cell(value, unit, currency)
+    return cell(value, unit, currency, column=column)
 
 
 def change_text(row: Mapping[str, Any]) -> str:

@@ -29,6 +29,8 @@ class UnitKind(StrEnum):
     DAYS = "days"  # a duration in days
     FACTOR = "factor"  # a dimensionless multiplier (spend elasticity)
     QUANTITY = "quantity"  # an amount of something else (GB, hours, transactions)
+    POINTS = "points"  # a difference of two ratios, shown in percentage points (+1.2 pp)
+    PERCENT = "percent"  # a number already in percent (12.5 means 12.5%): attainment, rank
 
 
 #: Unit words for a share of a whole, stored as a fraction (0.157 is shown 15.7%).
@@ -37,6 +39,8 @@ MONEY_WORDS = frozenset({"currency", "money"})
 COUNT_WORDS = frozenset({"count", "number", "items"})
 DAYS_WORDS = frozenset({"days", "day"})
 FACTOR_WORDS = frozenset({"factor", "multiplier", "x"})
+POINTS_WORDS = frozenset({"pp", "points", "percentage points"})
+PERCENT_WORDS = frozenset({"pct", "percent100"})
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 _WORD = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 
@@ -99,6 +103,10 @@ def parse_unit(text: str | Unit) -> Unit:
         return Unit(UnitKind.DAYS, clean)
     if word in FACTOR_WORDS:
         return Unit(UnitKind.FACTOR, clean)
+    if word in POINTS_WORDS:
+        return Unit(UnitKind.POINTS, clean)
+    if word in PERCENT_WORDS:
+        return Unit(UnitKind.PERCENT, clean)
     return Unit(UnitKind.QUANTITY, clean)
 
 
@@ -111,6 +119,16 @@ def unit_kind(text: str | Unit | None) -> UnitKind | None:
         return parse_unit(text).kind
     except ValueError:
         return None
+
+
+def difference_unit(text: str | Unit | None) -> str | None:
+    """The unit of a difference of two values of ``text``: percentage points for ratios (a
+    share going from 40% to 44% moved +4.0 pp), the same unit otherwise."""
+    if text is None:
+        return None
+    if unit_kind(text) is UnitKind.RATIO:
+        return "pp"
+    return str(text)
 
 
 def checked_unit(text: str) -> str:

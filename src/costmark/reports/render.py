@@ -58,8 +58,8 @@ def render_html(ctx: dict[str, Any], *, with_charts: bool = True) -> str:
     )
 
 
-def _md_cell(value: Any, unit: str | None = None) -> str:
-    text = fmt(value, unit)
+def _md_cell(value: Any, unit: str | None = None, column: str | None = None) -> str:
+    text = fmt(value, unit, column=column)
     return (
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
@@ -73,7 +73,7 @@ def _md_table(rows: list[dict[str, Any]], cols: list[str] | None = None) -> list
     cols = cols or columns(rows)
     lines = ["| " + " | ".join(_md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
-        lines.append("| " + " | ".join(_md_cell(r.get(c)) for c in cols) + " |")
+        lines.append("| " + " | ".join(_md_cell(r.get(c), column=c) for c in cols) + " |")
     return lines
 
 

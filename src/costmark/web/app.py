@@ -32,7 +32,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from costmark import __version__
 from costmark.access.scope import ScopeUnsupported
 from costmark.access.tokens import ROLES
-from costmark.present.records import csv_safe, dumps, to_jsonable
 from costmark.errors import (
     CostmarkError,
     InputError,
@@ -40,6 +39,7 @@ from costmark.errors import (
     UsageError,
     WorkspaceError,
 )
+from costmark.present.records import csv_safe, dumps, to_jsonable
 from costmark.reports import charts
 from costmark.reports.render import FORMATS
 from costmark.reports.render import figures as report_figures
