@@ -23,6 +23,7 @@ from costmark.access.scope import scoped
 from costmark.alerts.deliver import post_webhook
 from costmark.engine.asof import JudgedPeriod
 from costmark.errors import CostmarkError
+from costmark.present import numbers
 from costmark.reports import sources
 from costmark.reports.context import cutoff
 from costmark.spec.alerts import SEVERITY_RANK, AlertRule, AlertSettings
@@ -84,8 +85,8 @@ def kpi_threshold(view: Any, rule: AlertRule) -> list[Candidate]:
         out.append(
             Candidate(
                 _key(rule.name, rule.kpi, r["period_start"], r.get("currency"), *dims.values()),
-                f"{rule.kpi} is {value:,.4g}{cur} ({where}, {judged.describe()}), "
-                f"{word} the threshold {rule.threshold:,.4g}",
+                f"{rule.kpi} is {numbers.short(value)}{cur} ({where}, {judged.describe()}), "
+                f"{word} the threshold {numbers.short(rule.threshold)}",
                 rule.severity,
                 dims,
                 {
@@ -166,10 +167,7 @@ def anomaly(view: Any, rule: AlertRule) -> list[Candidate]:
 
 
 def _f(v: Any) -> str:
-    try:
-        return f"{float(v):,.2f}"
-    except (TypeError, ValueError):
-        return "?"
+    return "?" if numbers.to_decimal(v) is None else numbers.number(v)
 
 
 def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:

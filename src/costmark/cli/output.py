@@ -10,8 +10,6 @@ escaped (:func:`escape`), so ``:100:`` or ``[bold]`` in a file name prints as wr
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from costmark.cli.options import OutputFormat
-from costmark.present.records import cell, csv_safe, dumps, to_jsonable
+from costmark.present.records import cell, csv_safe, dumps, to_csv, to_jsonable
 from costmark.present.units import Unit
 
 __all__ = ["console", "csv_safe", "dumps", "emit", "err_console", "escape", "to_jsonable"]
@@ -58,12 +56,7 @@ def emit(
         sys.stdout.write(dumps(document if document is not None else list(rows)) + "\n")
         return
     if fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(cols)
-        for r in rows:
-            writer.writerow([csv_safe(r.get(c)) for c in cols])
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(to_csv(rows, cols))
         return
     if not rows:
         console.print(f"[dim]{escape(title) + ': ' if title else ''}no rows[/dim]")

@@ -27,6 +27,7 @@ from costmark.engine import periods
 from costmark.errors import CostmarkError
 from costmark.kpis.computed import total_cost
 from costmark.kpis.library import ComputedKpi
+from costmark.present import numbers
 from costmark.spec import filters as f
 
 if TYPE_CHECKING:
@@ -135,7 +136,8 @@ def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
                                 note="period has not started or budget is zero"))
             continue
         projected = actual / Decimal(str(share))
-        note = f"projected period end {projected:.2f} against {budget:.2f}"
+        note = (f"projected period end {numbers.money(projected)} against "
+                f"{numbers.money(budget)}")
         if share < 1:
             total = periods.period_days(key[0], ctx.request.grain)
             note = f"partial: {round(share * total)} of {total} days; {note}"

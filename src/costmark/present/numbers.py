@@ -280,7 +280,7 @@ def value(
     if kind is UnitKind.COUNT:
         return count(amount)
     if kind is UnitKind.DAYS:
-        return days(amount) if label else factor(amount)
+        return days(amount) if label else days(amount).rsplit(" ", 1)[0]
     if kind is UnitKind.FACTOR:
         return factor(amount)
     if kind is UnitKind.POINTS:

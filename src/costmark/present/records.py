@@ -9,7 +9,9 @@ never a JSON or Python repr.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import math
 import re
@@ -88,6 +90,18 @@ def csv_safe(value: Any) -> str:
         except ValueError:
             return "'" + text
     return text
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """CSV text (header first) of ``rows``: machine values through :func:`csv_safe`."""
+    rows = list(rows)
+    cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(cols)
+    for r in rows:
+        writer.writerow([csv_safe(r.get(c)) for c in cols])
+    return buffer.getvalue()
 
 
 def is_ident_column(column: str | None) -> bool:
