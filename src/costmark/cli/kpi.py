@@ -54,6 +54,7 @@ def kpi(
 ) -> None:
     """Compute KPIs per period, dimension and currency (currencies are never summed)."""
     _use_spark_master(spark_master)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
         if list_:
             rows = [{**d.model_dump(include={"id", "title", "unit", "direction", "kind",
@@ -70,8 +71,7 @@ def kpi(
             return
         if not ids:
             raise UsageError("name at least one KPI, or use --list")
-        result = ws.kpi(ids, grain=grain, by=by or (), start=parse_day(start, "--from"),
-                        end=parse_day(end, "--to", last=True), where=where,
+        result = ws.kpi(ids, grain=grain, by=by or (), start=first, end=last, where=where,
                         engine=engine, rollups=False if raw else None)
         units = {d.id: d.unit for d in ws.kpi_catalog() if d.id in set(ids)}
         # The unit travels beside each value (JSON, CSV); tables show the value in it.
@@ -105,9 +105,9 @@ def explain(
 ) -> None:
     """Print the SQL the engine runs for these KPIs (the plan as comments)."""
     _use_spark_master(spark_master)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
-        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=parse_day(start, "--from"),
-                                    end=parse_day(end, "--to", last=True),
+        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=first, end=last,
                                     where=where, engine=engine, rollups=False if raw else None))
 
 

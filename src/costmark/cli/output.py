@@ -63,11 +63,20 @@ def emit(
         return
     table = Table(title=escape(title) if title else None, show_lines=False,
                   header_style="bold")
-    for c in cols:
-        table.add_column(escape(c), overflow="fold")
-    for r in rows:
-        table.add_row(*[escape(_cell(r.get(c), _unit(r, c, units), _currency(r), c))
-                        for c in cols])
+    cells = [[_cell(r.get(c), _unit(r, c, units), _currency(r), c) for c in cols]
+             for r in rows]
+    numeric = [bool(units and units.get(c)) for c in cols]
+    widest = [max((len(row[i]) for row in cells), default=0) if numeric[i] else 4
+              for i in range(len(cols))]
+    # A number in a unit does not break across lines ("$13.7" / "0") when the table can fit
+    # them whole (text columns fold instead); on a terminal too narrow, everything folds.
+    whole = sum(widest) + 3 * len(cols) + 1 <= console.width
+    for i, c in enumerate(cols):
+        table.add_column(escape(c), overflow="fold",
+                         min_width=widest[i] if numeric[i] and whole else None,
+                         justify="right" if numeric[i] else "left")
+    for row in cells:
+        table.add_row(*[escape(text) for text in row])
     console.print(table)
 
 

@@ -76,10 +76,11 @@ def report(
     peers, industry standing, maturity and iteration goals."""
     if output is None and fmt in (ReportFormat.html, ReportFormat.pdf):
         raise UsageError(f"--format {fmt.value} needs --output FILE")
+    day = parse_day(as_of, "--as-of", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
         body = ws.report(
             cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
-            as_of=parse_day(as_of, "--as-of", last=True),
+            as_of=day,
         )
     if output is None:
         typer.echo(body.decode("utf-8"), nl=False)

@@ -224,12 +224,14 @@ def anomalies(
     """
     if end is not None and as_of is not None:
         raise UsageError("give --to or --as-of, not both (--as-of is the last day counted)")
+    first = _date(start, "--from")
+    last = _date(end if end is not None else as_of, "--as-of" if as_of else "--to")
     with api.open_workspace(workspace, read_only=True) as ws:
         frame = ws.anomalies(
             kpi,
             by=_by(by),
-            start=_date(start, "--from"),
-            end=_date(end if end is not None else as_of, "--as-of" if as_of else "--to"),
+            start=first,
+            end=last,
             min_severity=min_severity,
             threshold=threshold,
             where=where,
@@ -255,8 +257,9 @@ def budgets(
 ) -> None:
     """Budgets from costmark.yaml: actual to date, burn rate, projected end of period from the
     forecast, variance and status (on track / at risk / over)."""
+    day = _date(as_of, "--as-of")
     with api.open_workspace(workspace, read_only=True) as ws:
-        cut = ws.cutoff(_date(as_of, "--as-of"))
+        cut = ws.cutoff(day)
         frame = ws.budgets(name, as_of=cut.day)
     rows = _records(frame)
     why = "given" if cut.given else "the data's last day"

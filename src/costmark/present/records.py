@@ -146,9 +146,9 @@ def cell(
         return numbers.MISSING
     if is_ident_column(column) and isinstance(value, int | float | Decimal | str):
         return numbers.ident(value)
-    if unit is not None and isinstance(value, int | float | Decimal) and not isinstance(
-        value, bool
-    ):
+    if (unit is not None and not isinstance(value, bool)
+            and numbers.to_decimal(value) is not None):
+        # exact amounts often travel as text ("13.700000000000000000"): shown as money too
         return numbers.value(value, unit, currency)
     if exact and isinstance(value, Decimal):
         return f"{money.tidy(value):,f}"
