@@ -167,7 +167,7 @@ def anomaly(view: Any, rule: AlertRule) -> list[Candidate]:
 
 
 def _f(v: Any) -> str:
-    return "?" if numbers.to_decimal(v) is None else numbers.number(v)
+    return "?" if numbers.to_decimal(v) is None else numbers.money(v)
 
 
 def budget_over(view: Any, rule: AlertRule) -> list[Candidate]:
