@@ -2,12 +2,21 @@
 
     CostmarkError                exit 1  (anything the user can fix in their data or setup)
     ├── WorkspaceError           missing / newer-schema / corrupt workspace
+    │   └── WarehouseBusy        another process holds the warehouse (web: try again)
     ├── ConfigError              costmark.yaml problems, each located (file:line)
+    │   └── FilterSyntaxError    a filter expression that does not parse (with the position)
     ├── InputError               a data file that cannot be read or fails hard checks
     │   └── ValidationFailed     validate/ingest --strict found errors
     ├── NotFoundError            unknown KPI, dimension, metric, iteration ... (with "did you mean")
     ├── BackendUnavailable       an optional extra (spark, pdf) is not installed
+    ├── ScopeUnsupported         data that cannot be filtered to a team scope is withheld
+    ├── PayloadTooLarge          an upload over the configured limit (HTTP 413)
+    ├── EvidenceUnavailable      a maturity fact cannot be had (the reason is shown)
+    ├── PartMissing              a report part has no data source (shown instead of the section)
     └── UsageError               exit 2: arguments that do not make sense together
+
+Every exception costmark defines lives here; modules that raised them first re-export them
+under their old names.
 
 Why a tree: the CLI, the web app and the Python API all need to tell "your input is wrong"
 from "costmark is broken"; catching ``CostmarkError`` is that line.
@@ -82,6 +91,32 @@ class BackendUnavailable(CostmarkError):
     """An optional extra is not installed; the message gives the exact pip line."""
 
 
+class WarehouseBusy(WorkspaceError):
+    """Another process holds the warehouse (usually an ingest); try again shortly."""
+
+
+class FilterSyntaxError(ConfigError):
+    """A filter expression that does not parse; the message points at the position."""
+
+
+class ScopeUnsupported(CostmarkError):
+    """This data cannot be filtered to the caller's scope, so it is withheld. Raised in one
+    place, ``Context.warehouse``, when a scoped context is asked for raw warehouse access."""
+
+
+class PayloadTooLarge(CostmarkError):
+    """The request body is over the configured upload limit (HTTP 413)."""
+
+
+class EvidenceUnavailable(CostmarkError):
+    """A maturity fact cannot be had; the message is the reason shown to the user."""
+
+
+class PartMissing(CostmarkError):
+    """A report part has no data source (yet); the message is shown in place of the
+    section."""
+
+
 class UsageError(CostmarkError):
     """Arguments that cannot work together; scripts see exit code 2."""
 
@@ -97,7 +132,3 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
             matches = [lowered[name.lower()]]
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
-
-class ScopeUnsupported(CostmarkError):
-    """This data cannot be filtered to the caller's scope, so it is withheld. Raised in one
-    place, ``Context.warehouse``, when a scoped context is asked for raw warehouse access."""

@@ -28,8 +28,10 @@ def test_kpi_json_rows(cli: tuple[CliRunner, list[str]]) -> None:
     rows = json.loads(out.output)
     esr = next(r for r in rows if r["kpi"] == "effective_savings_rate" and r["team"] == "alpha"
                and r["currency"] == "USD")
-    assert set(esr) == {"kpi", "period_start", "grain", "team", "currency", "value",
+    # #13: JSON carries the unit beside each value
+    assert set(esr) == {"kpi", "period_start", "grain", "team", "currency", "value", "unit",
                         "numerator", "denominator", "coverage", "note"}
+    assert esr["unit"] == "ratio"
     assert esr["period_start"] == "2024-01-01" and esr["grain"] == "month"
     total = next(r for r in rows if r["kpi"] == "total_cost" and r["team"] == "beta")
     assert total["value"] == 12

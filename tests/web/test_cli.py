@@ -89,7 +89,7 @@ def test_token_lifecycle(tmp_path: Path) -> None:
     assert token["token"].startswith("cm_") and token["scope"] == {"service": "EC2"}
     listed = json.loads(cm("token", "list", "-w", ws, "-f", "json").stdout)
     assert [t["name"] for t in listed] == ["bob"] and "token" not in listed[0]
-    assert token["token"].split("_")[2] not in cm("token", "list", "-w", ws, "-f", "csv").stdout
+    assert token["token"].split("_", 2)[2] not in cm("token", "list", "-w", ws, "-f", "csv").stdout
     assert cm("token", "revoke", token["id"], "-w", ws).returncode == 0
     again = cm("token", "revoke", token["id"], "-w", ws)
     assert again.returncode == 1 and "no active token" in again.stderr

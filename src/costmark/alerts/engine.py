@@ -22,6 +22,7 @@ import pandas as pd
 from costmark.alerts.deliver import post_webhook
 from costmark.engine.asof import JudgedPeriod
 from costmark.errors import CostmarkError
+from costmark.present import numbers
 from costmark.reports import sources
 from costmark.reports.context import cutoff
 from costmark.spec.alerts import SEVERITY_RANK, AlertRule, AlertSettings
@@ -88,8 +89,8 @@ def kpi_threshold(view: Context, rule: AlertRule) -> list[Candidate]:
         out.append(
             Candidate(
                 _key(rule.name, rule.kpi, r["period_start"], r.get("currency"), *dims.values()),
-                f"{rule.kpi} is {value:,.4g}{cur} ({where}, {judged.describe()}), "
-                f"{word} the threshold {rule.threshold:,.4g}",
+                f"{rule.kpi} is {numbers.short(value)}{cur} ({where}, {judged.describe()}), "
+                f"{word} the threshold {numbers.short(rule.threshold)}",
                 rule.severity,
                 dims,
                 {
@@ -169,10 +170,7 @@ def anomaly(view: Context, rule: AlertRule) -> list[Candidate]:
 
 
 def _f(v: Any) -> str:
-    try:
-        return f"{float(v):,.2f}"
-    except (TypeError, ValueError):
-        return "?"
+    return "?" if numbers.to_decimal(v) is None else numbers.money(v)
 
 
 def budget_over(view: Context, rule: AlertRule) -> list[Candidate]:

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from costmark.benchmarking.common import check_frame, latest_period
 from costmark.errors import InputError, Located
+from costmark.present import numbers
+from costmark.spec.base import Frozen
 
 #: Shipped reference files live here (package data).
 PACKAGE_DIR = "industry"
@@ -27,10 +29,9 @@ PACKAGE_DIR = "industry"
 WORKSPACE_DIR = "references"
 
 
-class ReferenceFigure(BaseModel):
+class ReferenceFigure(Frozen):
     """One published figure; ``kpi`` is null when no costmark KPI measures the same thing."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1)
     title: str
@@ -140,10 +141,17 @@ def _applicability(
         return False, (f"applies to a spend band in {fig.spend_currency}; your spend in "
                        f"{currency or 'this currency'} cannot be placed in it")
     if fig.annual_spend_min is not None and spend < fig.annual_spend_min:
-        return False, f"for annual spend ≥ {fig.annual_spend_min:,.0f}; yours is {spend:,.0f}"
+        return False, (f"for annual spend ≥ {_spend(fig.annual_spend_min, fig)}; yours is "
+                       f"{_spend(spend, fig)}")
     if fig.annual_spend_max is not None and spend >= fig.annual_spend_max:
-        return False, f"for annual spend < {fig.annual_spend_max:,.0f}; yours is {spend:,.0f}"
+        return False, (f"for annual spend < {_spend(fig.annual_spend_max, fig)}; yours is "
+                       f"{_spend(spend, fig)}")
     return True, None
+
+
+def _spend(amount: float, fig: ReferenceFigure) -> str:
+    """A spend band edge as people read it: '$500.0k'."""
+    return numbers.money(amount, fig.spend_currency, compact=True)
 
 
 def industry_standing(

@@ -14,9 +14,10 @@ import typer
 from typer.core import TyperGroup
 
 from costmark import api
-from costmark.cli.options import EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import emit, err_console
+from costmark.cli.options import EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt, parse_day
+from costmark.cli.output import emit, err_console, escape
 from costmark.errors import UsageError
+from costmark.present.units import difference_unit
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
     import pandas as pd
@@ -119,17 +120,30 @@ TABLE_COLUMNS = {
 }
 
 
+#: Columns holding the KPI's own values, and differences of two of them.
+VALUE_COLUMNS = ("value", "target", "from_value", "reference_value", "reference",
+                 "cohort_median", "p25", "p50", "p75")
+DIFFERENCE_COLUMNS = ("gap", "change", "improvement", "gap_to_median", "gap_to_best")
+#: Columns already in percent (0-100): shown "84.2%", never "84.2000".
+PERCENT_COLUMNS = ("attainment_pct", "percentile", "improvement_pct", "change_pct",
+                   "better_than_pct")
+
+
+def _units(kpi_unit: str | None) -> dict[str, str | None]:
+    """The unit of each benchmark table column, from the KPI's unit: an ESR reads 15.7% and
+    a gap +1.2 pp, a cost $1,234.50 and its gap -$120.00."""
+    units: dict[str, str | None] = dict.fromkeys(VALUE_COLUMNS, kpi_unit)
+    units.update(dict.fromkeys(DIFFERENCE_COLUMNS, difference_unit(kpi_unit)))
+    units.update(dict.fromkeys(PERCENT_COLUMNS, "pct"))
+    return units
+
+
 def _split(values: list[str] | None) -> list[str]:
     return [p.strip() for v in values or [] for p in v.split(",") if p.strip()]
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text if len(text) > 7 else text + "-01")
-    except ValueError:
-        raise UsageError(f"{option} expects YYYY-MM-DD (or YYYY-MM), got {text!r}") from None
+    return parse_day(text, option, last=option == "--to")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -141,7 +155,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _notes(notes: list[str]) -> None:
     for note in dict.fromkeys(notes):
-        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
 
 
 @app.command("run")
@@ -239,6 +253,7 @@ def run(
             direction=direction,
             cohorts=cohorts,
         )
+        kpi_unit = next((d.unit for d in ws.kpi_catalog() if d.id == result.kpi), None)
     if fmt is OutputFormat.json:
         emit([], fmt, document=result.to_dict())
         return
@@ -246,10 +261,12 @@ def run(
         emit(_records(result.to_frame()), fmt)
         _notes(result.caveats)
         return
+    units = _units(kpi_unit)
     for name, frame in result.sections.items():
         cols = [*result.by, *TABLE_COLUMNS.get(name, list(frame.columns))]
         title = f"{result.kpi}: {name}" + (f" ({result.period})" if result.period else "")
-        emit(_records(frame), fmt, title=title, columns=[c for c in cols if c in frame.columns])
+        emit(_records(frame), fmt, title=title, columns=[c for c in cols if c in frame.columns],
+             units=units)
     _notes(result.caveats)
 
 
@@ -367,7 +384,9 @@ def baseline_set(
 ) -> None:
     """Store (or move) a named baseline."""
     with api.open_workspace(workspace) as ws:
-        emit(ws.set_baseline(name, at, note), fmt, title="baseline set")
+        day = parse_day(at, "--at")
+        emit(ws.set_baseline(name, day.isoformat() if day else at, note), fmt,
+             title="baseline set")
 
 
 @baseline_app.command("list")
@@ -385,7 +404,7 @@ def baseline_delete(
     """Delete a stored baseline."""
     with api.open_workspace(workspace) as ws:
         ws.delete_baseline(name)
-    err_console.print(f"baseline {name} deleted")
+    err_console.print(f"baseline {escape(name)} deleted")
 
 
 def register(root: typer.Typer) -> None:

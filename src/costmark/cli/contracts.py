@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
 from costmark.cli.output import console, emit
-from costmark.errors import UsageError
+from costmark.present import numbers
 
 
 def _pct(value: Any) -> str:
-    return "" if value is None else f"{float(value) * 100:.1f}%"
+    return "" if value is None else numbers.percent(value)
 
 
 def _money(value: Any, unit: str | None) -> str:
+    """Money in its currency ('$1,234.50', '1,234.50 CHF'), or a quantity with its unit
+    (commitments made in hours or units rather than money)."""
     if value is None:
         return ""
-    return f"{float(value):,.2f}" + (f" {unit}" if unit else "")
+    if unit and len(unit) == 3 and unit.isupper():
+        return numbers.money(value, unit)
+    return numbers.number(value) + (f" {unit}" if unit else "")
 
 
 def contracts(
@@ -35,12 +38,7 @@ def contracts(
 ) -> None:
     """Contract commitments: committed, consumed to date, remaining, daily consumption rate,
     projected consumption at term end and projected shortfall (money left on the table)."""
-    day = None
-    if as_of is not None:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of {as_of!r}: expected a date such as 2026-10-31") from None
+    day = parse_day(as_of, "--as-of", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
         rows = ws.contract_burndown(as_of=day)
     if fmt is not OutputFormat.table:

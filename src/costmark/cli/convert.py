@@ -15,6 +15,7 @@ from costmark import api
 from costmark.cli.focus import PathsArg, ingest_app
 from costmark.cli.options import AlertsOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
+from costmark.present.numbers import count
 
 SOURCES = ("aws-cur", "azure", "gcp", "oci")
 
@@ -34,6 +35,10 @@ CurrencyOpt = Annotated[
         help="Billing currency (ISO 4217) for exports that name none (some Azure subsets).",
     ),
 ]
+
+
+#: Exact totals shown as money in tables (JSON and CSV keep every digit).
+MONEY_COLUMNS = {"BilledCost": "currency", "EffectiveCost": "currency"}
 
 
 def _rows(results: list[Any], fmt: OutputFormat) -> list[dict[str, Any]]:
@@ -96,7 +101,7 @@ def convert(
     if fmt is OutputFormat.json:
         emit([], fmt, document={"files": [r.to_dict() for r in results]})
         return
-    emit(_rows(results, fmt), fmt, title="native export -> FOCUS")
+    emit(_rows(results, fmt), fmt, title="native export -> FOCUS", units=MONEY_COLUMNS)
     if fmt is OutputFormat.table:
         _explain(results)
 
@@ -123,16 +128,18 @@ def _ingest_command(kind: str) -> Any:
             )
             fired = ws.evaluate_alerts() if alerts and ws.project.alerts.rules else []
         if fired:
-            err_console.print(f"{len(fired)} new alert(s); see: costmark alerts log")
+            err_console.print(f"{len(fired)} new alert(s); see: costmark alerts log",
+                              highlight=False)
         doc = {"conversions": [r.to_dict() for r in results], **summary.to_dict()}
         if fmt is OutputFormat.json:
             emit([], fmt, document=doc)
             return
-        emit(_rows(results, fmt), fmt, title=f"{kind} -> FOCUS")
+        emit(_rows(results, fmt), fmt, title=f"{kind} -> FOCUS", units=MONEY_COLUMNS)
         if fmt is OutputFormat.table:
             _explain(results)
             console.print(
-                f"loaded {summary.rows_loaded:,} rows, quarantined {summary.rows_quarantined:,}",
+                f"loaded {count(summary.rows_loaded)} rows, quarantined "
+                f"{count(summary.rows_quarantined)}",
                 highlight=False,
             )
 

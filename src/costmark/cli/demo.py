@@ -6,16 +6,15 @@ validates it, ingests it, and prints what is there and what to try next.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from costmark import api
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import console, emit, err_console
-from costmark.errors import UsageError
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
+from costmark.cli.output import console, emit, err_console, escape
+from costmark.present.numbers import count, money
 
 
 def demo(
@@ -48,10 +47,7 @@ def demo(
     utilization and recommendations into DIR/demo-data/, writes a demo costmark.yaml (kept
     when it exists), validates and ingests everything. Same seed, same files.
     """
-    try:
-        end_date = dt.date.fromisoformat(end) if end else None
-    except ValueError:
-        raise UsageError(f"--end must be a date YYYY-MM-DD, not {end!r}") from None
+    end_date = parse_day(end, "--end")  # exclusive: a month YYYY-MM means its first day
     quiet = fmt is not OutputFormat.table
     with Progress(
         TextColumn("{task.description}"),
@@ -106,9 +102,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
         },
         {
             "what": "resources / commitments",
-            "value": f"{summary['resources']:,} / {summary['commitments']}",
+            "value": f"{count(summary['resources'])} / {count(summary['commitments'])}",
         },
-        {"what": "cost rows", "value": f"{summary['cost_rows']:,}"},
+        {"what": "cost rows", "value": count(summary["cost_rows"])},
         {
             "what": "validation",
             "value": f"{summary['validation']['errors']} errors, "
@@ -119,11 +115,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if ingest:
         for cur, totals in sorted(ingest["totals"].items()):
             eff = totals.get("EffectiveCost")
-            rows.append({"what": f"EffectiveCost ({cur})", "value": f"{float(eff):,.2f}"})
+            rows.append({"what": f"EffectiveCost ({cur})", "value": money(eff, cur)})
         rows += [
-            {"what": "business metric rows", "value": f"{ingest['business_rows']:,}"},
-            {"what": "utilization samples", "value": f"{ingest['utilization_samples']:,}"},
-            {"what": "recommendations", "value": f"{ingest['recommendations']:,}"},
+            {"what": "business metric rows", "value": count(ingest["business_rows"])},
+            {"what": "utilization samples", "value": count(ingest["utilization_samples"])},
+            {"what": "recommendations", "value": count(ingest["recommendations"])},
         ]
     for a in summary["anomalies"]:
         rows.append(
@@ -135,7 +131,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     emit(rows, OutputFormat.table, title="costmark demo", columns=["what", "value"])
     ws = summary["workspace"]
     console.print(
-        f"\nNext: [bold]export COSTMARK_WORKSPACE={ws}[/bold], then try\n"
+        f"\nNext: [bold]export COSTMARK_WORKSPACE={escape(str(ws))}[/bold], then try\n"
         "  costmark kpi --list\n"
         "  costmark kpi total_cost cost_per_transactions --by team\n"
         "  costmark anomalies --by team\n"

@@ -14,7 +14,9 @@ import typer
 
 from costmark import api
 from costmark.cli.options import AlertsOpt, FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import console, emit, err_console
+from costmark.cli.output import console, emit, err_console, escape
+from costmark.present.numbers import count
+from costmark.present.numbers import money as present_money
 
 PathsArg = Annotated[
     list[str],
@@ -70,7 +72,7 @@ def validate(
         for info in report.files:
             how = "detected" if info.version_detected else "given"
             err_console.print(
-                f"{info.file}: FOCUS {info.focus_version} ({how}), {info.rows:,} rows",
+                escape(f"{info.file}: FOCUS {info.focus_version} ({how}), {count(info.rows)} rows"),
                 highlight=False,
             )
         if rows:
@@ -112,7 +114,8 @@ def ingest_focus(
         )
         fired = ws.evaluate_alerts() if alerts and ws.project.alerts.rules else []
     if fired:
-        err_console.print(f"{len(fired)} new alert(s); see: costmark alerts log", highlight=False)
+        err_console.print(f"{len(fired)} new alert(s); see: costmark alerts log",
+                          highlight=False)
     doc = summary.to_dict()
     if fmt is OutputFormat.json:
         emit([], fmt, document=doc)
@@ -131,11 +134,14 @@ def ingest_focus(
                     **totals,
                 }
             )
-    emit(rows, fmt, title="FOCUS ingest")
+    # Totals are exact Decimals: JSON/CSV keep every digit, the table shows money.
+    money_cols = {k for f in doc["files"] for t in (f["totals"] or {}).values() for k in t}
+    emit(rows, fmt, title="FOCUS ingest", units=dict.fromkeys(money_cols, "currency"))
     if fmt is OutputFormat.table:
         console.print(
-            f"read {doc['rows_read']:,} = loaded {doc['rows_loaded']:,} + quarantined "
-            f"{doc['rows_quarantined']:,}; replaced {doc['rows_replaced']:,} earlier rows; "
+            f"read {count(doc['rows_read'])} = loaded {count(doc['rows_loaded'])} + quarantined "
+            f"{count(doc['rows_quarantined'])}; replaced {count(doc['rows_replaced'])} earlier "
+            "rows; "
             f"billing periods {', '.join(doc['billing_periods']) or '-'}",
             highlight=False,
         )
@@ -229,12 +235,13 @@ def _show_removal(summary: Any, fmt: OutputFormat) -> None:
     )
     if fmt is OutputFormat.table:
         money = "; ".join(
-            f"{cur} billed {t.get('BilledCost')}, effective {t.get('EffectiveCost')}"
+            f"billed {present_money(t.get('BilledCost'), cur)}, "
+            f"effective {present_money(t.get('EffectiveCost'), cur)}"
             for cur, t in doc["totals"].items()
         )
         verb = "would remove" if doc["dry_run"] else f"removed ({doc['removal_id']})"
         console.print(
-            f"{verb} {doc['rows_removed']:,} row(s) and {doc['rows_unquarantined']:,} "
+            f"{verb} {count(doc['rows_removed'])} row(s) and {count(doc['rows_unquarantined'])} "
             f"quarantined row(s) from load(s) {', '.join(doc['ingest_ids']) or '-'}"
             + (f"; {money}" if money else ""),
             highlight=False,

@@ -13,8 +13,8 @@ from rich.prompt import Prompt
 
 from costmark import api
 from costmark.cli.maturity import GroupOpt, stdin_is_tty
-from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import console, emit, err_console
+from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
+from costmark.cli.output import console, emit, err_console, escape
 from costmark.errors import InputError, UsageError
 
 app = typer.Typer(
@@ -81,10 +81,12 @@ def _show_iteration(doc: dict[str, Any], fmt: OutputFormat) -> None:
 
     cat = load_catalog()
     console.print(
-        f"[bold]{doc['name']}[/bold] ({doc['id']}, {doc['status']}) {doc['start']} → "
-        f"{doc['end']}, group {doc['group']}"
+        f"[bold]{escape(str(doc['name']))}[/bold] "
+        + escape(f"({doc['id']}, {doc['status']}) {doc['start']} → {doc['end']}, "
+                 f"group {doc['group']}")
     )
-    console.print("scope: " + ", ".join(cat.current[c].name for c in doc["capabilities"]))
+    console.print("scope: " + escape(", ".join(cat.current[c].name
+                                               for c in doc["capabilities"])))
     rows = [{"goal": g["id"], "capability": cat.current[g["capability"]].name, "lens": g["lens"],
              "measure": g.get("kpi") or f"{g['lens']} score",
              "baseline": g.get("baseline", g.get("baseline_score")),
@@ -93,10 +95,10 @@ def _show_iteration(doc: dict[str, Any], fmt: OutputFormat) -> None:
              "carried from": g.get("carried_from")} for g in doc["goals"]]  # fmt: skip
     emit(rows, fmt, title="goals")
     for note in [*doc.get("notes", []), *doc.get("suggested_changes", [])]:
-        console.print(f"• {note}")
+        console.print(f"• {escape(str(note))}")
     for g in doc["goals"]:
         if g.get("baseline_note"):
-            console.print(f"• {g['id']}: {g['baseline_note']}")
+            console.print(f"• {escape(str(g['id']))}: {escape(str(g['baseline_note']))}")
     if doc.get("suggestions"):
         emit(doc["suggestions"], fmt, title="also worth considering", columns=["name", "reason"])
 
@@ -158,7 +160,7 @@ def plan(
         doc = ws.plan_iteration(spec)
     _show_iteration(doc, fmt)
     if fmt is OutputFormat.table:
-        err_console.print(f"[green]started[/green] {doc['id']}")
+        err_console.print(f"[green]started[/green] {escape(str(doc['id']))}")
 
 
 AsOfOpt = Annotated[
@@ -168,12 +170,7 @@ AsOfOpt = Annotated[
 
 
 def _as_of(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r}: expected YYYY-MM-DD") from None
+    return parse_day(text, "--as-of", last=True)
 
 
 @app.command("status")
@@ -262,7 +259,7 @@ def review(
         document=it,
     )
     if output is not None and fmt is OutputFormat.table:
-        err_console.print(f"report written to {output}")
+        err_console.print(f"report written to {escape(str(output))}")
 
 
 def _confirm_early(iteration: dict[str, Any], day: dt.date) -> bool:
@@ -301,7 +298,7 @@ def report(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, "utf-8")
-        err_console.print(f"report written to {output}")
+        err_console.print(f"report written to {escape(str(output))}")
 
 
 @app.command("next")
@@ -334,7 +331,7 @@ def next_(
         doc = ws.next_iteration(add=list(add or []), weeks=weeks, end=end, extra_goals=extra)
     _show_iteration(doc, fmt)
     if fmt is OutputFormat.table:
-        err_console.print(f"[green]started[/green] {doc['id']}")
+        err_console.print(f"[green]started[/green] {escape(str(doc['id']))}")
 
 
 @app.command("list")
@@ -370,7 +367,7 @@ def export(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, "utf-8")
-        err_console.print(f"exported to {output}")
+        err_console.print(f"exported to {escape(str(output))}")
 
 
 @app.command("import")

@@ -10,9 +10,18 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import console, emit, err_console
+from costmark.cli.options import (
+    EngineOpt,
+    FormatOpt,
+    FromOpt,
+    OutputFormat,
+    ToOpt,
+    WorkspaceOpt,
+    parse_day,
+)
+from costmark.cli.output import console, emit, err_console, escape
 from costmark.errors import ConfigError, UsageError
+from costmark.present.records import insert_column, with_units
 
 GrainOpt = Annotated[
     str, typer.Option("--grain", "-g", help="Period: day, week (ISO), month, quarter, year.")
@@ -21,8 +30,6 @@ ByOpt = Annotated[
     list[str] | None,
     typer.Option("--by", "-b", help="Dimension, FOCUS column or tag:<key> (repeatable)."),
 ]
-FromOpt = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, inclusive (YYYY-MM-DD).")]
 WhereOpt = Annotated[
     str | None,
     typer.Option("--where", help="Filter, e.g. \"ServiceCategory = 'Compute' and "
@@ -54,28 +61,38 @@ def kpi(
 ) -> None:
     """Compute KPIs per period, dimension and currency (currencies are never summed)."""
     _use_spark_master(spark_master)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
         if list_:
             rows = [{**d.model_dump(include={"id", "title", "unit", "direction", "kind",
-                                             "formula", "null_when"}),
-                     "valid_range": d.range_text,
+                                             "description", "formula", "null_when"}),
+                     "valid_range": d.range_text, "shown_as": d.unit_info.kind.value,
                      # FOCUS use cases the KPI answers (docs/focus-use-cases.md)
                      "use_cases": ", ".join(d.use_cases)}
                     for d in ws.kpi_catalog()]
+            # People read what a KPI means and its unit; the formula (symbols such as
+            # "Σ EffectiveCost / Σ ListCost") is for machines and `costmark explain`.
+            people = fmt is OutputFormat.table
             emit(rows, fmt, title="KPIs",
-                 columns=["id", "title", "unit", "valid_range", "direction", "kind", "formula",
-                          "null_when", "use_cases"])
+                 columns=(["id", "title", "unit", "direction", "description", "use_cases"]
+                          if people else
+                          ["id", "title", "unit", "shown_as", "valid_range", "direction",
+                           "kind", "description", "formula", "null_when", "use_cases"]))
             return
         if not ids:
             raise UsageError("name at least one KPI, or use --list")
-        result = ws.kpi(ids, grain=grain, by=by or (), start=start, end=end, where=where,
+        result = ws.kpi(ids, grain=grain, by=by or (), start=first, end=last, where=where,
                         engine=engine, rollups=False if raw else None)
-        rows = result.rows()
-        cols = result.columns
+        units = {d.id: d.unit for d in ws.kpi_catalog() if d.id in set(ids)}
+        # The unit travels beside each value (JSON, CSV); tables show the value in it.
+        rows = with_units(result.rows(), lambda r: units.get(r["kpi"]))
+        cols = insert_column(result.columns, "unit", after="value")
         if fmt is OutputFormat.table:
-            cols = [c for c in cols if c != "grain" and any(r.get(c) is not None for r in rows)]
+            cols = [c for c in cols if c not in ("grain", "unit")
+                    and any(r.get(c) is not None for r in rows)]
             cols = cols or result.columns
-        emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols)
+        emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols,
+             units={"value": "@unit", "coverage": "ratio"})
 
 
 def _use_spark_master(master: str | None) -> None:
@@ -98,8 +115,9 @@ def explain(
 ) -> None:
     """Print the SQL the engine runs for these KPIs (the plan as comments)."""
     _use_spark_master(spark_master)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to", last=True)
     with api.open_workspace(workspace, read_only=True) as ws:
-        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=start, end=end,
+        sys.stdout.write(ws.explain(ids, grain=grain, by=by or (), start=first, end=last,
                                     where=where, engine=engine, rollups=False if raw else None))
 
 
@@ -113,7 +131,7 @@ def check(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -
     rows = [{"file": p.file, "line": p.line, "problem": p.message} for p in problems]
     if fmt is OutputFormat.table:
         if not rows:
-            console.print(f"[green]ok[/green]: {root / CONFIG_FILE} has no problems")
+            console.print(f"[green]ok[/green]: {escape(str(root / CONFIG_FILE))} has no problems")
         for p in problems:
             err_console.print(str(p), highlight=False, markup=False)
     else:

@@ -34,7 +34,7 @@ def init(
 ) -> None:
     """Create a workspace: costmark.yaml with commented defaults and the DuckDB warehouse."""
     ws = api.init_workspace(directory or workspace, force=force)
-    err_console.print(f"[green]workspace ready[/green] at {ws.root}")
+    err_console.print(f"[green]workspace ready[/green] at {escape(str(ws.root))}")
     ws.close()
 
 

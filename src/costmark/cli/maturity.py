@@ -15,8 +15,15 @@ import yaml
 from rich.prompt import IntPrompt, Prompt
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import console, emit, err_console
+from costmark.cli.options import (
+    AsOfOpt,
+    EngineOpt,
+    FormatOpt,
+    OutputFormat,
+    WorkspaceOpt,
+    parse_day,
+)
+from costmark.cli.output import console, emit, err_console, escape
 from costmark.errors import UsageError
 
 app = typer.Typer(
@@ -72,9 +79,10 @@ def _questionnaire(ws: api.Workspace, names: list[str], group: str | None) -> di
                  columns=["lens", "title", "summary", "detail"])  # fmt: skip
         lenses: dict[str, Any] = {}
         for lens, (question, answers) in QUESTIONS.items():
-            console.print(f"\n[bold]{lens.title()}[/bold] — {question.format(cap=cap.name)}")
+            console.print(f"\n[bold]{escape(lens.title())}[/bold] — "
+                          + escape(question.format(cap=cap.name)))
             for i, text in enumerate(answers):
-                console.print(f"  {i} [{STAGES[min(i, 3)]}] {text}")
+                console.print(f"  {i} {escape('[' + STAGES[min(i, 3)] + ']')} {escape(text)}")
             cur = IntPrompt.ask("  current", choices=[str(i) for i in range(5)])
             tgt = IntPrompt.ask(
                 f"  target (current is {stage_of(cur)})",
@@ -116,7 +124,7 @@ def _show_assessment(doc: dict[str, Any], fmt: OutputFormat, rows: list[dict[str
 
 def _judged(ws: api.Workspace, as_of: str | None) -> Any:
     """The --as-of day (None: the data's own last day); says on stderr which day is judged."""
-    cut = ws.cutoff(as_of)
+    cut = ws.cutoff(parse_day(as_of, "--as-of", last=True))
     if cut.day is not None:
         why = "given" if cut.given else "the data's last day"
         err_console.print(f"evidence judged on the data up to {cut.day} ({why})")
@@ -156,7 +164,7 @@ def assess(
             data = _questionnaire(ws, list(capability or []), group)
             if save_answers:
                 save_answers.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
-                err_console.print(f"answers written to {save_answers}")
+                err_console.print(f"answers written to {escape(str(save_answers))}")
             source: Any = data
         else:
             source = answers
@@ -170,7 +178,7 @@ def assess(
 
         _show_assessment(doc, fmt, score_rows(doc))
         if not dry_run and fmt is OutputFormat.table:
-            err_console.print(f"[green]stored[/green] as {doc['id']}")
+            err_console.print(f"[green]stored[/green] as {escape(str(doc['id']))}")
 
 
 @app.command("show")

@@ -1,72 +1,38 @@
 """Render command results as a Rich table, JSON or CSV.
 
 JSON and CSV go to stdout untouched by colour or wrapping so scripts can parse them; tables are
-for people. Decimals (money) keep every digit everywhere: in CSV and tables as plain text, in
-JSON as numbers written with all their digits (``dumps``), never through a float.
+for people, formatted by :mod:`costmark.present` (money with its currency, ratios as
+percentages when the command says which columns carry which unit). The record helpers
+(``to_jsonable``, ``dumps``, ``csv_safe``) live in :mod:`costmark.present.records` and are
+re-exported here for existing callers. Consoles never expand emoji codes, and user text is
+escaped (:func:`escape`), so ``:100:`` or ``[bold]`` in a file name prints as written.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import json
-import math
 import sys
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from costmark import money
 from costmark.cli.options import OutputFormat
-from costmark.jsonable import dumps, to_jsonable
+from costmark.present.records import cell, csv_safe, dumps, to_csv, to_jsonable
+from costmark.present.units import Unit
 
-console = Console()
+__all__ = ["console", "csv_safe", "dumps", "emit", "err_console", "escape", "to_jsonable"]
+
+# emoji=False: ":100:" in a file name or tag value is text, not 💯.
+console = Console(emoji=False)
 # soft_wrap: error messages stay on one line whatever the terminal width, so they can be grepped.
-err_console = Console(stderr=True, soft_wrap=True)
-
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
-def csv_safe(value: Any) -> str:
-    """Neutralise spreadsheet formula injection in user-supplied text (tags, names)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict | list | tuple):
-        return dumps(value, indent=None)
-    if isinstance(value, Decimal) and value.is_finite():
-        return money.plain(value)
-    text = value.isoformat() if isinstance(value, dt.datetime | dt.date) else str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_PREFIXES):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
-    return text
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        return f"{value:,.4f}" if abs(value) < 1000 else f"{value:,.2f}"
-    if isinstance(value, Decimal):
-        # Every digit: a money sum is exact to the 18th decimal, and the table says so.
-        return f"{money.tidy(value):,f}" if value.is_finite() else "—"
-    if isinstance(value, dt.datetime):
-        return (
-            value.strftime("%Y-%m-%d %H:%M")
-            if (value.hour or value.minute)
-            else value.date().isoformat()
-        )
-    if isinstance(value, dict | list):
-        return json.dumps(to_jsonable(value), ensure_ascii=False)
-    return str(value)
+def _cell(value: Any, unit: str | Unit | None = None, currency: str | None = None,
+          column: str | None = None) -> str:
+    return cell(value, unit, currency, column=column, exact=True)
 
 
 def emit(
@@ -76,9 +42,13 @@ def emit(
     title: str | None = None,
     columns: Sequence[str] | None = None,
     document: Any = None,
+    units: Mapping[str, str | Unit | None] | None = None,
 ) -> None:
     """Print ``rows`` (or one mapping) in the chosen format. ``document`` replaces the JSON
-    body when a command has a richer JSON shape than its table."""
+    body when a command has a richer JSON shape than its table. ``units`` maps a column to
+    the unit of its numbers (or to the name of a row field holding the unit, written
+    ``"@field"``): table cells then show money with the row's ``currency``, ratios as
+    percentages; JSON and CSV are unchanged machine values."""
     if isinstance(rows, Mapping):
         rows = [rows]
     cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r))
@@ -86,19 +56,39 @@ def emit(
         sys.stdout.write(dumps(document if document is not None else list(rows)) + "\n")
         return
     if fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(cols)
-        for r in rows:
-            writer.writerow([csv_safe(r.get(c)) for c in cols])
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(to_csv(rows, cols))
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for c in cols:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*[_cell(r.get(c)) for c in cols])
     if not rows:
-        console.print(f"[dim]{title + ': ' if title else ''}no rows[/dim]")
+        console.print(f"[dim]{escape(title) + ': ' if title else ''}no rows[/dim]")
         return
+    table = Table(title=escape(title) if title else None, show_lines=False,
+                  header_style="bold")
+    cells = [[_cell(r.get(c), _unit(r, c, units), _currency(r), c) for c in cols]
+             for r in rows]
+    numeric = [bool(units and units.get(c)) for c in cols]
+    widest = [max((len(row[i]) for row in cells), default=0) if numeric[i] else 4
+              for i in range(len(cols))]
+    # A number in a unit does not break across lines ("$13.7" / "0") when the table can fit
+    # them whole (text columns fold instead); on a terminal too narrow, everything folds.
+    whole = sum(widest) + 3 * len(cols) + 1 <= console.width
+    for i, c in enumerate(cols):
+        table.add_column(escape(c), overflow="fold",
+                         min_width=widest[i] if numeric[i] and whole else None,
+                         justify="right" if numeric[i] else "left")
+    for row in cells:
+        table.add_row(*[escape(text) for text in row])
     console.print(table)
+
+
+def _unit(row: Mapping[str, Any], column: str,
+          units: Mapping[str, str | Unit | None] | None) -> str | Unit | None:
+    unit = (units or {}).get(column)
+    if isinstance(unit, str) and unit.startswith("@"):
+        found = row.get(unit[1:])
+        return found if isinstance(found, str | Unit) else None
+    return unit
+
+
+def _currency(row: Mapping[str, Any]) -> str | None:
+    cur = row.get("currency")
+    return cur if isinstance(cur, str) and cur else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -9,9 +10,17 @@ from typing import Annotated
 import typer
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import emit, err_console
+from costmark.cli.options import (
+    AsOfOpt,
+    EngineOpt,
+    FormatOpt,
+    OutputFormat,
+    WorkspaceOpt,
+    parse_day,
+)
+from costmark.cli.output import emit, err_console, escape
 from costmark.errors import UsageError
+from costmark.present.numbers import count
 
 schedule_app = typer.Typer(help="Report schedules from costmark.yaml.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for the web dashboard and API.", no_args_is_help=True)
@@ -75,17 +84,18 @@ def report(
     peers, industry standing, maturity and iteration goals."""
     if output is None and fmt in (ReportFormat.html, ReportFormat.pdf):
         raise UsageError(f"--format {fmt.value} needs --output FILE")
+    day = parse_day(as_of, "--as-of", last=True)
     with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         body = ws.report(
             cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
-            as_of=as_of,
+            as_of=day,
         )
     if output is None:
         typer.echo(body.decode("utf-8"), nl=False)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(body)
-    err_console.print(f"[green]wrote[/green] {output} ({len(body):,} bytes)")
+    err_console.print(f"[green]wrote[/green] {escape(str(output))} ({count(len(body))} bytes)")
 
 
 @schedule_app.command("list")
@@ -142,7 +152,19 @@ def token_create(
     """Create a token. The token is printed once; only its hash is stored."""
     with api.open_workspace(workspace) as ws:
         text, info = ws.create_token(role.value, scope=_scope(scope), name=name)
-    emit({"token": text, **info}, fmt, title="new token (shown once)")
+    if fmt is not OutputFormat.table:
+        emit({"token": text, **info}, fmt, title="new token (shown once)")
+        return
+    # The secret alone on stdout, one line, never wrapped in a table: copyable, and
+    # `TOKEN=$(costmark token create ...)` captures exactly it. What it is goes to stderr.
+    scope_text = ", ".join(f"{k}={v}" for k, v in info["scope"].items()) or "everything"
+    err_console.print(
+        escape(f"new {info['role']} token {info['id']}"
+               + (f" ({info['name']})" if info.get("name") else "")
+               + f", scope: {scope_text}; shown once, only its hash is kept:"),
+        highlight=False,
+    )
+    sys.stdout.write(text + "\n")
 
 
 @token_app.command("list")
@@ -160,7 +182,7 @@ def token_revoke(
     """Revoke a token; its browser sessions end at once."""
     with api.open_workspace(workspace) as ws:
         ws.revoke_token(token_id)
-    err_console.print(f"[green]revoked[/green] {token_id}")
+    err_console.print(f"[green]revoked[/green] {escape(token_id)}")
 
 
 @alerts_app.command("run")

@@ -8,8 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from costmark import api
-from costmark.cli.options import AsOfOpt, EngineOpt, FormatOpt, OutputFormat, WorkspaceOpt
-from costmark.cli.output import emit, err_console
+from costmark.cli.options import (
+    AsOfOpt,
+    EngineOpt,
+    FormatOpt,
+    FromOpt,
+    OutputFormat,
+    ToOpt,
+    WorkspaceOpt,
+    parse_day,
+)
+from costmark.cli.output import emit, err_console, escape
 from costmark.errors import UsageError
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
@@ -26,12 +35,6 @@ ByOpt = Annotated[
         "--by", "-b", help="Dimension to split by (repeat or comma-separate).", show_default=False
     ),
 ]
-FromOpt = Annotated[
-    str | None, typer.Option("--from", help="First day (YYYY-MM-DD).", show_default=False)
-]
-ToOpt = Annotated[
-    str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).", show_default=False)
-]
 WhereOpt = Annotated[
     str | None,
     typer.Option(
@@ -41,12 +44,7 @@ WhereOpt = Annotated[
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} expects a date like 2026-01-31, got {text!r}") from None
+    return parse_day(text, option, last=option in ("--to", "--as-of"))
 
 
 def _by(values: list[str] | None) -> list[str]:
@@ -63,7 +61,7 @@ def _records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict[str, 
 
 def _notes(notes: list[str]) -> None:
     for note in dict.fromkeys(notes):
-        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
 
 
 def track(
@@ -230,12 +228,14 @@ def anomalies(
     """
     if end is not None and as_of is not None:
         raise UsageError("give --to or --as-of, not both (--as-of is the last day counted)")
+    first = _date(start, "--from")
+    last = _date(end if end is not None else as_of, "--as-of" if as_of else "--to")
     with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         frame = ws.anomalies(
             kpi,
             by=_by(by),
-            start=_date(start, "--from"),
-            end=_date(end if end is not None else as_of, "--as-of" if as_of else "--to"),
+            start=first,
+            end=last,
             min_severity=min_severity,
             threshold=threshold,
             where=where,
@@ -262,8 +262,9 @@ def budgets(
 ) -> None:
     """Budgets from costmark.yaml: actual to date, burn rate, projected end of period from the
     forecast, variance and status (on track / at risk / over)."""
+    day = _date(as_of, "--as-of")
     with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
-        cut = ws.cutoff(_date(as_of, "--as-of"))
+        cut = ws.cutoff(day)
         frame = ws.budgets(name, as_of=cut.day)
     rows = _records(frame)
     why = "given" if cut.given else "the data's last day"

@@ -26,6 +26,7 @@ from costmark.errors import InputError, UsageError
 from costmark.kpis import catalog, ranges
 from costmark.kpis.catalog import FormulaKpi, Plan
 from costmark.kpis.library import ComputedKpi, MeasureKpi
+from costmark.present import numbers
 from costmark.spec import filters as f
 from costmark.spec import formula as fx
 from costmark.spec.kpis import SUMMABLE_COLUMNS
@@ -385,7 +386,7 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
             coverage = float(cn / cd) if cn is not None and cd else None
         note = None
         if coverage is not None and coverage < 1:
-            note = f"computed on {coverage:.0%} of {plan.coverage_note}"
+            note = f"computed on {numbers.percent(coverage, places=0)} of {plan.coverage_note}"
         if den_f is None:
             rows.append(ctx.row(kpi, key, _num(num, plan.money), coverage=coverage, note=note))
             continue
@@ -405,7 +406,7 @@ def derive_measure_kpi(ctx: Context, plan: MeasureKpi) -> list[dict[str, Any]]:
             value = None if num is None else num / den
         notes = [note] if note else []
         if plan.aside is not None and env[plan.aside[0]]:
-            notes.append(plan.aside[1].format(amount=f"{env[plan.aside[0]]:,.2f}"))
+            notes.append(plan.aside[1].format(amount=numbers.money(env[plan.aside[0]])))
         if blind:
             notes.append(blind)
         rows.append(ctx.row(kpi, key, _num(value, plan.money), numerator=num, denominator=den,

@@ -19,6 +19,7 @@ from costmark import money
 from costmark.engine import periods
 from costmark.kpis.computed import ratio_change, total_cost, typical_costs
 from costmark.kpis.model import EFF, NON_NEGATIVE, ComputedKpi, define
+from costmark.present import numbers
 from costmark.spec import formula as fx
 
 if TYPE_CHECKING:
@@ -215,9 +216,10 @@ def spend_elasticity(ctx: Context, plan: ComputedKpi) -> Rows:
         elif abs(vol_change) < MIN_VOLUME_CHANGE:
             rows.append(ctx.row(plan.definition.id, key, None, numerator=cost_change,
                                 denominator=vol_change,
-                                note=f"{metric} moved by {vol_change:+.2%}, under "
-                                     f"{MIN_VOLUME_CHANGE:.0%}: elasticity would divide by "
-                                     "noise"))
+                                note=f"{metric} moved by "
+                                     f"{numbers.percent(vol_change, signed=True, places=2)}, "
+                                     f"under {numbers.percent(MIN_VOLUME_CHANGE, places=0)}: "
+                                     "elasticity would divide by noise"))
         else:
             rows.append(ctx.row(plan.definition.id, key, cost_change / vol_change,
                                 numerator=cost_change, denominator=vol_change,

@@ -29,6 +29,7 @@ from costmark.errors import CostmarkError
 from costmark.kpis.budget_amounts import budget_amounts
 from costmark.kpis.computed import total_cost
 from costmark.kpis.model import AT_MOST_ONE, EFF, NON_NEGATIVE, ComputedKpi, define
+from costmark.present import numbers
 from costmark.spec import filters as f
 
 if TYPE_CHECKING:
@@ -146,7 +147,8 @@ def budget_burn(ctx: Context, plan: ComputedKpi) -> Rows:
                                 note="period has not started or budget is zero"))
             continue
         projected = actual / Decimal(str(share))
-        note = f"projected period end {projected:.2f} against {budget:.2f}"
+        note = (f"projected period end {numbers.money(projected)} against "
+                f"{numbers.money(budget)}")
         if share < 1:
             total = periods.period_days(key[0], ctx.request.grain)
             note = f"partial: {round(share * total)} of {total} days; {note}"

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from costmark.present import numbers
 from costmark.spec.kpis import KpiDefinition
 
 #: A previous period whose cost is below this share of the series' typical (median absolute)
@@ -27,8 +28,8 @@ TINY_BASE_SHARE = Decimal("0.01")
 
 
 def out_of_range_note(definition: KpiDefinition, value: float) -> str:
-    return (f"computed {value:.6g} is outside the valid range {definition.range_text}: not "
-            "shown (inputs the formula cannot read as a "
+    return (f"computed {numbers.short(value, 6)} is outside the valid range "
+            f"{definition.range_text}: not shown (inputs the formula cannot read as a "
             f"{'share' if definition.valid_min == 0 and definition.valid_max == 1 else 'rate'}"
             ", e.g. negative corrections or estimates larger than the cost)")
 
@@ -57,9 +58,10 @@ def tiny_base(previous: Decimal, typical: Decimal, what: str = "cost") -> str | 
     if previous == 0:
         return f"previous period {what} is zero"
     if previous < 0:
-        return (f"previous period {what} is negative ({previous:.2f}): a change has no sign to "
-                "read")
+        return (f"previous period {what} is negative ({numbers.number(previous)}): a change "
+                "has no sign to read")
     if previous < TINY_BASE_SHARE * typical:
-        return (f"previous period {what} {previous:.2f} is below {TINY_BASE_SHARE:.0%} of this "
-                f"series' typical period {what} {typical:.2f}: a change from a tiny base")
+        return (f"previous period {what} {numbers.number(previous)} is below "
+                f"{numbers.percent(TINY_BASE_SHARE, places=0)} of this series' typical period "
+                f"{what} {numbers.number(typical)}: a change from a tiny base")
     return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from costmark.maturity.series import as_date, kpi_series
 from costmark.maturity.sources import Source, Unavailable
+from costmark.present import numbers
 from costmark.spec.maturity import HigherIsBetter, LowerIsBetter
 
 
@@ -144,7 +145,8 @@ def latest_value(
     elif weights and set(weights) >= set(latest):
         main = max(latest, key=lambda c: weights[c])
         period, value = latest[main]
-        others = ", ".join(f"{c} {v:.1%}" for c, (_, v) in sorted(latest.items()) if c != main)
+        others = ", ".join(f"{c} {numbers.percent(v)}"
+                           for c, (_, v) in sorted(latest.items()) if c != main)
         note = f" [{main}, the main currency; {others}]"
     else:
         value = worst([v for _, v in latest.values()])
@@ -177,7 +179,7 @@ def allocation_coverage(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.allocation_coverage
     return _kpi_evidence(
         ctx, "allocation_coverage", lambda v: allocation_stage(v, t), ".1%",
-        f"goals: crawl >= {t.crawl:.0%}, walk >= {t.walk:.0%}, run > {t.run:.0%}",
+        f"goals: crawl >= {_p(t.crawl)}, walk >= {_p(t.walk)}, run > {_p(t.run)}",
     )  # fmt: skip
 
 
@@ -185,7 +187,7 @@ def commitment_coverage(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.commitment_coverage
     return _kpi_evidence(
         ctx, "commitment_coverage", lambda v: commitment_stage(v, t), ".1%",
-        f"goals: crawl >= {t.crawl:.0%}, walk > {t.walk:.0%}, run > {t.run:.0%}",
+        f"goals: crawl >= {_p(t.crawl)}, walk > {_p(t.walk)}, run > {_p(t.run)}",
     )  # fmt: skip
 
 
@@ -193,7 +195,7 @@ def forecast_variance(ctx: EvidenceContext) -> Evidence:
     t = ctx.settings.forecast_variance
     return _kpi_evidence(
         ctx, "forecast_variance", lambda v: variance_stage(v, t), "+.1%",
-        f"goals (absolute): crawl < {t.crawl:.0%}, walk < {t.walk:.0%}, run < {t.run:.0%}",
+        f"goals (absolute): crawl < {_p(t.crawl)}, walk < {_p(t.walk)}, run < {_p(t.run)}",
         worst=lambda xs: max(xs, key=abs),
     )  # fmt: skip
 
@@ -399,3 +401,8 @@ def assessment_cadence(ctx: EvidenceContext) -> Evidence:
         f"{len(dates)} earlier assessment(s), last {age} days ago", stage,
         f"reassess within {ctx.settings.reassess_days} days",
     )  # fmt: skip
+
+
+def _p(share: float) -> str:
+    """A stage threshold as a whole percentage ('80%')."""
+    return numbers.percent(share, places=0)

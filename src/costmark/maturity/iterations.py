@@ -20,6 +20,7 @@ from costmark.maturity.catalog import LENSES, Catalog
 from costmark.maturity.progress import baseline_for, meets
 from costmark.maturity.series import as_date
 from costmark.maturity.sources import Source
+from costmark.present import numbers
 
 DEFAULT_WEEKS = 6
 FIRST_MIN, FIRST_MAX, MAX_ADDED = 3, 5, 2
@@ -189,8 +190,9 @@ def _capture_baseline(
         goal["direction"] = d
     if value is not None and meets(value, goal["target"], goal["direction"]):
         return (
-            f"goal {goal['id']}: {goal['kpi']} is already {value:.4g} ({period}), which meets "
-            f"the target {goal['target']:g} ({goal['direction']} is better); set a target "
+            f"goal {goal['id']}: {goal['kpi']} is already {numbers.short(value)} ({period}), "
+            f"which meets the target {numbers.short(goal['target'])} ({goal['direction']} is "
+            "better); set a target "
             "beyond today's value"
         )
     return None

@@ -15,6 +15,7 @@ from typing import Any
 from costmark.maturity.assessment import group_tuple
 from costmark.maturity.series import as_date, kpi_series
 from costmark.maturity.sources import Source, Unavailable
+from costmark.present import numbers
 
 
 def meets(value: float, target: float, direction: str) -> bool:
@@ -99,7 +100,7 @@ def kpi_goal_status(goal: Mapping[str, Any], source: Source, today: dt.date) -> 
     out["projected"] = round(projected, 6)
     on_track = meets(projected, target, direction)
     note = (
-        f"trend reaches {projected:.4g} by {due} (target {target:g})"
+        f"trend reaches {numbers.short(projected)} by {due} (target {numbers.short(target)})"
         if slope
         else "flat: no movement since the baseline"
     )
@@ -121,7 +122,7 @@ def _to_date(goal: Mapping[str, Any], source: Source, today: dt.date) -> str:
                       points[-1][0] <= as_date(goal["baseline_period"])):  # fmt: skip
         return ""
     period, value = points[-1]
-    return f"; {period:%Y-%m} so far: {value:.4g} (not final)"
+    return f"; {period:%Y-%m} so far: {numbers.short(value)} (not final)"
 
 
 def iteration_started(iteration: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from costmark.errors import InputError
 from costmark.maturity.catalog import Catalog
 from costmark.maturity.progress import outcome
+from costmark.present import jinja, numbers
 
 NOTE_KEYS = ("went_well", "didnt_go_well", "improve")
 NOTE_TITLES = {
@@ -71,8 +72,8 @@ def _env() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["num"] = lambda v: "—" if v is None else (f"{v:.4g}" if isinstance(v, float)
-                                                          else str(v))  # fmt: skip
+    jinja.register(env)
+    env.filters["num"] = numbers.short  # a goal's measure: a KPI value or a level
     return env
 
 

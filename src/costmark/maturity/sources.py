@@ -13,15 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from costmark.errors import CostmarkError
+from costmark.errors import CostmarkError, EvidenceUnavailable
 from costmark.spec.models import Project
 
 if TYPE_CHECKING:
     from costmark.engine.context import Context
 
 
-class Unavailable(Exception):
-    """A fact cannot be had; the message is the reason shown to the user."""
+#: Raised when a fact cannot be had (defined in costmark.errors; the old name stays).
+Unavailable = EvidenceUnavailable
 
 
 class Source(Protocol):

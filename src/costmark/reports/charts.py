@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from costmark.jsonable import to_jsonable
+from costmark.present.records import to_jsonable
 
 _LAYOUT = {
     "margin": {"l": 50, "r": 20, "t": 40, "b": 40},

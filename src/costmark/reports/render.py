@@ -12,9 +12,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from costmark.errors import BackendUnavailable, UsageError
-from costmark.jsonable import dumps
+from costmark.present import jinja
+from costmark.present.records import change_text, columns, dumps, fmt
 from costmark.reports import charts
-from costmark.reports.format import change_text, columns, fmt, pct
 
 FORMATS = ("html", "md", "pdf", "json")
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -27,11 +27,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = fmt
-    env.filters["pct"] = pct
+    jinja.register(env)
     env.filters["script_json"] = charts.script_json
-    env.globals["columns"] = columns
-    env.globals["change_text"] = change_text
     return env
 
 
@@ -61,8 +58,8 @@ def render_html(ctx: dict[str, Any], *, with_charts: bool = True) -> str:
     )
 
 
-def _md_cell(value: Any, unit: str | None = None) -> str:
-    text = fmt(value, unit)
+def _md_cell(value: Any, unit: str | None = None, column: str | None = None) -> str:
+    text = fmt(value, unit, column=column)
     return (
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
@@ -76,7 +73,7 @@ def _md_table(rows: list[dict[str, Any]], cols: list[str] | None = None) -> list
     cols = cols or columns(rows)
     lines = ["| " + " | ".join(_md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
-        lines.append("| " + " | ".join(_md_cell(r.get(c)) for c in cols) + " |")
+        lines.append("| " + " | ".join(_md_cell(r.get(c), column=c) for c in cols) + " |")
     return lines
 
 

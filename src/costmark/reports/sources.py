@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from costmark.errors import PartMissing as PartMissing
 from costmark.reports.periods import Period
 
 if TYPE_CHECKING:
@@ -23,10 +24,6 @@ def section(title: str, status: str, note: str = "", **data: Any) -> dict[str, A
     """One report section: ``status`` ok, empty, unavailable or error, and a ``note`` saying
     why when it is not ok (a section never vanishes silently)."""
     return {"title": title, "status": status, "note": note, **data}
-
-
-class PartMissing(Exception):
-    """A part is not available; the message is shown in place of the section."""
 
 
 def _records(result: Any) -> list[dict[str, Any]]:

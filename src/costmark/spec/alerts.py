@@ -21,7 +21,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from costmark.spec.schedules import Frozen, WebhookTarget
+from costmark.spec.base import Frozen
+from costmark.spec.schedules import WebhookTarget
 
 AlertKind = Literal["kpi_above", "kpi_below", "target_status", "anomaly", "budget_over"]
 Severity = Literal["low", "medium", "high", "critical"]

@@ -20,11 +20,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from costmark.spec.base import Frozen
 
 
-class Budget(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Budget(Frozen):
 
     amount: Decimal = Field(gt=0)
     period: Literal["month", "quarter", "year"] = "month"

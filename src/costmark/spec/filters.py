@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, Union
 
 from costmark.errors import ConfigError, Located
+from costmark.errors import FilterSyntaxError as FilterSyntaxError
 
 Literal_ = str | Decimal
 
@@ -71,10 +72,6 @@ Node = Union[Compare, In, IsNull, And, Or, Not]  # noqa: UP007 (recursive alias)
 
 #: What users may write in costmark.yaml for a filter.
 FilterSpec = str | dict[str, str | int | float | bool | list[str | int | float] | None]
-
-
-class FilterSyntaxError(ConfigError):
-    """A filter expression that does not parse; the message points at the position."""
 
 
 _TOKEN = re.compile(

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from costmark.focus.limits import EARLIEST, DateBounds
+from costmark.spec.base import Frozen
 
 
-class DateRange(BaseModel):
+class DateRange(Frozen):
     """Plausible dates, both ends inclusive; ``latest`` omitted: ten years after today."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     earliest: dt.date = EARLIEST
     latest: dt.date | None = None
@@ -33,8 +32,7 @@ class DateRange(BaseModel):
         return DateBounds(self.earliest, self.latest)
 
 
-class IngestSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class IngestSettings(Frozen):
 
     #: rows with a date/time outside this range are a validation error and are quarantined
     date_range: DateRange = DateRange()

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
+from costmark.present.units import Unit, UnitText, parse_unit
+from costmark.spec.base import Frozen as _Frozen
 from costmark.spec.filters import FilterSpec
 
 Direction = Literal["higher", "lower", "none"]
@@ -32,10 +34,6 @@ SUMMABLE_COLUMNS: tuple[str, ...] = (
     "PricingQuantity",
     "CommitmentDiscountQuantity",
 )
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Measure(_Frozen):
@@ -70,7 +68,8 @@ class UserKpi(_Frozen):
 
     title: str | None = None
     description: str | None = None
-    unit: str | None = None
+    #: currency, ratio, count, days, factor, currency/<business unit> ... (checked on load).
+    unit: UnitText | None = None
     direction: Direction = "none"
     measure: Measure | None = None
     ratio: Ratio | None = None
@@ -113,7 +112,9 @@ class KpiDefinition(_Frozen):
     id: str
     title: str
     description: str
-    unit: str  # currency, ratio, count, currency/<metric>, ...
+    #: currency, ratio, count, days, factor, currency/<metric unit> ...: parsed and checked by
+    #: costmark.present.units, which tells every display how to show the value.
+    unit: UnitText
     direction: Direction
     kind: str  # cost, rate, efficiency, business, planning, user
     formula: str = ""
@@ -129,6 +130,11 @@ class KpiDefinition(_Frozen):
     #: FOCUS use cases (FinOps Foundation slugs) whose number this KPI answers
     #: (costmark.kpis.use_cases, docs/focus-use-cases.md).
     use_cases: tuple[str, ...] = ()
+
+    @property
+    def unit_info(self) -> Unit:
+        """The parsed unit: its kind (money, ratio, unit cost, count, days ...)."""
+        return parse_unit(self.unit)
 
     def in_range(self, value: float) -> bool:
         """Whether ``value`` lies in the declared valid range."""

@@ -16,11 +16,9 @@ run > 80%; forecast variance (absolute) crawl < 20%, walk < 10%, run < 5%.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from costmark.spec.base import Frozen as _Frozen
 
 
 class HigherIsBetter(_Frozen):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from costmark.spec.alerts import AlertSettings
+from costmark.spec.base import Frozen
 from costmark.spec.budgets import Budget
 from costmark.spec.engine import EngineSettings
 from costmark.spec.ingest import IngestSettings
@@ -21,10 +22,6 @@ from costmark.spec.peers import PeerGroup
 from costmark.spec.schedules import Schedule
 from costmark.spec.targets import Target
 from costmark.spec.web import WebSettings
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class TagRule(Frozen):

@@ -12,12 +12,9 @@ automatically from spend bands so a small team is never ranked against a giant.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-class Frozen(BaseModel):
-    # Same settings as spec.models.Frozen; defined here so models.py can import this module.
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+from costmark.spec.base import Frozen
 
 
 class PeerGroup(Frozen):

@@ -22,14 +22,9 @@ from __future__ import annotations
 from typing import Literal
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-
-class Frozen(BaseModel):
-    """Same settings as ``spec.models.Frozen`` (kept here to avoid an import cycle)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
+from costmark.spec.base import Frozen
 
 Cadence = Literal["daily", "weekly", "monthly"]
 ReportFormat = Literal["html", "md", "pdf", "json"]

@@ -25,13 +25,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-class Frozen(BaseModel):
-    # Same settings as spec.models.Frozen; defined here so models.py can import this module.
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
+from costmark.spec.base import Frozen
 
 TargetDirection = Literal["higher", "lower", "equal"]
 

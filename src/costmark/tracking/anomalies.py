@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from costmark.present import numbers
+
 #: Robust z threshold; 3.5 is the usual cut for modified z-scores (Iglewicz & Hoaglin).
 THRESHOLD = 3.5
 #: Share of the threshold a neighbouring day needs to join an anomaly (hysteresis).
@@ -177,9 +179,10 @@ def events(
                 "score": score,
                 "severity": severity(score, threshold, impact),
                 "impact": impact,
-                "note": (f"expected {float(agg(part['expected'])):.2f} is under "
-                         f"{TINY_EXPECTED:.0%} of the series' typical level {level:.2f}: no "
-                         "relative change from a tiny base") if tiny else None,
+                "note": (f"expected {numbers.number(float(agg(part['expected'])))} is under "
+                         f"{numbers.percent(TINY_EXPECTED, places=0)} of the series' typical "
+                         f"level {numbers.number(level)}: no relative change from a tiny base")
+                if tiny else None,
             }
         )
         current.clear()
@@ -279,4 +282,5 @@ def summarize_drivers(
         best.values(),
         key=lambda d: (-round(d["share"] * 20), rank.get(d["dimension"], len(rank))),
     )[:limit]
-    return ", ".join(f"{d['dimension']}={d['value']} ({d['share']:.0%})" for d in ordered)
+    return ", ".join(f"{d['dimension']}={d['value']} ({numbers.percent(d['share'], places=0)})"
+                     for d in ordered)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from costmark.kpis import ranges
+from costmark.present import numbers
 from costmark.tracking.periods import (
     FREQ,
     ROLLING_WINDOW,
@@ -25,6 +26,7 @@ from costmark.tracking.trend import assess, trend
 SERIES_COLUMNS = ("period_start", "currency", "value")
 #: The KPI engine's tiny-base rule (costmark.kpis.ranges), for changes computed here.
 TINY_BASE_SHARE = float(ranges.TINY_BASE_SHARE)
+TINY_TEXT = numbers.percent(TINY_BASE_SHARE, places=0)
 
 
 def series_keys(frame: pd.DataFrame, by: Sequence[str]) -> list[str]:
@@ -89,7 +91,7 @@ def track_frame(
                                      np.nan)
         out["yoy_pct"] = np.where((ago != 0) & ~tiny_ago, (values - ago) / np.abs(ago), np.nan)
     out["change_note"] = [
-        "; ".join(n for n, hit in ((f"{label} from a tiny base (under {TINY_BASE_SHARE:.0%} of "
+        "; ".join(n for n, hit in ((f"{label} from a tiny base (under {TINY_TEXT} of "
                                     "the series' typical value)", flag)
                                    for label, flag in (("change", tp), ("year-over-year", ta)))
                   if hit) or None

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import json
 import logging
 import re
@@ -32,7 +30,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from costmark import __version__
 from costmark.access.scope import ScopeUnsupported
 from costmark.access.tokens import ROLES
-from costmark.cli.output import csv_safe, dumps, to_jsonable
 from costmark.errors import (
     CostmarkError,
     InputError,
@@ -40,6 +37,7 @@ from costmark.errors import (
     UsageError,
     WorkspaceError,
 )
+from costmark.present.records import dumps, to_csv, to_jsonable, with_units
 from costmark.reports import charts
 from costmark.reports.render import FORMATS
 from costmark.reports.render import figures as report_figures
@@ -443,15 +441,10 @@ def create_app(
         """The KPI series (or its drill-down when ``by`` is given) as CSV, formula-safe."""
         data = await kpi_data(request, kpi_id, grain, by, start, end, as_of)
         rows = data["drilldown"].get("series") if by else data["series"]
-        cols = list(dict.fromkeys(k for r in rows or [] for k in r))
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(cols)
-        for r in rows or []:
-            writer.writerow([csv_safe(r.get(c)) for c in cols])
+        unit = data["kpi"].get("unit")  # beside each value, as in `costmark kpi -f csv`
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", kpi_id)
         return Response(
-            buf.getvalue(),
+            to_csv(with_units(rows or [], lambda _: unit)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )

@@ -30,15 +30,12 @@ from typing import Any
 import duckdb
 
 from costmark import api
+from costmark.errors import WarehouseBusy as WarehouseBusy
 from costmark.errors import WorkspaceError
 from costmark.store import intent
 from costmark.workspace import warehouse_path
 
 Opener = Callable[[Path, bool], Any]
-
-
-class WarehouseBusy(WorkspaceError):
-    """Another process holds the warehouse (usually an ingest); try again shortly."""
 
 
 def default_opener(root: Path, read_only: bool) -> Any:

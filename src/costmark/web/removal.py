@@ -15,7 +15,7 @@ import anyio
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
-from costmark.cli.output import to_jsonable
+from costmark.present.records import to_jsonable
 from costmark.web import auth
 from costmark.web.gate import Gate
 from costmark.web.live import Live

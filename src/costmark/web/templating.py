@@ -8,8 +8,8 @@ from fastapi import Request
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from costmark import __version__
+from costmark.present import jinja
 from costmark.reports import charts
-from costmark.reports.format import change_text, columns, fmt, pct
 
 NAV = (
     ("/", "Overview"),
@@ -35,11 +35,8 @@ def templates_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = fmt
-    env.filters["pct"] = pct
+    jinja.register(env)
     env.filters["script_json"] = charts.script_json
-    env.globals["columns"] = columns
-    env.globals["change_text"] = change_text
     env.globals["nav"] = NAV
     env.globals["version"] = __version__
     return env

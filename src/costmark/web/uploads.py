@@ -20,19 +20,17 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Message
 
-from costmark.errors import CostmarkError, InputError
+from costmark.errors import InputError
+from costmark.errors import PayloadTooLarge as PayloadTooLarge
+from costmark.present import numbers
 
 #: Most files one upload may carry (each becomes a file on disk before the load).
 MAX_FILES = 100
 
 
-class PayloadTooLarge(CostmarkError):
-    """The request body is over the configured upload limit (HTTP 413)."""
-
-
 def too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(
-        f"the upload is larger than the limit of {limit:,} bytes "
+        f"the upload is larger than the limit of {numbers.count(limit)} bytes "
         "(web: upload_limit: in costmark.yaml)"
     )
 
