@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import costmark
 from costmark import api
 from costmark.cli.main import _register, app, run
+from costmark.engine.kpiengine import KpiEngine
 from tests.benchmarking.fake_engine import fake_kpi
 from tests.benchmarking.test_service import CONFIG
 from tests.kpis.fixture import build
@@ -151,7 +152,7 @@ def test_one_date_parser_for_every_command(
 def test_benchmark_shows_ratios_as_percentages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(api.Workspace, "kpi", fake_kpi, raising=False)
+    monkeypatch.setattr(KpiEngine, "kpi", fake_kpi)
     root = tmp_path / "org"
     api.init_workspace(root, config_text=CONFIG).close()
     monkeypatch.setenv("COLUMNS", "250")

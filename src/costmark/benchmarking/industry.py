@@ -150,8 +150,9 @@ def _applicability(
 
 
 def _spend(amount: float, fig: ReferenceFigure) -> str:
-    """A spend band edge as people read it: '$500.0k'."""
-    return numbers.money(amount, fig.spend_currency, compact=True)
+    """A spend band edge in full ('$500,000.00'): a compact '$500.0k' reads as a rounded
+    figure, and the band edge is exact."""
+    return numbers.money(amount, fig.spend_currency)
 
 
 def industry_standing(
