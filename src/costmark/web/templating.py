@@ -45,5 +45,11 @@ def templates_env() -> Environment:
     return env
 
 
-def render_page(env: Environment, template: str, *, request: Request, **context: Any) -> str:
-    return env.get_template(template).render(path=request.url.path, request=request, **context)
+def render_page(
+    env: Environment, template: str | list[str], *, request: Request, **context: Any
+) -> str:
+    """Render ``template`` (or the first of a list of candidates that exists)."""
+    chosen = env.select_template(template) if isinstance(template, list) else env.get_template(
+        template
+    )
+    return chosen.render(path=request.url.path, request=request, **context)

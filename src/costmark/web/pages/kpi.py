@@ -1,22 +1,17 @@
-"""Page data: one function per page, returning the dict its JSON twin serves.
-
-Each takes the caller's view of the facade (the workspace, or a scoped view of it) and reads
-nothing else, so the HTML page, the JSON twin and the CSV export always show the same rows.
-"""
+"""One KPI: its series with target, forecast and anomalies, drill-down, trend and peers."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import Counter
 from typing import Any
 
 from costmark.access.scope import ScopeUnsupported
 from costmark.engine.asof import AsOf
-from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
+from costmark.errors import NotFoundError, UsageError, did_you_mean
 from costmark.reports import charts, sources
 from costmark.reports.context import cutoff, guarded, section
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
+from costmark.web.pages import Ask, Page
 
 GRAINS = ("day", "week", "month")
 
@@ -226,140 +221,45 @@ def _peers(view: Any, kpi_id: str, scope: dict[str, str]) -> dict[str, Any]:
     )
 
 
-def data_page(view: Any, live_events: list[dict[str, Any]]) -> dict[str, Any]:
-    def ingest() -> dict[str, Any]:
-        if not hasattr(view, "ingest_log"):
-            raise sources.PartMissing("No data yet: ingest is not available.")
-        rows = view.ingest_log()
-        return section(
-            "Ingest log",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: nothing ingested.",
-            rows=rows,
-        )
-
-    quarantined: list[dict[str, Any]] = []
-
-    def quarantine() -> dict[str, Any]:
-        if not hasattr(view, "quarantine"):
-            raise sources.PartMissing("No data yet: ingest is not available.")
-        quarantined.extend(view.quarantine(limit=200))
-        return section(
-            "Quarantine",
-            "ok" if quarantined else "empty",
-            "" if quarantined else "No rows quarantined.",
-            rows=quarantined,
-        )
-
-    def issues() -> dict[str, Any]:
-        counts: Counter[tuple[str, str]] = Counter()
-        for row in quarantined:
-            reasons = row.get("reasons")
-            if isinstance(reasons, str):
-                try:
-                    reasons = json.loads(reasons)
-                except ValueError:
-                    reasons = [{"message": reasons}]
-            for r in reasons or []:
-                if isinstance(r, dict):
-                    counts[(str(r.get("rule") or ""), str(r.get("column") or ""))] += 1
-        rows = [{"rule": k[0], "column": k[1], "rows": n} for k, n in counts.most_common()]
-        return section(
-            "Validation issues",
-            "ok" if rows else "empty",
-            "" if rows else "No validation issues in quarantined rows.",
-            rows=rows,
-        )
-
-    sections = {
-        "ingest": guarded("Ingest log", ingest),
-        "quarantine": guarded("Quarantine", quarantine),
-    }
-    sections["issues"] = (
-        guarded("Validation issues", issues)
-        if sections["quarantine"]["status"] != "unavailable"
-        else section("Validation issues", "unavailable", sections["quarantine"]["note"])
-    )
-    activity = [e for e in live_events if not getattr(view, "scope", None)]
-    sections["activity"] = section(
-        "Server activity",
-        "ok" if activity else "empty",
-        "" if activity else "No ingest or watch activity yet.",
-        rows=activity[::-1],
-    )
-    return {"sections": sections}
+def kpi_params(
+    kpi_id: str,
+    grain: str = "month",
+    by: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    return {"kpi_id": kpi_id, "grain": grain, "by": by or None, "start": start, "end": end,
+            "as_of": as_of}
 
 
-def maturity_page(view: Any) -> dict[str, Any]:
-    def history() -> dict[str, Any]:
-        if not hasattr(view, "assessments"):
-            raise sources.PartMissing("No data yet: the maturity module is not available.")
-        rows = sources._records(view.assessments())
-        return section(
-            "Assessments",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: no assessment recorded.",
-            rows=rows,
-        )
-
-    latest = guarded("Maturity", lambda: sources.maturity(view))
-    figs = {"maturity-radar": charts.radar_figure(latest["axes"])} if latest.get("axes") else {}
-    return {
-        "sections": {"maturity": latest, "history": guarded("Assessments", history)},
-        "figures": figs,
-    }
+def build(ask: Ask) -> dict[str, Any]:
+    p = ask.params
+    return kpi_detail(ask.view, p["kpi_id"], grain=p["grain"], by=p["by"], start=p["start"],
+                      end=p["end"], as_of=p["as_of"])
 
 
-def iterations_page(view: Any) -> dict[str, Any]:
-    def all_iterations() -> dict[str, Any]:
-        if not hasattr(view, "iterations"):
-            raise sources.PartMissing("No data yet: iteration tracking is not available.")
-        rows = sources._records(view.iterations())
-        return section(
-            "Iterations",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: no iteration started.",
-            rows=rows,
-        )
-
-    return {
-        "sections": {
-            "iteration": guarded("Current iteration goals", lambda: sources.iteration(view)),
-            "iterations": guarded("Iterations", all_iterations),
-        }
-    }
+def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The series, or the drill-down's series when a dimension is chosen."""
+    if data.get("by"):
+        drilled: list[dict[str, Any]] = data["drilldown"].get("series") or []
+        return drilled
+    series: list[dict[str, Any]] = data["series"]
+    return series
 
 
-def alerts_page(view: Any) -> dict[str, Any]:
-    def alert_log() -> dict[str, Any]:
-        rows = view.alert_log(200)
-        return section(
-            "Alert log",
-            "ok" if rows else "empty",
-            "" if rows else "No alerts fired yet.",
-            rows=rows,
-        )
-
-    def runs() -> dict[str, Any]:
-        rows = view.report_runs(100)
-        return section(
-            "Report runs",
-            "ok" if rows else "empty",
-            "" if rows else "No scheduled report has run yet.",
-            rows=rows,
-        )
-
-    return {
-        "sections": {
-            "alerts": guarded("Alert log", alert_log),
-            "runs": guarded("Report runs", runs),
-        }
-    }
+PAGE = Page(
+    slug="kpi",
+    title="KPI",
+    path="/kpi/{kpi_id}",
+    api="/api/kpi/{kpi_id}",
+    csv="/export/kpi/{kpi_id}.csv",
+    params=kpi_params,
+    build=build,
+    table=rows,
+    heading=lambda data: str(data["kpi"]["title"]),
+)
 
 
-def safe_section(fn: Any, title: str) -> dict[str, Any]:
-    try:
-        result: dict[str, Any] = fn()
-        return result
-    except (CostmarkError, sources.PartMissing) as exc:
-        return section(title, "unavailable", str(exc).splitlines()[0])
+def catalog(ask: Ask) -> dict[str, Any]:
+    return {"rows": sources.catalog(ask.view)}
