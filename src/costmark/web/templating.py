@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from costmark import __version__
 from costmark.reports import charts
 from costmark.reports.format import change_text, columns, fmt, pct
+from costmark.web.sparkline import svg as sparkline
 
 NAV = (
     ("/", "Overview"),
@@ -21,6 +22,28 @@ NAV = (
     ("/alerts", "Alerts"),
     ("/docs", "API"),
 )
+
+
+def lines(value: Any) -> list[str]:
+    """A structured value as readable lines: a dict as "key: value" pairs, a list item by
+    item, a driver string ("team=a (93%), env=b (96%)") one driver a line. Pages never show a
+    Python or JSON repr of a dict or list."""
+    if value is None or value == "" or value == [] or value == {}:
+        return []
+    if isinstance(value, dict):
+        return [", ".join(f"{k}: {cell(v)}" for k, v in value.items() if v not in (None, ""))]
+    if isinstance(value, list | tuple):
+        return [line for item in value for line in lines(item)]
+    if isinstance(value, str):
+        return [part for part in value.split(", ") if part] if "=" in value else [value]
+    return [fmt(value)]
+
+
+def cell(value: Any, unit: str | None = None) -> str:
+    """``fmt`` for table cells, with dicts and lists as readable text instead of JSON."""
+    if isinstance(value, dict | list | tuple):
+        return "; ".join(lines(value)) or "—"
+    return fmt(value, unit)
 
 
 def templates_env() -> Environment:
@@ -35,11 +58,13 @@ def templates_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = fmt
+    env.filters["fmt"] = cell
+    env.filters["lines"] = lines
     env.filters["pct"] = pct
     env.filters["script_json"] = charts.script_json
     env.globals["columns"] = columns
     env.globals["change_text"] = change_text
+    env.globals["sparkline"] = sparkline
     env.globals["nav"] = NAV
     env.globals["version"] = __version__
     return env
