@@ -69,6 +69,18 @@ def trend(
     return fig
 
 
+def drill(rows: list[dict[str, Any]], dim: str, name: str, unit: str | None,
+          period: Any) -> dict[str, Any]:
+    """The drill-down's bars for one period, one trace per currency, on a unit axis."""
+    currency = next((r.get("currency") for r in rows if r.get("currency")), None)
+    named = [{**r, dim: "(none)" if r.get(dim) is None else r.get(dim)} for r in rows]
+    fig = charts.grouped_bar_figure(named, dim, f"{name} by {dim} ({period})")
+    fig["layout"] = {**fig["layout"], "yaxis": axis(unit, currency),
+                     "xaxis": {"automargin": True}, "margin": {"l": 60, "r": 16, "t": 40,
+                                                               "b": 40}}
+    return fig
+
+
 def overview_figures(data: dict[str, Any]) -> dict[str, Any]:
     """The overview's trend charts, titled and scaled by each KPI's unit and target."""
     rows = data["sections"].get("scorecard", {}).get("rows") or []

@@ -7,40 +7,38 @@ from typing import Any
 
 from costmark.access.scope import ScopeUnsupported
 from costmark.engine.asof import AsOf
+from costmark.engine.fields import focus_column_names
 from costmark.errors import NotFoundError, UsageError, did_you_mean
-from costmark.reports import charts, sources
+from costmark.reports import sources
 from costmark.reports.context import cutoff, guarded, section
+from costmark.reports.format import fmt, pct
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
+from costmark.web import figures as web_figures
 from costmark.web.pages import Ask, Page
 
 GRAINS = ("day", "week", "month")
+#: FOCUS columns not worth grouping by: amounts, quantities, prices, dates and JSON objects.
+NOT_GROUPABLE = ("Cost", "Price", "Quantity", "PeriodStart", "PeriodEnd", "Details", "Tags")
+ANOMALY_COLUMNS = ("start", "end", "currency", "direction", "expected", "actual", "delta",
+                   "delta_pct", "severity", "drivers")
 
 
-def overview(
-    ws: Any, view: Any, cadence: str, period: str | None, as_of: Any = None
-) -> dict[str, Any]:
-    ctx = ws.report_context(
-        cadence=cadence, period=period, scope=getattr(view, "scope", None), as_of=as_of
-    )
-    s = ctx["sections"]
-    keep = ("scorecard", "trends", "movers", "anomalies", "budgets")
+def drill_choices(project: Any, scope: dict[str, str]) -> dict[str, list[str]]:
+    """What the drill-down offers, as the CLI's ``--by`` accepts: dimensions, FOCUS columns
+    that name things (not amounts or dates) and materialised tag keys."""
+    columns = [c for c in focus_column_names() if not c.endswith(NOT_GROUPABLE)]
+    tags = [f"tag:{k}" for k in getattr(project, "materialized_tag_keys", ()) or ()]
     return {
-        **{k: v for k, v in ctx.items() if k != "sections"},
-        "sections": {k: s[k] for k in keep},
+        "Dimensions": [d for d in project.dimensions if d not in scope],
+        "FOCUS columns": columns,
+        "Tags": tags,
     }
 
 
-def report_sections(
-    ws: Any, view: Any, cadence: str, period: str | None, keys: tuple[str, ...],
-    as_of: Any = None,
-) -> dict[str, Any]:
-    ctx = ws.report_context(
-        cadence=cadence, period=period, scope=getattr(view, "scope", None), as_of=as_of
-    )
-    return {
-        **{k: v for k, v in ctx.items() if k != "sections"},
-        "sections": {k: ctx["sections"][k] for k in keys},
-    }
+def _groupable(by: str, dims: list[str]) -> bool:
+    """A name the KPI engine groups by: a dimension, a FOCUS or ``x_`` column, a tag. The
+    engine still refuses a column or tag this warehouse does not hold (a located 404)."""
+    return (by in dims or by in focus_column_names() or by.startswith(("tag:", "x_")))
 
 
 def kpi_detail(
@@ -67,8 +65,12 @@ def kpi_detail(
         raise NotFoundError(f"unknown KPI {kpi_id!r}" + did_you_mean(kpi_id, meta))
     dims = list(view.project.dimensions)
     scope = dict(getattr(view, "scope", {}) or {})
-    if by is not None and by not in dims:
-        raise NotFoundError(f"unknown dimension {by!r}" + did_you_mean(by, dims))
+    choices = drill_choices(view.project, scope)
+    if by is not None and not _groupable(by, dims):
+        known = [*dims, *choices["FOCUS columns"]]
+        raise NotFoundError(
+            f"unknown dimension, column or tag {by!r}" + did_you_mean(by, known)
+        )
     cadence = {v: k for k, v in GRAIN.items()}[grain]
     cut = cutoff(view, as_of)
     judged = parse_period(cadence, None, cut)
@@ -80,6 +82,10 @@ def kpi_detail(
     series.sort(key=lambda r: (str(r.get("currency")), r["period_start"]))
     currencies = sorted({r.get("currency") or "" for r in series})
     figures: dict[str, Any] = {}
+    unit = meta[kpi_id].get("unit")
+    title = str(meta[kpi_id]["title"])
+    targets = sources.targets(view, [kpi_id], judged)
+    found = guarded("Anomalies", lambda: _anomalies(view, kpi_id, start, shown_end))
     forecast: list[dict[str, Any]] | None = None
     for i, cur in enumerate(currencies):
         points = [
@@ -91,9 +97,11 @@ def kpi_detail(
             final = parse_period(cadence, str(series[-1]["period_start"]))
             forecast = sources.forecast(view, kpi_id, final, None)  # one fit, every currency
         fc = [f for f in forecast or [] if f.get("currency") in (None, cur or None)]
-        figures[f"kpi-trend-{i}"] = charts.trend_figure(
+        target = (targets.get((kpi_id, cur or None)) or targets.get((kpi_id, None)) or {})
+        figures[f"kpi-trend-{i}"] = web_figures.trend(
             {"kpi": kpi_id, "currency": cur or None, "points": points, "forecast": fc},
-            title=meta[kpi_id]["title"],
+            title, unit, target=target.get("target"),
+            anomalies=_markers(found.get("rows") or [], points, cur, grain),
         )
     drill: dict[str, Any]
     if by is None:
@@ -124,10 +132,7 @@ def kpi_detail(
             series=rows,
         )
         if last:
-            figures["kpi-drill"] = charts.grouped_bar_figure(
-                last, by, f"{meta[kpi_id]['title']} by {by} ({latest})"
-            )
-    targets = sources.targets(view, [kpi_id], judged)
+            figures["kpi-drill"] = web_figures.drill(last, by, title, unit, latest)
     peers = guarded("Peers", lambda: _peers(view, kpi_id, scope))
     return {
         "kpi": meta[kpi_id],
@@ -142,6 +147,8 @@ def kpi_detail(
                     if end is None else None),
         "scope": scope,
         "dimensions": [d for d in dims if d not in scope],
+        "drill_choices": choices,
+        "anomalies": found,
         "series": series,
         "target": [{"currency": k[1], **v} for k, v in targets.items()],
         "trend": guarded("Trend", lambda: _trend(view, kpi_id, grain)),
@@ -149,6 +156,41 @@ def kpi_detail(
         "peers": peers,
         "figures": figures,
     }
+
+
+def _anomalies(view: Any, kpi_id: str, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Anomalies of this KPI over the charted range, with expected, actual and drivers."""
+    if not hasattr(view, "anomalies"):
+        raise sources.PartMissing("No data yet: anomaly detection is not available.")
+    rows = sources._records(view.anomalies(kpi_id, start=start, end=end))
+    shown = [{k: r.get(k) for k in ANOMALY_COLUMNS if k in r} for r in rows]
+    for r in shown:
+        for k in ("start", "end"):
+            if r.get(k) is not None:
+                r[k] = dt.date.fromisoformat(str(r[k])[:10])
+    return section("Anomalies", "ok" if shown else "empty",
+                   "" if shown else "No anomalies in the charted range.", rows=shown)
+
+
+def _markers(
+    found: list[dict[str, Any]], points: list[dict[str, Any]], currency: str, grain: str
+) -> list[dict[str, Any]]:
+    """Anomaly markers on the series: at the period holding each anomaly's first day, on the
+    period's value, with the dollar impact and drivers on hover."""
+    out = []
+    starts = sorted(p["period_start"] for p in points)
+    value = {p["period_start"]: p.get("value") for p in points}
+    for a in found:
+        if (a.get("currency") or "") != currency or a.get("start") is None:
+            continue
+        holder = max((s for s in starts if s <= a["start"]), default=None)
+        if holder is None or value.get(holder) is None:
+            continue
+        drivers = a.get("drivers") or ""
+        text = (f"{a['start']}: {fmt(a.get('delta'), 'currency')} {currency} "
+                f"({pct(a.get('delta_pct'))}, {a.get('severity') or ''}) {drivers}").strip()
+        out.append({"x": holder, "y": value[holder], "text": text})
+    return out
 
 
 def _label_partial(rows: list[dict[str, Any]], cut: AsOf, grain: str) -> None:
