@@ -102,7 +102,7 @@ def league(table: dict[str, Any], dim: str, unit: str | None, target: Any = None
     currency = next((r.get("currency") for r in rows if r.get("currency")), None)
     names = [str(r.get(dim)) for r in rows]
     data: list[dict[str, Any]] = [{
-        "type": "bar", "orientation": "h", "name": str(table.get("kpi") or "value"),
+        "type": "bar", "orientation": "h", "name": "value",
         "y": names, "x": [r.get("value") for r in rows],
         "customdata": [[r.get("rank"), r.get("cohort")] for r in rows],
         "hovertemplate": "%{y}: %{x}<br>rank %{customdata[0]} in %{customdata[1]}<extra></extra>",
@@ -132,27 +132,42 @@ def league(table: dict[str, Any], dim: str, unit: str | None, target: Any = None
     }
 
 
-def anomaly_timeline(rows: list[dict[str, Any]], currency: str | None) -> dict[str, Any]:
-    """Anomalies over time: the dollar impact (actual minus expected) of each, coloured by
-    direction, hover naming the drivers."""
+def _drivers(value: Any) -> str:
+    """Drivers for a hover label: the detector's summary text, or a list of them joined."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def anomaly_timeline(
+    rows: list[dict[str, Any]], currency: str | None, span: tuple[Any, Any] | None = None
+) -> dict[str, Any]:
+    """Anomalies over time: each a marker at its first day, as high as its dollar impact
+    (actual minus expected; drops below zero), hover naming the drivers. ``span`` fixes the
+    time axis to the history shown, so one anomaly is not stretched across the chart."""
     data = []
     for direction, colour in (("up", ANOMALY_COLOUR), ("down", TARGET_COLOUR)):
         picked = [r for r in rows if (r.get("direction") or "up") == direction]
         if not picked:
             continue
         data.append({
-            "type": "bar", "name": f"{'spike' if direction == 'up' else 'drop'}",
+            "type": "scatter", "mode": "markers",
+            "name": "spike" if direction == "up" else "drop",
             "x": [r.get("start") for r in picked], "y": [r.get("delta") for r in picked],
-            "text": [r.get("drivers_text") or "" for r in picked],
+            "text": [_drivers(r.get("drivers")) for r in picked],
             "hovertemplate": "%{x}: %{y}<br>%{text}<extra></extra>",
-            "marker": {"color": colour},
+            "marker": {"color": colour, "size": 13, "symbol": "diamond"},
         })
+    xaxis: dict[str, Any] = {"type": "date"}
+    if span is not None:
+        xaxis["range"] = [span[0], span[1]]
     return {
         "data": data,
         "layout": {
             "title": {"text": title("Anomaly impact", "currency", currency)},
             "height": 300, "margin": {"l": 60, "r": 16, "t": 40, "b": 40},
-            "xaxis": {"type": "date"}, "yaxis": axis("currency", currency),
-            "hovermode": "closest", "legend": {"orientation": "h"}, "barmode": "relative",
+            "xaxis": xaxis, "yaxis": {**axis("currency", currency), "rangemode": "normal",
+                                      "zeroline": True},
+            "hovermode": "closest", "legend": {"orientation": "h"},
         },
     }
