@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from costmark.reports.context import build_context
 from costmark.web.pages import Ask
 
 
 def report_sections(ask: Ask, keys: tuple[str, ...]) -> dict[str, Any]:
-    """The report context for the asked period, inside the caller's scope, keeping ``keys``."""
+    """The report context for the asked period inside the caller's scope (``ask.view`` is
+    the scoped view), computing only the sections ``keys`` names."""
     p = ask.params
-    ctx = ask.ws.report_context(
-        cadence=p["cadence"], period=p["period"], scope=getattr(ask.view, "scope", None),
-        as_of=p["as_of"],
-    )
-    return {
-        **{k: v for k, v in ctx.items() if k != "sections"},
-        "sections": {k: ctx["sections"][k] for k in keys},
-    }
+    return build_context(ask.view, cadence=p["cadence"], period=p["period"], as_of=p["as_of"],
+                         sections=keys)
