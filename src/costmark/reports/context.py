@@ -69,11 +69,13 @@ def build_context(
     as_of: Any = None,
     kpis: Sequence[str] | None = None,
     today: dt.date | None = None,
+    sections: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The whole report as data, as the context ``ws`` (scoped or not) sees it.
 
     The default period is the latest complete one of the data ``ws`` sees (``as_of``: the last
-    day counted, when given); ``today`` is the older name of ``as_of``."""
+    day counted, when given); ``today`` is the older name of ``as_of``. ``sections``: only
+    these (a dashboard page showing two sections need not compute nine)."""
     cut = cutoff(ws, as_of if as_of is not None else today)
     p = parse_period(cadence, period, cut)
     catalog = sources.catalog(ws)
@@ -101,15 +103,19 @@ def build_context(
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None),
         "costmark_version": __version__,
         "sections": {
-            "scorecard": guarded("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
-            "trends": guarded("Trends and forecasts", lambda: trends(ws, p, ids)),
-            "movers": guarded("Top movers", lambda: movers(ws, p)),
-            "anomalies": guarded("Anomalies", lambda: sources.anomalies(ws, p)),
-            "budgets": guarded("Budget status", lambda: sources.budgets(ws, p)),
-            "peers": guarded("Peer league tables", lambda: sources.peers(ws, p)),
-            "industry": guarded("Industry standing", lambda: sources.industry(ws, p)),
-            "maturity": guarded("Maturity", lambda: sources.maturity(ws)),
-            "iteration": guarded("Current iteration goals", lambda: sources.iteration(ws)),
+            key: guarded(title, build)
+            for key, (title, build) in {
+                "scorecard": ("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
+                "trends": ("Trends and forecasts", lambda: trends(ws, p, ids)),
+                "movers": ("Top movers", lambda: movers(ws, p)),
+                "anomalies": ("Anomalies", lambda: sources.anomalies(ws, p)),
+                "budgets": ("Budget status", lambda: sources.budgets(ws, p)),
+                "peers": ("Peer league tables", lambda: sources.peers(ws, p)),
+                "industry": ("Industry standing", lambda: sources.industry(ws, p)),
+                "maturity": ("Maturity", lambda: sources.maturity(ws)),
+                "iteration": ("Current iteration goals", lambda: sources.iteration(ws)),
+            }.items()
+            if sections is None or key in sections
         },
     }
 

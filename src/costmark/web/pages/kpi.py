@@ -1,51 +1,45 @@
-"""Page data: one function per page, returning the dict its JSON twin serves.
-
-Each takes the caller's view of the facade (the workspace, or a scoped view of it) and reads
-nothing else, so the HTML page, the JSON twin and the CSV export always show the same rows.
-"""
+"""One KPI: its series with target, forecast and anomalies, drill-down, trend and peers."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import Counter
 from typing import Any
 
 from costmark.access.scope import ScopeUnsupported
 from costmark.engine.asof import AsOf
-from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_mean
-from costmark.reports import charts, sources
+from costmark.engine.fields import focus_column_names
+from costmark.errors import NotFoundError, UsageError, did_you_mean
+from costmark.present.records import with_units
+from costmark.reports import sources
 from costmark.reports.context import cutoff, guarded, section
+from costmark.reports.format import fmt, pct
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
+from costmark.web import figures as web_figures
+from costmark.web.pages import Ask, Page
 
 GRAINS = ("day", "week", "month")
+#: FOCUS columns not worth grouping by: amounts, quantities, prices, dates and JSON objects.
+NOT_GROUPABLE = ("Cost", "Price", "Quantity", "PeriodStart", "PeriodEnd", "Details", "Tags")
+ANOMALY_COLUMNS = ("start", "end", "currency", "direction", "expected", "actual", "delta",
+                   "delta_pct", "severity", "drivers")
 
 
-def overview(
-    ws: Any, view: Any, cadence: str, period: str | None, as_of: Any = None
-) -> dict[str, Any]:
-    ctx = ws.report_context(
-        cadence=cadence, period=period, scope=getattr(view, "scope", None), as_of=as_of
-    )
-    s = ctx["sections"]
-    keep = ("scorecard", "trends", "movers", "anomalies", "budgets")
+def drill_choices(project: Any, scope: dict[str, str]) -> dict[str, list[str]]:
+    """What the drill-down offers, as the CLI's ``--by`` accepts: dimensions, FOCUS columns
+    that name things (not amounts or dates) and materialised tag keys."""
+    columns = [c for c in focus_column_names() if not c.endswith(NOT_GROUPABLE)]
+    tags = [f"tag:{k}" for k in getattr(project, "materialized_tag_keys", ()) or ()]
     return {
-        **{k: v for k, v in ctx.items() if k != "sections"},
-        "sections": {k: s[k] for k in keep},
+        "Dimensions": [d for d in project.dimensions if d not in scope],
+        "FOCUS columns": columns,
+        "Tags": tags,
     }
 
 
-def report_sections(
-    ws: Any, view: Any, cadence: str, period: str | None, keys: tuple[str, ...],
-    as_of: Any = None,
-) -> dict[str, Any]:
-    ctx = ws.report_context(
-        cadence=cadence, period=period, scope=getattr(view, "scope", None), as_of=as_of
-    )
-    return {
-        **{k: v for k, v in ctx.items() if k != "sections"},
-        "sections": {k: ctx["sections"][k] for k in keys},
-    }
+def _groupable(by: str, dims: list[str]) -> bool:
+    """A name the KPI engine groups by: a dimension, a FOCUS or ``x_`` column, a tag. The
+    engine still refuses a column or tag this warehouse does not hold (a located 404)."""
+    return (by in dims or by in focus_column_names() or by.startswith(("tag:", "x_")))
 
 
 def kpi_detail(
@@ -72,8 +66,12 @@ def kpi_detail(
         raise NotFoundError(f"unknown KPI {kpi_id!r}" + did_you_mean(kpi_id, meta))
     dims = list(view.project.dimensions)
     scope = dict(getattr(view, "scope", {}) or {})
-    if by is not None and by not in dims:
-        raise NotFoundError(f"unknown dimension {by!r}" + did_you_mean(by, dims))
+    choices = drill_choices(view.project, scope)
+    if by is not None and not _groupable(by, dims):
+        known = [*dims, *choices["FOCUS columns"]]
+        raise NotFoundError(
+            f"unknown dimension, column or tag {by!r}" + did_you_mean(by, known)
+        )
     cadence = {v: k for k, v in GRAIN.items()}[grain]
     cut = cutoff(view.context, as_of)
     judged = parse_period(cadence, None, cut)
@@ -85,6 +83,10 @@ def kpi_detail(
     series.sort(key=lambda r: (str(r.get("currency")), r["period_start"]))
     currencies = sorted({r.get("currency") or "" for r in series})
     figures: dict[str, Any] = {}
+    unit = meta[kpi_id].get("unit")
+    title = str(meta[kpi_id]["title"])
+    targets = sources.targets(view.context, [kpi_id], judged)
+    found = guarded("Anomalies", lambda: _anomalies(view, kpi_id, start, shown_end))
     forecast: list[dict[str, Any]] | None = None
     for i, cur in enumerate(currencies):
         points = [
@@ -97,9 +99,11 @@ def kpi_detail(
             # one fit, every currency
             forecast = sources.forecast(view.context, kpi_id, final, None)
         fc = [f for f in forecast or [] if f.get("currency") in (None, cur or None)]
-        figures[f"kpi-trend-{i}"] = charts.trend_figure(
+        target = (targets.get((kpi_id, cur or None)) or targets.get((kpi_id, None)) or {})
+        figures[f"kpi-trend-{i}"] = web_figures.trend(
             {"kpi": kpi_id, "currency": cur or None, "points": points, "forecast": fc},
-            title=meta[kpi_id]["title"],
+            title, unit, target=target.get("target"),
+            anomalies=_markers(found.get("rows") or [], points, cur, grain),
         )
     drill: dict[str, Any]
     if by is None:
@@ -130,10 +134,7 @@ def kpi_detail(
             series=rows,
         )
         if last:
-            figures["kpi-drill"] = charts.grouped_bar_figure(
-                last, by, f"{meta[kpi_id]['title']} by {by} ({latest})"
-            )
-    targets = sources.targets(view.context, [kpi_id], judged)
+            figures["kpi-drill"] = web_figures.drill(last, by, title, unit, latest)
     peers = guarded("Peers", lambda: _peers(view, kpi_id, scope))
     return {
         "kpi": meta[kpi_id],
@@ -148,6 +149,8 @@ def kpi_detail(
                     if end is None else None),
         "scope": scope,
         "dimensions": [d for d in dims if d not in scope],
+        "drill_choices": choices,
+        "anomalies": found,
         "series": series,
         "target": [{"currency": k[1], **v} for k, v in targets.items()],
         "trend": guarded("Trend", lambda: _trend(view, kpi_id, grain)),
@@ -155,6 +158,41 @@ def kpi_detail(
         "peers": peers,
         "figures": figures,
     }
+
+
+def _anomalies(view: Any, kpi_id: str, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Anomalies of this KPI over the charted range, with expected, actual and drivers."""
+    if not hasattr(view, "anomalies"):
+        raise sources.PartMissing("No data yet: anomaly detection is not available.")
+    rows = sources._records(view.anomalies(kpi_id, start=start, end=end))
+    shown = [{k: r.get(k) for k in ANOMALY_COLUMNS if k in r} for r in rows]
+    for r in shown:
+        for k in ("start", "end"):
+            if r.get(k) is not None:
+                r[k] = dt.date.fromisoformat(str(r[k])[:10])
+    return section("Anomalies", "ok" if shown else "empty",
+                   "" if shown else "No anomalies in the charted range.", rows=shown)
+
+
+def _markers(
+    found: list[dict[str, Any]], points: list[dict[str, Any]], currency: str, grain: str
+) -> list[dict[str, Any]]:
+    """Anomaly markers on the series: at the period holding each anomaly's first day, on the
+    period's value, with the dollar impact and drivers on hover."""
+    out = []
+    starts = sorted(p["period_start"] for p in points)
+    value = {p["period_start"]: p.get("value") for p in points}
+    for a in found:
+        if (a.get("currency") or "") != currency or a.get("start") is None:
+            continue
+        holder = max((s for s in starts if s <= a["start"]), default=None)
+        if holder is None or value.get(holder) is None:
+            continue
+        drivers = a.get("drivers") or ""
+        text = (f"{a['start']}: {fmt(a.get('delta'), 'currency')} {currency} "
+                f"({pct(a.get('delta_pct'))}, {a.get('severity') or ''}) {drivers}").strip()
+        out.append({"x": holder, "y": value[holder], "text": text})
+    return out
 
 
 def _label_partial(rows: list[dict[str, Any]], cut: AsOf, grain: str) -> None:
@@ -227,141 +265,46 @@ def _peers(view: Any, kpi_id: str, scope: dict[str, str]) -> dict[str, Any]:
     )
 
 
-def data_page(view: Any, live_events: list[dict[str, Any]]) -> dict[str, Any]:
-    def ingest() -> dict[str, Any]:
-        if not hasattr(view, "ingest_log"):
-            raise sources.PartMissing("No data yet: ingest is not available.")
-        rows = view.ingest_log()
-        return section(
-            "Ingest log",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: nothing ingested.",
-            rows=rows,
-        )
-
-    quarantined: list[dict[str, Any]] = []
-
-    def quarantine() -> dict[str, Any]:
-        if not hasattr(view, "quarantine"):
-            raise sources.PartMissing("No data yet: ingest is not available.")
-        quarantined.extend(view.quarantine(limit=200))
-        return section(
-            "Quarantine",
-            "ok" if quarantined else "empty",
-            "" if quarantined else "No rows quarantined.",
-            rows=quarantined,
-        )
-
-    def issues() -> dict[str, Any]:
-        counts: Counter[tuple[str, str]] = Counter()
-        for row in quarantined:
-            reasons = row.get("reasons")
-            if isinstance(reasons, str):
-                try:
-                    reasons = json.loads(reasons)
-                except ValueError:
-                    reasons = [{"message": reasons}]
-            for r in reasons or []:
-                if isinstance(r, dict):
-                    counts[(str(r.get("rule") or ""), str(r.get("column") or ""))] += 1
-        rows = [{"rule": k[0], "column": k[1], "rows": n} for k, n in counts.most_common()]
-        return section(
-            "Validation issues",
-            "ok" if rows else "empty",
-            "" if rows else "No validation issues in quarantined rows.",
-            rows=rows,
-        )
-
-    sections = {
-        "ingest": guarded("Ingest log", ingest),
-        "quarantine": guarded("Quarantine", quarantine),
-    }
-    sections["issues"] = (
-        guarded("Validation issues", issues)
-        if sections["quarantine"]["status"] != "unavailable"
-        else section("Validation issues", "unavailable", sections["quarantine"]["note"])
-    )
-    activity = [e for e in live_events if not getattr(view, "scope", None)]
-    sections["activity"] = section(
-        "Server activity",
-        "ok" if activity else "empty",
-        "" if activity else "No ingest or watch activity yet.",
-        rows=activity[::-1],
-    )
-    return {"sections": sections}
+def kpi_params(
+    kpi_id: str,
+    grain: str = "month",
+    by: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    return {"kpi_id": kpi_id, "grain": grain, "by": by or None, "start": start, "end": end,
+            "as_of": as_of}
 
 
-def maturity_page(view: Any) -> dict[str, Any]:
-    def history() -> dict[str, Any]:
-        if not hasattr(view, "assessments"):
-            raise sources.PartMissing("No data yet: the maturity module is not available.")
-        rows = sources._records(view.assessments())
-        return section(
-            "Assessments",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: no assessment recorded.",
-            rows=rows,
-        )
-
-    latest = guarded("Maturity", lambda: sources.maturity(view.context))
-    figs = {"maturity-radar": charts.radar_figure(latest["axes"])} if latest.get("axes") else {}
-    return {
-        "sections": {"maturity": latest, "history": guarded("Assessments", history)},
-        "figures": figs,
-    }
+def build(ask: Ask) -> dict[str, Any]:
+    p = ask.params
+    return kpi_detail(ask.view, p["kpi_id"], grain=p["grain"], by=p["by"], start=p["start"],
+                      end=p["end"], as_of=p["as_of"])
 
 
-def iterations_page(view: Any) -> dict[str, Any]:
-    def all_iterations() -> dict[str, Any]:
-        if not hasattr(view, "iterations"):
-            raise sources.PartMissing("No data yet: iteration tracking is not available.")
-        rows = sources._records(view.iterations())
-        return section(
-            "Iterations",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: no iteration started.",
-            rows=rows,
-        )
-
-    return {
-        "sections": {
-            "iteration": guarded("Current iteration goals",
-                                 lambda: sources.iteration(view.context)),
-            "iterations": guarded("Iterations", all_iterations),
-        }
-    }
+def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The series, or the drill-down's series when a dimension is chosen, with the KPI's
+    unit beside each value (as in ``costmark kpi -f csv``)."""
+    unit = data["kpi"].get("unit")
+    if data.get("by"):
+        drilled: list[dict[str, Any]] = data["drilldown"].get("series") or []
+        return with_units(drilled, lambda _: unit)
+    return with_units(data["series"], lambda _: unit)
 
 
-def alerts_page(view: Any) -> dict[str, Any]:
-    def alert_log() -> dict[str, Any]:
-        rows = view.alert_log(200)
-        return section(
-            "Alert log",
-            "ok" if rows else "empty",
-            "" if rows else "No alerts fired yet.",
-            rows=rows,
-        )
-
-    def runs() -> dict[str, Any]:
-        rows = view.report_runs(100)
-        return section(
-            "Report runs",
-            "ok" if rows else "empty",
-            "" if rows else "No scheduled report has run yet.",
-            rows=rows,
-        )
-
-    return {
-        "sections": {
-            "alerts": guarded("Alert log", alert_log),
-            "runs": guarded("Report runs", runs),
-        }
-    }
+PAGE = Page(
+    slug="kpi",
+    title="KPI",
+    path="/kpi/{kpi_id}",
+    api="/api/kpi/{kpi_id}",
+    csv="/export/kpi/{kpi_id}.csv",
+    params=kpi_params,
+    build=build,
+    table=rows,
+    heading=lambda data: str(data["kpi"]["title"]),
+)
 
 
-def safe_section(fn: Any, title: str) -> dict[str, Any]:
-    try:
-        result: dict[str, Any] = fn()
-        return result
-    except (CostmarkError, sources.PartMissing) as exc:
-        return section(title, "unavailable", str(exc).splitlines()[0])
+def catalog(ask: Ask) -> dict[str, Any]:
+    return {"rows": sources.catalog(ask.context)}

@@ -1,0 +1,23 @@
+"""build_context(sections=...) computes only the sections asked for, with the same header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from costmark.reports.context import build_context
+
+
+def test_only_the_sections_asked_for(fake_ws: Any) -> None:
+    whole = build_context(fake_ws, period="2026-10")
+    some = build_context(fake_ws, period="2026-10", sections=("scorecard", "budgets"))
+    assert list(some["sections"]) == ["scorecard", "budgets"]
+    assert some["sections"]["scorecard"] == whole["sections"]["scorecard"]
+    assert {k: v for k, v in some.items() if k not in ("sections", "generated_at")} == {
+        k: v for k, v in whole.items() if k not in ("sections", "generated_at")
+    }
+    calls: list[str] = []  # peers are never computed when not asked for
+    fake_ws.benchmark_all = lambda *a, **k: calls.append("peers")
+    build_context(fake_ws, period="2026-10", sections=("scorecard",))
+    assert calls == []
+    build_context(fake_ws, period="2026-10", sections=("peers",))
+    assert calls == ["peers"]
