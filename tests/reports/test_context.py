@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from costmark.benchmarking import service
 from costmark.reports.context import build_context
 
 
-def test_only_the_sections_asked_for(fake_ws: Any) -> None:
+def test_only_the_sections_asked_for(fake_ws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = build_context(fake_ws, period="2026-10")
     some = build_context(fake_ws, period="2026-10", sections=("scorecard", "budgets"))
     assert list(some["sections"]) == ["scorecard", "budgets"]
@@ -16,7 +19,7 @@ def test_only_the_sections_asked_for(fake_ws: Any) -> None:
         k: v for k, v in whole.items() if k not in ("sections", "generated_at")
     }
     calls: list[str] = []  # peers are never computed when not asked for
-    fake_ws.benchmark_all = lambda *a, **k: calls.append("peers")
+    monkeypatch.setattr(service, "run_benchmarks", lambda *a, **k: calls.append("peers") or {})
     build_context(fake_ws, period="2026-10", sections=("scorecard",))
     assert calls == []
     build_context(fake_ws, period="2026-10", sections=("peers",))

@@ -112,9 +112,10 @@ class FakeEngine(KpiEngine):
     """The tiny KPI engine above behind the real engine's ``run`` (and so its scoping)."""
 
     def __init__(self, ctx: Context, backends: BackendCache,
-                 teams: tuple[str, ...] | None) -> None:
+                 teams: tuple[str, ...] | None, items: list[Any] | None = None) -> None:
         super().__init__(ctx, backends)
         self.teams = teams
+        self.items = CATALOG if items is None else items
 
     def answer(self, request: KpiRequest) -> KpiResult:
         rows = kpi_rows(list(request.ids), request.grain, request.by, request.start,
@@ -122,7 +123,7 @@ class FakeEngine(KpiEngine):
         return KpiResult(by=request.by, grain=request.grain, _rows=rows)
 
     def catalog(self) -> list[Any]:
-        return CATALOG
+        return self.items
 
 
 class FakeWorkspace(Workspace):
@@ -131,12 +132,16 @@ class FakeWorkspace(Workspace):
     teams: tuple[str, ...] | None = None
 
     def __init__(self, root: Path, *, read_only: bool = False) -> None:
-        teams = self.teams
+        teams, items = self.teams, self.catalog_items()
 
         def make(ctx: Context, backends: BackendCache) -> KpiEngine:
-            return FakeEngine(ctx, backends, teams)
+            return FakeEngine(ctx, backends, teams, items)
 
         super().__init__(root, context=Context(root, read_only=read_only, engine_factory=make))
+
+    def catalog_items(self) -> list[Any]:
+        """The engine's KPI catalog (a test double may describe its KPIs differently)."""
+        return CATALOG
 
 
 def opener(root: Path, read_only: bool) -> FakeWorkspace:

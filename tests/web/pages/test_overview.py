@@ -23,7 +23,7 @@ TILES = ["spend", "projected", "esr", "coverage", "utilization", "waste", "alloc
 class Families(FakeWorkspace):
     """The fake engine with catalog kinds: total_cost is a cost KPI, savings_rate a rate."""
 
-    def kpi_catalog(self) -> list[Catalog]:
+    def catalog_items(self) -> list[Any]:
         kinds = {"total_cost": "cost", "savings_rate": "rate"}
         out = []
         for c in CATALOG:
