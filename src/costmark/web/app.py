@@ -48,7 +48,7 @@ from costmark.web import auth, metrics, removal, uploads, views
 from costmark.web.gate import Gate, Opener, WarehouseBusy, default_opener
 from costmark.web.live import Live, Watcher
 from costmark.web.pagecache import PageCache
-from costmark.web.templating import render_page, templates_env
+from costmark.web.templating import page_template, render_page, templates_env
 
 log = logging.getLogger("costmark.web")
 Cadence = Annotated[str, Query(pattern="^(daily|weekly|monthly)$")]
@@ -504,7 +504,8 @@ def create_app(
 
         async def as_html(request: Request) -> HTMLResponse:
             data = await load(request)
-            return page(request, "sections.html.j2", data, title, twin_url(request, f"/api/{slug}"))
+            twin = twin_url(request, f"/api/{slug}")
+            return page(request, page_template(slug), data, title, twin)
 
         app.add_api_route(
             f"/api/{slug}",

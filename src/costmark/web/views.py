@@ -17,8 +17,10 @@ from costmark.errors import CostmarkError, NotFoundError, UsageError, did_you_me
 from costmark.reports import charts, sources
 from costmark.reports.context import cutoff, guarded, section
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
+from costmark.web.views_maturity import iterations_page, maturity_page
 
 GRAINS = ("day", "week", "month")
+__all__ = ["iterations_page", "maturity_page"]  # re-exported: built in views_maturity
 
 
 def overview(
@@ -288,46 +290,6 @@ def data_page(view: Any, live_events: list[dict[str, Any]]) -> dict[str, Any]:
         rows=activity[::-1],
     )
     return {"sections": sections}
-
-
-def maturity_page(view: Any) -> dict[str, Any]:
-    def history() -> dict[str, Any]:
-        if not hasattr(view, "assessments"):
-            raise sources.PartMissing("No data yet: the maturity module is not available.")
-        rows = sources._records(view.assessments())
-        return section(
-            "Assessments",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: no assessment recorded.",
-            rows=rows,
-        )
-
-    latest = guarded("Maturity", lambda: sources.maturity(view))
-    figs = {"maturity-radar": charts.radar_figure(latest["axes"])} if latest.get("axes") else {}
-    return {
-        "sections": {"maturity": latest, "history": guarded("Assessments", history)},
-        "figures": figs,
-    }
-
-
-def iterations_page(view: Any) -> dict[str, Any]:
-    def all_iterations() -> dict[str, Any]:
-        if not hasattr(view, "iterations"):
-            raise sources.PartMissing("No data yet: iteration tracking is not available.")
-        rows = sources._records(view.iterations())
-        return section(
-            "Iterations",
-            "ok" if rows else "empty",
-            "" if rows else "No data yet: no iteration started.",
-            rows=rows,
-        )
-
-    return {
-        "sections": {
-            "iteration": guarded("Current iteration goals", lambda: sources.iteration(view)),
-            "iterations": guarded("Iterations", all_iterations),
-        }
-    }
 
 
 def alerts_page(view: Any) -> dict[str, Any]:
