@@ -85,7 +85,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     made = shots.demo_workspace(tmp_path_factory.mktemp("browser") / "demo")
     with shots.serve(made["root"]) as base, shots.chromium() as browser:
         contexts = {role: shots.sign_in(browser, base, made["tokens"][role]) for role in ROLES}
-        yield {"base": base, "contexts": contexts, "facts": {}, "team": made["team"]}
+        yield {"base": base, "contexts": contexts, "facts": {}, "team": made["team"],
+               "browser": browser, "tokens": made["tokens"]}
         for context in contexts.values():
             context.close()
 
@@ -179,3 +180,18 @@ def test_pages_with_charts_have_them(site: dict[str, Any]) -> None:
 def test_scoped_viewer_sees_only_their_team(site: dict[str, Any]) -> None:
     f = facts(site, "/maturity", "scoped", WIDTHS[0])
     assert f"team={site['team']}" in f["text"] or f"team = {site['team']}" in f["text"]
+
+
+@pytest.mark.slow
+def test_screenshots_write_every_page_and_the_reports(
+    site: dict[str, Any], tmp_path: Path
+) -> None:
+    """What `make screenshots` writes: a non-empty PNG per page, the HTML report, the PDF
+    and PNGs of its first pages."""
+    written = shots.capture(site["base"], site["browser"], site["tokens"]["admin"], tmp_path)
+    names = {p.name for p in written}
+    assert {f"{shots.page_name(p)}.png" for p in shots.PAGES} <= names
+    assert {"report-html.png", "report-pdf-page-1.png"} <= names
+    for png in written:
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000, png
+    assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
