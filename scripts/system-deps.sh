@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install the system tools some tests need, from Debian's packages, only when missing.
+# Install the system tools some tests need (Java, Chromium, npm), from Debian's packages, only when missing.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # fetches axe-core for the accessibility tests
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else

@@ -11,6 +11,7 @@ from costmark import __version__
 from costmark.present import jinja
 from costmark.present.records import fmt
 from costmark.reports import charts
+from costmark.web import display
 from costmark.web.sparkline import svg as sparkline
 
 NAV = (
@@ -65,6 +66,8 @@ def templates_env() -> Environment:
     env.filters["lines"] = lines
     env.filters["script_json"] = charts.script_json
     env.globals["sparkline"] = sparkline
+    for name in ("short_hash", "scope_text", "when", "basename", "readable", "score"):
+        env.filters[name] = getattr(display, name)
     env.globals["nav"] = NAV
     env.globals["version"] = __version__
     return env
