@@ -73,7 +73,7 @@ def _latest(view: Any) -> dict[str, Any]:
 def _latest_id(view: Any) -> str:
     """The latest assessment of the viewer's own group: a scoped view sees only its group's;
     the organisation's view prefers the organisation-wide one over a team's made later."""
-    group = getattr(view, "group", None) or "org"
+    group = view.context.group if view.scope else "org"
     docs = view.assessments(group) or view.assessments()
     return str(docs[-1]["id"])
 
