@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from costmark import __version__, money
+from costmark import __version__, money, progress
 from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
 from costmark.kpis.ranges import TINY_BASE_SHARE
-from costmark.reports import sources
+from costmark.reports import cache, sources
 from costmark.reports.periods import HISTORY, Period, parse_period
 from costmark.reports.sources import section
 
@@ -47,16 +47,28 @@ def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return section(title, "error", f"This section failed: {type(exc).__name__}: {first}")
 
 
-def cutoff(ws: Any, as_of: Any = None) -> AsOf:
+def cutoff(ws: Any, as_of: Any = None, *, stamp: str | None = None) -> AsOf:
     """The report's cutoff: ``as_of`` when given, else the last day of the data ``ws`` sees
-    (no data, or no KPI engine: an empty extent, and every section says "No data yet")."""
+    (no data, or no KPI engine: an empty extent, and every section says "No data yet").
+    The data's extent is read once per data change (``stamp``: see ``reports.cache``)."""
     given = parse_as_of(as_of)
     if not hasattr(ws, "kpi"):
         return AsOf(Extent(None, None), given)
     try:
-        return AsOf(data_extent(ws), given)
+        extent = cache.cached(ws, stamp or cache.stamp(ws), ("extent",), lambda: data_extent(ws))
+        return AsOf(extent, given)
     except CostmarkError:
         return AsOf(Extent(None, None), given)
+
+
+#: Sections whose numbers come from loaded data and costmark.yaml only (cached per data
+#: change); maturity and iteration goals read their own tables and are always read anew.
+DATA_SECTIONS = ("scorecard", "trends", "movers", "anomalies", "budgets", "peers", "industry")
+
+
+def _cacheable(sec: dict[str, Any]) -> bool:
+    """ok and empty sections are answers; an error may be transient and is retried."""
+    return sec.get("status") in ("ok", "empty")
 
 
 def build_context(
@@ -72,11 +84,34 @@ def build_context(
 
     The default period is the latest complete one of the data ``ws`` sees (``as_of``: the last
     day counted, when given); ``today`` is the older name of ``as_of``."""
-    cut = cutoff(ws, as_of if as_of is not None else today)
+    stamp = cache.stamp(ws)
+    cut = cutoff(ws, as_of if as_of is not None else today, stamp=stamp)
     p = parse_period(cadence, period, cut)
     catalog = sources.catalog(ws)
     ids = list(kpis) if kpis else [c["id"] for c in catalog]
     scope = dict(getattr(ws, "scope", {}) or {})
+    builders: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
+        "scorecard": ("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
+        "trends": ("Trends and forecasts", lambda: trends(ws, p, ids)),
+        "movers": ("Top movers", lambda: movers(ws, p)),
+        "anomalies": ("Anomalies", lambda: sources.anomalies(ws, p)),
+        "budgets": ("Budget status", lambda: sources.budgets(ws, p)),
+        "peers": ("Peer league tables", lambda: sources.peers(ws, p)),
+        "industry": ("Industry standing", lambda: sources.industry(ws, p)),
+        "maturity": ("Maturity", lambda: sources.maturity(ws)),
+        "iteration": ("Current iteration goals", lambda: sources.iteration(ws)),
+    }
+    period_key = (p.cadence, p.start, p.end, p.partial, cut.to_dict(), tuple(ids))
+    sections: dict[str, dict[str, Any]] = {}
+    for key, (title, build) in builders.items():
+        progress.note(f"report {p.label}: {title.lower()}")
+        if key in DATA_SECTIONS:
+            sections[key] = cache.cached(
+                ws, stamp, ("section", key, *period_key),
+                lambda t=title, b=build: guarded(t, b), keep=_cacheable,
+            )
+        else:
+            sections[key] = guarded(title, build)
     return {
         "title": f"{ws.project.name}: {cadence} report {p.label}",
         "project": ws.project.name,
@@ -98,17 +133,7 @@ def build_context(
         "scope": scope,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None),
         "costmark_version": __version__,
-        "sections": {
-            "scorecard": guarded("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
-            "trends": guarded("Trends and forecasts", lambda: trends(ws, p, ids)),
-            "movers": guarded("Top movers", lambda: movers(ws, p)),
-            "anomalies": guarded("Anomalies", lambda: sources.anomalies(ws, p)),
-            "budgets": guarded("Budget status", lambda: sources.budgets(ws, p)),
-            "peers": guarded("Peer league tables", lambda: sources.peers(ws, p)),
-            "industry": guarded("Industry standing", lambda: sources.industry(ws, p)),
-            "maturity": guarded("Maturity", lambda: sources.maturity(ws)),
-            "iteration": guarded("Current iteration goals", lambda: sources.iteration(ws)),
-        },
+        "sections": sections,
     }
 
 
