@@ -11,6 +11,7 @@ import typer
 from costmark import api
 from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
+from costmark.cli.progress import status
 from costmark.errors import UsageError
 
 schedule_app = typer.Typer(help="Report schedules from costmark.yaml.", no_args_is_help=True)
@@ -74,7 +75,8 @@ def report(
     peers, industry standing, maturity and iteration goals."""
     if output is None and fmt in (ReportFormat.html, ReportFormat.pdf):
         raise UsageError(f"--format {fmt.value} needs --output FILE")
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with status(f"{cadence.value} {fmt.value} report"), \
+            api.open_workspace(workspace, read_only=True) as ws:
         body = ws.report(
             cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
             as_of=as_of,
@@ -102,7 +104,7 @@ def schedule_run(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Run the schedules that are due once (for cron: `*/5 * * * * costmark schedule run`)."""
-    with api.open_workspace(workspace) as ws:
+    with status("running schedules"), api.open_workspace(workspace) as ws:
         known = {s.name for s in ws.project.schedules}
         for n in name or []:
             if n not in known:
@@ -164,7 +166,7 @@ def token_revoke(
 @alerts_app.command("run")
 def alerts_run(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
     """Evaluate the alert rules now; deliver new alerts (already-sent ones are skipped)."""
-    with api.open_workspace(workspace) as ws:
+    with status("evaluating alert rules"), api.open_workspace(workspace) as ws:
         rows = ws.evaluate_alerts()
     emit(rows, fmt, title="alerts", columns=["rule", "severity", "status", "attempts", "message"])
 

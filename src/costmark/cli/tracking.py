@@ -10,6 +10,7 @@ import typer
 from costmark import api
 from costmark.cli.options import AsOfOpt, FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import emit, err_console
+from costmark.cli.progress import status
 from costmark.errors import UsageError
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
@@ -227,7 +228,8 @@ def anomalies(
     """
     if end is not None and as_of is not None:
         raise UsageError("give --to or --as-of, not both (--as-of is the last day counted)")
-    with api.open_workspace(workspace, read_only=True) as ws:
+    with status(f"finding anomalies in {kpi}"), \
+            api.open_workspace(workspace, read_only=True) as ws:
         frame = ws.anomalies(
             kpi,
             by=_by(by),

@@ -163,7 +163,7 @@ def cached(view: Any, stamp_: str | None, parts: tuple[Any, ...], compute: Calla
     key = key_of(stamp_, *parts)
     hit = store.get(key)
     if hit is not None:
-        return hit  # type: ignore[no-any-return]
+        return hit
     value = compute()
     if keep(value):
         store.put(key, value)
@@ -185,12 +185,12 @@ class MemoryCache:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[no-any-return]
+                return self._items[key]
             flight = self._flights.setdefault(key, threading.Lock())
         with flight:
             with self._lock:
                 if key in self._items:
-                    return self._items[key]  # type: ignore[no-any-return]
+                    return self._items[key]
             value = compute()
             with self._lock:
                 self._items[key] = value

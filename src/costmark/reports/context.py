@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -107,8 +108,8 @@ def build_context(
         progress.note(f"report {p.label}: {title.lower()}")
         if key in DATA_SECTIONS:
             sections[key] = cache.cached(
-                ws, stamp, ("section", key, *period_key),
-                lambda t=title, b=build: guarded(t, b), keep=_cacheable,
+                ws, stamp, ("section", key, *period_key), partial(guarded, title, build),
+                keep=_cacheable,
             )
         else:
             sections[key] = guarded(title, build)
