@@ -12,6 +12,7 @@ import zlib
 
 _OBJ = re.compile(rb"(\d+) 0 obj\s*(<<.*?>>)\s*(?:stream\r?\n(.*?)\r?\nendstream)?\s*endobj", re.S)
 _REF = rb"(\d+) 0 R"
+_TEXT = re.compile(rb"/(F\d+) [\d.]+ Tf|(\[[^\]]*\]\s*TJ|<[0-9A-Fa-f]*>\s*Tj)")
 
 
 def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes]]:
@@ -60,8 +61,7 @@ def pages(pdf: bytes) -> list[str]:
         for sid in streams:
             current: tuple[dict[int, str], int] = ({}, 1)
             content = objs.get(sid, (b"", b""))[1]
-            for font, hexes in re.findall(rb"/(F\d+) [\d.]+ Tf|(\[[^\]]*\]\s*TJ|<[0-9A-Fa-f]*>\s*Tj)",
-                                          content):
+            for font, hexes in _TEXT.findall(content):
                 if font:
                     current = fonts.get(int(names.get(font, b"0")), ({}, 1))
                     continue
