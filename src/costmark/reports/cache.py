@@ -10,7 +10,7 @@ numbers are asked for again and again in between: every format of every schedule
   a failed load does not),
 * the project definitions as loaded (targets, budgets, dimensions, rates...) and the size and
   modification time of every mapping file they read at query time,
-* the caller's scope and the facade's type, and the costmark version.
+* the workspace folder, the caller's scope, the facade's type and the costmark version.
 
 Nothing derived from the wall clock enters a cached value (periods come from the data), so a
 stamp hit is always the same answer. Maturity assessments and iteration goals live in other
@@ -100,6 +100,7 @@ def stamp(view: Any) -> str | None:
     facade = type(_facade(view))
     parts = [
         __version__,
+        str(Path(root).resolve()),
         data,
         f"{facade.__module__}.{facade.__qualname__}",
         json.dumps(sorted((getattr(view, "scope", None) or {}).items())),
