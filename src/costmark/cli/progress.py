@@ -66,14 +66,17 @@ class Spinner:
 
 
 @contextlib.contextmanager
-def status(title: str, *, console: Console | None = None, delay: float = DELAY) -> Iterator[None]:
+def status(
+    title: str, *, console: Console | None = None, delay: float | None = None
+) -> Iterator[None]:
     """Show ``title`` and the latest progress note while the block runs longer than ``delay``
-    seconds, when the console (stderr by default) is a terminal; otherwise do nothing."""
+    seconds (default ``DELAY``), when the console (stderr by default) is a terminal;
+    otherwise do nothing."""
     out = console or stderr_console()
     if not out.is_terminal:
         yield
         return
-    spinner = Spinner(out, title, delay)
+    spinner = Spinner(out, title, DELAY if delay is None else delay)
     spinner.start()
     try:
         with progress.listening(spinner.note):
