@@ -210,6 +210,14 @@ def create_app(
 
     live.listeners.append(prewarm)
 
+    def prewarm_metrics() -> None:
+        """``/metrics`` with the default dimensions, computed before Prometheus asks: the first
+        scrape after a data change would otherwise outlast its scrape timeout."""
+        with gate.read() as ws:
+            metrics.exposition(ws, metrics.default_dimensions(ws))
+
+    live.listeners.append(prewarm_metrics)
+
     async def with_view(request: Request, fn: Callable[[Any, Any], Any]) -> Any:
         who = auth.principal(request)
 

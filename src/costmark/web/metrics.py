@@ -62,6 +62,11 @@ def _latest(rows: list[dict[str, Any]], keys: Sequence[str]) -> dict[tuple[Any, 
     return best
 
 
+def default_dimensions(ws: Any) -> list[str]:
+    """The dimensions exported when a scrape names none: the allocation dimensions."""
+    return [d for d, spec in ws.project.dimensions.items() if getattr(spec, "allocation", False)]
+
+
 def exposition(view: Any, dimensions: Sequence[str], as_of: Any = None) -> str:
     """The exposition text for ``view``, computed once per data change (see the module doc)."""
     stamp = cache.stamp(view)
