@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -211,10 +212,15 @@ def create_app(
     live.listeners.append(prewarm)
 
     def prewarm_metrics() -> None:
-        """``/metrics`` with the default dimensions, computed before Prometheus asks: the first
-        scrape after a data change would otherwise outlast its scrape timeout."""
-        with gate.read() as ws:
-            metrics.exposition(ws, metrics.default_dimensions(ws))
+        """``/metrics`` with the default dimensions, computed before Prometheus asks (the first
+        scrape after a data change would outlast its timeout), on a thread of its own so the
+        server's start is not delayed; a scrape meanwhile waits for it instead of computing."""
+
+        def work() -> None:
+            with contextlib.suppress(Exception), gate.read() as ws:  # only costs speed
+                metrics.exposition(ws, metrics.default_dimensions(ws))
+
+        threading.Thread(target=work, name="costmark-metrics-warm", daemon=True).start()
 
     live.listeners.append(prewarm_metrics)
 
