@@ -112,6 +112,29 @@ def _bench_section(result: Any, name: str) -> list[dict[str, Any]]:
     return []
 
 
+def _benchmarks(
+    ws: Any, kpis: Sequence[str], against: tuple[str, ...], p: Period
+) -> dict[str, Any]:
+    """Benchmark results per KPI for the period: one engine call for all of them when the
+    facade can (``benchmark_all``), else one per KPI. A KPI that fails is left out (a target
+    or reference problem must not take the section down)."""
+    if not kpis:
+        return {}
+    options: dict[str, Any] = {"grain": p.grain, "start": p.start, "end": _last_day(p)}
+    if hasattr(ws, "benchmark_all"):
+        try:
+            return dict(ws.benchmark_all(list(kpis), against=against, **options))
+        except Exception:  # e.g. refused to a scoped token: try KPI by KPI below
+            pass
+    out: dict[str, Any] = {}
+    for kpi in kpis:
+        try:
+            out[kpi] = ws.benchmark(kpi, against=against, **options)
+        except Exception:
+            continue
+    return out
+
+
 def targets(ws: Any, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dict[str, Any]]:
     """Target and status per (kpi, currency) for the period, for KPIs with a target."""
     declared = {t.kpi for t in getattr(ws.project, "targets", ()) or ()}
@@ -119,13 +142,7 @@ def targets(ws: Any, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dic
     if not wanted or not hasattr(ws, "benchmark"):
         return {}
     out: dict[tuple[str, Any], dict[str, Any]] = {}
-    for kpi in wanted:
-        try:
-            result = ws.benchmark(
-                kpi, against=("targets",), grain=p.grain, start=p.start, end=_last_day(p)
-            )
-        except Exception:  # a target problem must not take the scorecard down
-            continue
+    for kpi, result in _benchmarks(ws, wanted, ("targets",), p).items():
         for r in _bench_section(result, "targets"):
             day = r.get("period_start")
             if day is not None and pd.Timestamp(day).date() != p.start:
@@ -290,9 +307,11 @@ def industry(ws: Any, p: Period) -> dict[str, Any]:
     ids = {c["id"] for c in catalog(ws)}
     kpis = sorted({str(r["kpi"]) for r in refs if r.get("kpi") in ids})
     rows: list[dict[str, Any]] = []
+    results = _benchmarks(ws, kpis, ("industry",), p) if kpis else {}
+    if kpis and not results:  # every KPI failed: say why, as a single call would have
+        bench(kpis[0], against=("industry",), grain=p.grain, start=p.start, end=_last_day(p))
     for kpi in kpis:
-        result = bench(kpi, against=("industry",), grain=p.grain, start=p.start, end=_last_day(p))
-        for r in _bench_section(result, "industry"):
+        for r in _bench_section(results.get(kpi), "industry"):
             if r.get("applicable") is False:
                 continue
             rows.append({c: r.get(c) for c in INDUSTRY_COLUMNS})
