@@ -96,6 +96,11 @@ def test_stamp_follows_definitions_mapping_files_and_scope(loaded: Workspace) ->
     with_map = cache.stamp(_WithProject(loaded, mapped))
     (loaded.root / "teams.csv").write_text("key,value\na,c\nd,e\n", "utf-8")
     assert cache.stamp(_WithProject(loaded, mapped)) != with_map
+    # so are the workspace's own industry reference figures
+    before = cache.stamp(loaded)
+    (loaded.root / "references").mkdir()
+    (loaded.root / "references" / "mine.yaml").write_text("figures: []\n", "utf-8")
+    assert cache.stamp(loaded) != before
 
 
 def _mapped_dimension(file: str) -> Any:

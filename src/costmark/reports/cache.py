@@ -9,7 +9,8 @@ numbers are asked for again and again in between: every format of every schedule
 * the warehouse's data version (``ingest_log``: every committed load or removal changes it;
   a failed load does not),
 * the project definitions as loaded (targets, budgets, dimensions, rates...) and the size and
-  modification time of every mapping file they read at query time,
+  modification time of every mapping file they read at query time and of the workspace's own
+  industry reference files (``references/``),
 * the workspace folder, the caller's scope, the facade's type and the costmark version.
 
 Nothing derived from the wall clock enters a cached value (periods come from the data), so a
@@ -80,6 +81,24 @@ def _mapping_files(project: Any, root: Path) -> list[list[Any]]:
     return out
 
 
+#: Workspace folders whose files feed report numbers without passing through costmark.yaml
+#: (industry reference figures a user adds or corrects).
+WATCHED_FOLDERS = ("references",)
+
+
+def _folder_files(root: Path) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for name in WATCHED_FOLDERS:
+        folder = root / name
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                out.append([name, path.name, st.st_mtime_ns, st.st_size])
+    return out
+
+
 def _project_text(project: Any) -> str:
     dump = getattr(project, "model_dump_json", None)
     return dump() if callable(dump) else repr(project)
@@ -106,6 +125,7 @@ def stamp(view: Any) -> str | None:
         json.dumps(sorted((getattr(view, "scope", None) or {}).items())),
         _project_text(project),
         json.dumps(_mapping_files(project, Path(root))),
+        json.dumps(_folder_files(Path(root))),
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
