@@ -41,6 +41,13 @@ def test_html_report_carries_print_css_and_no_toolbar(fake_ws: Any) -> None:
     }
 
 
+def test_tables_only_rendering_leaves_no_empty_chart_boxes(fake_ws: Any) -> None:
+    ctx = build_context(fake_ws, cadence="monthly", period="2026-10", today=TODAY)
+    css = _style(render_mod.render_html(ctx, with_charts=False))
+    assert ".chart { display: none; }" in css
+    assert ".chart { display: none; }" not in _style(render_mod.render_html(ctx))
+
+
 def test_header_text_cannot_break_out_of_the_style_sheet() -> None:
     text = str(css_string('Acme "EU" </style><script>x</script> \\ \n'))
     assert text.startswith('"') and text.endswith('"')
