@@ -192,7 +192,11 @@ def chromium_binary() -> str | None:
 
 
 def render_pdf(ctx: dict[str, Any]) -> bytes:
-    """Headless Chromium printing (charts included) or WeasyPrint (tables only)."""
+    """Headless Chromium printing (charts included) or WeasyPrint (tables only).
+
+    Both print the page's own ``@page`` rules: the running header (organisation, report,
+    period), ``Page N of M`` and the footer are CSS margin boxes, which WeasyPrint and
+    Chromium (since 131) draw alike, so Chromium's own date/URL header stays off."""
     binary = chromium_binary()
     if binary:
         with tempfile.TemporaryDirectory() as tmp:
