@@ -19,6 +19,7 @@ from costmark.cli.options import (
     parse_day,
 )
 from costmark.cli.output import emit, err_console, escape
+from costmark.cli.progress import status
 from costmark.errors import UsageError
 from costmark.present.numbers import count
 
@@ -85,7 +86,8 @@ def report(
     if output is None and fmt in (ReportFormat.html, ReportFormat.pdf):
         raise UsageError(f"--format {fmt.value} needs --output FILE")
     day = parse_day(as_of, "--as-of", last=True)
-    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
+    with status(f"{cadence.value} {fmt.value} report"), \
+            api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         body = ws.report(
             cadence=cadence.value, period=period, format=fmt.value, scope=_scope(scope),
             as_of=day,
@@ -114,7 +116,7 @@ def schedule_run(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Run the schedules that are due once (for cron: `*/5 * * * * costmark schedule run`)."""
-    with api.open_workspace(workspace, engine=engine) as ws:
+    with status("running schedules"), api.open_workspace(workspace, engine=engine) as ws:
         known = {s.name for s in ws.project.schedules}
         for n in name or []:
             if n not in known:
@@ -190,7 +192,7 @@ def alerts_run(
     engine: EngineOpt = None,
     workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
     """Evaluate the alert rules now; deliver new alerts (already-sent ones are skipped)."""
-    with api.open_workspace(workspace, engine=engine) as ws:
+    with status("evaluating alert rules"), api.open_workspace(workspace, engine=engine) as ws:
         rows = ws.evaluate_alerts()
     emit(rows, fmt, title="alerts", columns=["rule", "severity", "status", "attempts", "message"])
 

@@ -19,6 +19,7 @@ from costmark.cli.options import (
     parse_day,
 )
 from costmark.cli.output import emit, err_console, escape
+from costmark.cli.progress import status
 from costmark.errors import UsageError
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it, not by --help
@@ -230,7 +231,8 @@ def anomalies(
         raise UsageError("give --to or --as-of, not both (--as-of is the last day counted)")
     first = _date(start, "--from")
     last = _date(end if end is not None else as_of, "--as-of" if as_of else "--to")
-    with api.open_workspace(workspace, read_only=True, engine=engine) as ws:
+    with status(f"finding anomalies in {kpi}"), \
+            api.open_workspace(workspace, read_only=True, engine=engine) as ws:
         frame = ws.anomalies(
             kpi,
             by=_by(by),

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from costmark import money
+from costmark import money, progress
 from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
 from costmark.kpis.ranges import TINY_BASE_SHARE
-from costmark.reports import sources
+from costmark.reports import cache, sources
 from costmark.reports.periods import HISTORY, Period, parse_period
 from costmark.reports.sources import section
 from costmark.version import __version__
@@ -51,14 +52,27 @@ def guarded(title: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return section(title, "error", f"This section failed: {type(exc).__name__}: {first}")
 
 
-def cutoff(ws: Context, as_of: Any = None) -> AsOf:
+def cutoff(ws: Context, as_of: Any = None, *, stamp: str | None = None) -> AsOf:
     """The report's cutoff: ``as_of`` when given, else the last day of the data ``ws`` sees
-    (no data, or no KPI engine: an empty extent, and every section says "No data yet")."""
+    (no data, or no KPI engine: an empty extent, and every section says "No data yet").
+    The data's extent is read once per data change (``stamp``: see ``reports.cache``)."""
     given = parse_as_of(as_of)
     try:
-        return AsOf(data_extent(ws.engine), given)
+        extent = cache.cached(ws, stamp or cache.stamp(ws), ("extent",),
+                              lambda: data_extent(ws.engine))
+        return AsOf(extent, given)
     except CostmarkError:
         return AsOf(Extent(None, None), given)
+
+
+#: Sections whose numbers come from loaded data and costmark.yaml only (cached per data
+#: change); maturity and iteration goals read their own tables and are always read anew.
+DATA_SECTIONS = ("scorecard", "trends", "movers", "anomalies", "budgets", "peers", "industry")
+
+
+def _cacheable(sec: dict[str, Any]) -> bool:
+    """ok and empty sections are answers; an error may be transient and is retried."""
+    return sec.get("status") in ("ok", "empty")
 
 
 def build_context(
@@ -75,12 +89,38 @@ def build_context(
 
     The default period is the latest complete one of the data ``ws`` sees (``as_of``: the last
     day counted, when given); ``today`` is the older name of ``as_of``. ``sections``: only
-    these (a dashboard page showing two sections need not compute nine)."""
-    cut = cutoff(ws, as_of if as_of is not None else today)
+    these (a dashboard page showing two sections need not compute nine). Data sections are
+    cached per data change (``reports.cache``)."""
+    stamp = cache.stamp(ws)
+    cut = cutoff(ws, as_of if as_of is not None else today, stamp=stamp)
     p = parse_period(cadence, period, cut)
     catalog = sources.catalog(ws)
     ids = list(kpis) if kpis else [c["id"] for c in catalog]
     scope = dict(ws.scope)
+    builders: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
+        "scorecard": ("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
+        "trends": ("Trends and forecasts", lambda: trends(ws, p, ids)),
+        "movers": ("Top movers", lambda: movers(ws, p)),
+        "anomalies": ("Anomalies", lambda: sources.anomalies(ws, p)),
+        "budgets": ("Budget status", lambda: sources.budgets(ws, p)),
+        "peers": ("Peer league tables", lambda: sources.peers(ws, p)),
+        "industry": ("Industry standing", lambda: sources.industry(ws, p)),
+        "maturity": ("Maturity", lambda: sources.maturity(ws)),
+        "iteration": ("Current iteration goals", lambda: sources.iteration(ws)),
+    }
+    period_key = (p.cadence, p.start, p.end, p.partial, cut.to_dict(), tuple(ids))
+    built: dict[str, dict[str, Any]] = {}
+    for key, (title, build) in builders.items():
+        if sections is not None and key not in sections:
+            continue
+        progress.note(f"report {p.label}: {title.lower()}")
+        if key in DATA_SECTIONS:
+            built[key] = cache.cached(
+                ws, stamp, ("section", key, *period_key), partial(guarded, title, build),
+                keep=_cacheable,
+            )
+        else:
+            built[key] = guarded(title, build)
     return {
         "title": f"{ws.project.name}: {cadence} report {p.label}",
         "project": ws.project.name,
@@ -102,21 +142,7 @@ def build_context(
         "scope": scope,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None),
         "costmark_version": __version__,
-        "sections": {
-            key: guarded(title, build)
-            for key, (title, build) in {
-                "scorecard": ("KPI scorecard", lambda: scorecard(ws, p, ids, catalog)),
-                "trends": ("Trends and forecasts", lambda: trends(ws, p, ids)),
-                "movers": ("Top movers", lambda: movers(ws, p)),
-                "anomalies": ("Anomalies", lambda: sources.anomalies(ws, p)),
-                "budgets": ("Budget status", lambda: sources.budgets(ws, p)),
-                "peers": ("Peer league tables", lambda: sources.peers(ws, p)),
-                "industry": ("Industry standing", lambda: sources.industry(ws, p)),
-                "maturity": ("Maturity", lambda: sources.maturity(ws)),
-                "iteration": ("Current iteration goals", lambda: sources.iteration(ws)),
-            }.items()
-            if sections is None or key in sections
-        },
+        "sections": built,
     }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from costmark.errors import BackendUnavailable, UsageError
 from costmark.present import jinja
@@ -17,6 +18,12 @@ from costmark.present.records import change_text, columns, dumps, fmt
 from costmark.reports import charts
 
 FORMATS = ("html", "md", "pdf", "json")
+#: plotly.js options of every report chart: no toolbar (it would be printed in the PDF and is
+#: of no use in a mailed report), no logo, resized with the page.
+PLOT_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+#: Chromium draws the charts at this window width: the A4 page's printable width in CSS px,
+#: so a chart is not cut at the right margin of the PDF.
+PRINT_WIDTH = 700
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -29,7 +36,39 @@ def environment() -> Environment:
     )
     jinja.register(env)
     env.filters["script_json"] = charts.script_json
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(value: Any) -> Markup:
+    """``value`` as a quoted CSS string, safe inside ``<style>``: quotes, backslashes, line
+    breaks and ``<`` (so no ``</style>``) become CSS escapes."""
+    out = ['"']
+    for ch in str(value):
+        if ch in '"\\<>&' or ord(ch) < 0x20 or ch in "\u2028\u2029":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    out.append('"')
+    return Markup("".join(out))
+
+
+def page_texts(ctx: dict[str, Any]) -> dict[str, str]:
+    """The running header and footer of every printed page: organisation, report and period
+    on the left, the period's dates on the right, generation time and scope at the bottom."""
+    period = ctx["period"]
+    scope = ", ".join(f"{k} = {v}" for k, v in (ctx.get("scope") or {}).items())
+    right = f"{period['start']} to before {period['end']}"
+    if period.get("partial"):
+        right += f", {period['partial']}"
+    footer = f"Generated {ctx['generated_at']} by costmark {ctx['costmark_version']}"
+    if scope:
+        footer += f" · scope {scope}"
+    return {
+        "page_header": f"{ctx['project']} · {ctx['cadence']} report {period['label']}",
+        "page_period": right,
+        "page_footer": footer,
+    }
 
 
 def figures(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +93,8 @@ def render_html(ctx: dict[str, Any], *, with_charts: bool = True) -> str:
             s=ctx["sections"],
             figures=figures(ctx) if with_charts else {},
             plotly_js=plotly_js,
+            plot_config=PLOT_CONFIG,
+            **page_texts(ctx),
         )
     )
 
@@ -148,7 +189,11 @@ def chromium_binary() -> str | None:
 
 
 def render_pdf(ctx: dict[str, Any]) -> bytes:
-    """Headless Chromium printing (charts included) or WeasyPrint (tables only)."""
+    """Headless Chromium printing (charts included) or WeasyPrint (tables only).
+
+    Both print the page's own ``@page`` rules: the running header (organisation, report,
+    period), ``Page N of M`` and the footer are CSS margin boxes, which WeasyPrint and
+    Chromium (since 131) draw alike, so Chromium's own date/URL header stays off."""
     binary = chromium_binary()
     if binary:
         with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +206,8 @@ def render_pdf(ctx: dict[str, Any]) -> bytes:
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-background-networking",
-                "--no-pdf-header-footer",
+                "--no-pdf-header-footer",  # the page's own @page header and footer print
+                f"--window-size={PRINT_WIDTH},1000",
                 "--virtual-time-budget=10000",
                 f"--print-to-pdf={pdf}",
                 html.as_uri(),

@@ -18,6 +18,7 @@ import duckdb
 import httpx
 from croniter import croniter
 
+from costmark import progress
 from costmark.alerts.deliver import Delivery, SmtpFactory, post_webhook, send_email
 from costmark.errors import CostmarkError
 from costmark.reports.context import build_context
@@ -150,10 +151,12 @@ def run_one(
         "started_at": started,
     }
     try:
+        progress.note(f"schedule {schedule.name}")
         ctx = build_context(
             ws.with_scope(schedule.scope), cadence=schedule.cadence, period=period, as_of=as_of
         )
         record["period"] = ctx["period"]["label"]
+        progress.note(f"schedule {schedule.name}: rendering {schedule.format}, delivering")
         result = deliver(ws, schedule, ctx, render(ctx, schedule.format), **delivery)
         record["status"] = "ok" if result.ok else "failed"
         record["message"] = result.message

@@ -103,22 +103,38 @@ def _bench_section(result: Any, name: str) -> list[dict[str, Any]]:
     return []
 
 
+def _benchmarks(
+    ws: Context, kpis: Sequence[str], against: tuple[str, ...], p: Period
+) -> dict[str, Any]:
+    """Benchmark results per KPI for the period, from one engine call for all of them. A KPI
+    that cannot be benchmarked is left out (a target or reference problem must not take the
+    section down); when the whole call fails, KPI by KPI, so one bad KPI costs only itself."""
+    from costmark.benchmarking.service import run_benchmark, run_benchmarks
+
+    if not kpis:
+        return {}
+    options: dict[str, Any] = {"grain": p.grain, "start": p.start, "end": _last_day(p)}
+    try:
+        return dict(run_benchmarks(ws, list(kpis), against=against, **options))
+    except Exception:  # e.g. one KPI's reference is broken: try KPI by KPI below
+        pass
+    out: dict[str, Any] = {}
+    for kpi in kpis:
+        try:
+            out[kpi] = run_benchmark(ws, kpi, against=against, **options)
+        except Exception:
+            continue
+    return out
+
+
 def targets(ws: Context, ids: Sequence[str], p: Period) -> dict[tuple[str, Any], dict[str, Any]]:
     """Target and status per (kpi, currency) for the period, for KPIs with a target."""
     declared = {t.kpi for t in getattr(ws.project, "targets", ()) or ()}
     wanted = [k for k in ids if k in declared]
     if not wanted:
         return {}
-    from costmark.benchmarking.service import run_benchmark
-
     out: dict[tuple[str, Any], dict[str, Any]] = {}
-    for kpi in wanted:
-        try:
-            result = run_benchmark(
-                ws, kpi, against=("targets",), grain=p.grain, start=p.start, end=_last_day(p)
-            )
-        except Exception:  # a target problem must not take the scorecard down
-            continue
+    for kpi, result in _benchmarks(ws, wanted, ("targets",), p).items():
         for r in _bench_section(result, "targets"):
             day = r.get("period_start")
             if day is not None and pd.Timestamp(day).date() != p.start:
@@ -288,10 +304,12 @@ def industry(ws: Context, p: Period) -> dict[str, Any]:
     ids = {c["id"] for c in catalog(ws)}
     kpis = sorted({str(r["kpi"]) for r in refs if r.get("kpi") in ids})
     rows: list[dict[str, Any]] = []
+    results = _benchmarks(ws, kpis, ("industry",), p) if kpis else {}
+    if kpis and not results:  # every KPI failed: say why, as a single call would have
+        run_benchmark(ws, kpis[0], against=("industry",), grain=p.grain, start=p.start,
+                      end=_last_day(p))
     for kpi in kpis:
-        result = run_benchmark(ws, kpi, against=("industry",), grain=p.grain, start=p.start,
-                               end=_last_day(p))
-        for r in _bench_section(result, "industry"):
+        for r in _bench_section(results.get(kpi), "industry"):
             if r.get("applicable") is False:
                 continue
             rows.append({c: r.get(c) for c in INDUSTRY_COLUMNS})

@@ -7,6 +7,7 @@ share one ``Server`` (gate, page cache, KPI threads, templates)."""
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from costmark import __version__
 from costmark.reports import charts
-from costmark.web import admin, auth, errors, feeds, session
+from costmark.web import admin, auth, errors, feeds, metrics, session
 from costmark.web.gate import Gate, Opener, default_opener
 from costmark.web.live import Live, Watcher
 from costmark.web.pages import Ask, cache_name, register
@@ -111,6 +112,19 @@ def create_app(
         server.cache.get_or_compute(server.cache.key(cache_name(page, {}), [], {}, root), compute)
 
     live.listeners.append(prewarm)
+
+    def prewarm_metrics() -> None:
+        """``/metrics`` with the default dimensions, computed before Prometheus asks (the first
+        scrape after a data change would outlast its timeout), on a thread of its own so the
+        server's start is not delayed; a scrape meanwhile waits for it instead of computing."""
+
+        def work() -> None:
+            with contextlib.suppress(Exception), gate.read() as ws:  # only costs speed
+                metrics.exposition(ws, metrics.default_dimensions(ws))
+
+        threading.Thread(target=work, name="costmark-metrics-warm", daemon=True).start()
+
+    live.listeners.append(prewarm_metrics)
 
     errors.install(app, server)
     session.install(app, server, key)

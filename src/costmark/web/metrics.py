@@ -12,6 +12,12 @@ exported as if it were a month. ``costmark_period_info`` says which month and wh
 Dimension values travel in a ``value`` label so user-defined names never become label names;
 every label value is escaped as the format requires (backslash, double quote, newline).
 For a scoped token both metrics are computed inside the scope only.
+
+Scrapes come every 15-60 s; the values change only when data is loaded or removed or
+costmark.yaml changes. So the exposition is computed once per data change (keyed by the stamp
+of ``costmark.reports.cache``: the warehouse's data version, the definitions, the scope) and
+every other scrape is answered from memory, well inside Prometheus's scrape timeout. Writes
+that change no data (sessions, tokens, report and alert logs) do not invalidate it.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from costmark.reports import sources
+from costmark.reports import cache, sources
 from costmark.reports.context import cutoff
 
 GRAIN = "month"
+#: Expositions by (stamp, dimensions, as_of): a few scopes and dimension sets per workspace.
+_computed = cache.MemoryCache(size=32)
 
 
 def escape(value: Any) -> str:
@@ -54,7 +62,24 @@ def _latest(rows: list[dict[str, Any]], keys: Sequence[str]) -> dict[tuple[Any, 
     return best
 
 
+def default_dimensions(ws: Any) -> list[str]:
+    """The dimensions exported when a scrape names none: the allocation dimensions."""
+    return [d for d, spec in ws.project.dimensions.items() if getattr(spec, "allocation", False)]
+
+
 def exposition(view: Any, dimensions: Sequence[str], as_of: Any = None) -> str:
+    """The exposition text for ``view``, computed once per data change (see the module doc)."""
+    stamp = cache.stamp(view)
+    if stamp is None or not cache.enabled():
+        return compute(view, dimensions, as_of)
+    key = (stamp, tuple(dimensions), str(as_of))
+    return _computed.get_or_compute(key, lambda: compute(view, dimensions, as_of, stamp=stamp))
+
+
+def compute(
+    view: Any, dimensions: Sequence[str], as_of: Any = None, *, stamp: str | None = None
+) -> str:
+    """The exposition computed from the KPI engine (no cache)."""
     ids = [c["id"] for c in sources.catalog(view.context)]
     lines = [
         "# HELP costmark_up 1 when the KPI engine answered.",
@@ -62,7 +87,7 @@ def exposition(view: Any, dimensions: Sequence[str], as_of: Any = None) -> str:
     ]
     if not ids:
         return "\n".join([*lines, "costmark_up 0", ""])
-    judged = cutoff(view.context, as_of).latest_complete(GRAIN)
+    judged = cutoff(view.context, as_of, stamp=stamp).latest_complete(GRAIN)
     if judged is None:
         return "\n".join([*lines, "costmark_up 1", "# no cost data in scope yet", ""])
     start, end = judged.start, judged.last_day
