@@ -13,6 +13,7 @@ import pytest
 
 import costmark
 from costmark.api import Workspace
+from costmark.engine.kpiengine import KpiEngine
 from costmark.reports import build_context, cache
 
 SAMPLE = ("focus-sample-data", "FOCUS-1.0_focus_sample.csv")
@@ -22,13 +23,13 @@ SAMPLE = ("focus-sample-data", "FOCUS-1.0_focus_sample.csv")
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """Every KPI-engine request made through the facade."""
     seen: list[tuple[Any, ...]] = []
-    real = Workspace.kpi
+    real = KpiEngine.run
 
-    def counting(self: Workspace, ids: Any, **kwargs: Any) -> Any:
-        seen.append((ids, tuple(sorted(kwargs))))
-        return real(self, ids, **kwargs)
+    def counting(self: KpiEngine, plan: Any) -> Any:
+        seen.append((plan.request.ids, plan.request.grain))
+        return real(self, plan)
 
-    monkeypatch.setattr(Workspace, "kpi", counting)
+    monkeypatch.setattr(KpiEngine, "run", counting)
     return seen
 
 

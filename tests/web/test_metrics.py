@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 import costmark
 from costmark.api import Workspace
+from costmark.engine.kpiengine import KpiEngine
 from costmark.web import create_app, metrics
 from tests.web.conftest import bearer
 
@@ -25,13 +26,13 @@ SAMPLE = ("focus-sample-data", "FOCUS-1.0_focus_sample.csv")
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
-    real = Workspace.kpi
+    real = KpiEngine.run
 
-    def counting(self: Workspace, ids: Any, **kwargs: Any) -> Any:
-        seen.append(ids)
-        return real(self, ids, **kwargs)
+    def counting(self: KpiEngine, plan: Any) -> Any:
+        seen.append(plan.request.ids)
+        return real(self, plan)
 
-    monkeypatch.setattr(Workspace, "kpi", counting)
+    monkeypatch.setattr(KpiEngine, "run", counting)
     return seen
 
 
