@@ -157,10 +157,17 @@ def _one(
                 shortfall = max(committed - projected, Decimal(0))
         elif start and day < start:
             note = "not started as of this day"
+    exhausted = bool(lifecycle and str(lifecycle).lower() == "exhausted")
+    if exhausted and committed is not None and consumed < committed:
+        # the provider says the pool is empty (FOCUS LifecycleStatus "Exhausted"); the cost
+        # data may not carry the applied amounts (yet): the provider's word wins, said in a note
+        note = (f"Exhausted per ContractCommitmentLifecycleStatus; the cost data shows "
+                f"{consumed} of {committed} applied")
+        consumed = committed
+        projected = committed if projected is None else max(projected, committed)
+        shortfall = Decimal(0)
     remaining = committed - consumed if committed is not None else None
-    if (lifecycle and str(lifecycle).lower() == "exhausted") or (
-        remaining is not None and remaining <= 0
-    ):
+    if exhausted or (remaining is not None and remaining <= 0):
         status = "exhausted"
     elif start and day < start:
         status = "not started"

@@ -26,13 +26,14 @@ Rows = list[dict[str, Any]]
 
 
 def run(ctx: Context, plan: ComputedKpi) -> Rows:
-    from costmark.kpis import business, commitments, efficiency, planning
+    from costmark.kpis import business, commitments, contracts, efficiency, planning
 
     functions: dict[str, Callable[[Context, ComputedKpi], Rows]] = {
         "unavailable": unavailable,
         "cost_change": cost_change,
         "cost_variance": cost_variance,
         "commitment_utilization_quantity": commitments.utilization_quantity,
+        "contract_burndown": contracts.burndown_kpi,
         "waste_share": efficiency.waste_share,
         "resource_utilization": efficiency.resource_utilization,
         "optimization_rate": efficiency.optimization_rate,

@@ -483,6 +483,51 @@ UNIT: tuple[BuiltIn, ...] = (
                    "Unit cost of tokens read from or written to a prompt cache."),
 )
 
+NO_CONTRACT = ("no contract commitments (FOCUS 1.3+ Contract Commitment dataset), a usage "
+               "commitment counted in units, or a --where filter (commitments carry no cost-row "
+               "fields)")
+CONTRACT_HOW = (" Judged as of each period's last day (the data's last day in the running "
+                "period); consumption is ContractApplied of the Cost and Usage rows. Split with "
+                "--by ContractId, ContractCommitmentId or ContractCommitmentCategory; spend "
+                "commitments only (usage ones are counted in units: costmark contracts).")
+
+
+def _contract(id: str, title: str, unit: str, direction: Direction, formula: str, desc: str,
+              measure: str, valid: tuple[float | None, float | None] = NON_NEGATIVE
+              ) -> ComputedKpi:
+    return ComputedKpi(
+        _d(id, title, unit, direction, "contract", formula, desc + CONTRACT_HOW, valid=valid,
+           null=NO_CONTRACT),
+        "contract_burndown", params=(("measure", measure),),
+    )
+
+
+#: Contract commitment burn-down (FOCUS 1.3+ Contract Commitment dataset; costmark.kpis.contracts)
+CONTRACT: tuple[BuiltIn, ...] = (
+    _contract("contract_committed", "Contract committed amount", "currency", "none",
+              "Σ ContractCommitmentCost", "What the contract commitments commit to spend.",
+              "committed"),
+    _contract("contract_consumed", "Contract consumed to date", "currency", "higher",
+              "Σ ContractApplied cost to date", "Commitment drawn down so far.", "consumed"),
+    _contract("contract_remaining", "Contract remaining", "currency", "lower",
+              "committed − consumed to date",
+              "Commitment still to consume (negative: consumed beyond the commitment).",
+              "remaining", valid=(None, None)),
+    _contract("contract_consumption_rate", "Contract consumption rate (per day)",
+              "currency/day", "none", "consumed to date / days elapsed in the term",
+              "Average daily draw-down since each commitment started.", "rate"),
+    _contract("contract_projected_consumption", "Contract projected consumption at term end",
+              "currency", "higher", "consumed + rate × days left in the term",
+              "Straight-line projection of consumption at each commitment's end.", "projected"),
+    _contract("contract_projected_shortfall", "Contract projected shortfall", "currency",
+              "lower", "Σ max(committed − projected consumption, 0) per commitment",
+              "Money left on the table at term end if consumption keeps its pace.",
+              "shortfall"),
+    _contract("contract_consumed_share", "Contract consumed share", "ratio", "higher",
+              "consumed to date / committed", "Share of the commitment drawn down so far.",
+              "share"),
+)
+
 BUSINESS: tuple[BuiltIn, ...] = (
     ComputedKpi(
         _d("cost_to_revenue", "Cost to revenue", "ratio", "lower", "business",
@@ -534,5 +579,6 @@ PLANNING: tuple[BuiltIn, ...] = (
     ),
 )
 
-BUILT_INS: tuple[BuiltIn, ...] = COST + RATE + EFFICIENCY + UNIT + BUSINESS + PLANNING
+BUILT_INS: tuple[BuiltIn, ...] = (COST + RATE + EFFICIENCY + UNIT + CONTRACT + BUSINESS
+                                  + PLANNING)
 BY_ID: dict[str, BuiltIn] = {k.definition.id: k for k in BUILT_INS}
