@@ -105,9 +105,11 @@ class Workspace:
         strict: bool = False,
         focus_version: str | None = None,
         progress: bool = True,
+        delivery: str = "replace",
     ) -> Any:
-        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold);
-        returns an ``IngestSummary``."""
+        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold, or
+        with ``delivery`` "delta"/"ledger" adds FOCUS 1.4 corrections to them); returns an
+        ``IngestSummary``."""
         from costmark.engine.rollups import refresh_rollups
         from costmark.ingest.datasets import ingest_dataset_files
         from costmark.ingest.focus import FileResult, IngestSummary, ingest_focus_files
@@ -123,6 +125,7 @@ class Workspace:
                 progress=progress,
                 on_loaded=lambda slices: refresh_rollups(self, slices),
                 dates=self.project.ingest.date_range.bounds(),
+                delivery=delivery,
             )
             if cost_paths
             else IngestSummary()

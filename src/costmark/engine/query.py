@@ -17,7 +17,7 @@ import duckdb
 
 from costmark import money
 from costmark.engine import compile as c
-from costmark.engine import periods, rollups
+from costmark.engine import corrections, periods, rollups
 from costmark.engine.attribution import untagged_rows_note
 from costmark.engine.backends import Backend, get_backend
 from costmark.engine.result import KpiResult
@@ -297,6 +297,8 @@ def _run(ws: Workspace, request: KpiRequest) -> KpiResult:
         for r in values[kpi_id]
         if first is None or r["period_start"] >= first
     ]
+    corrections.annotate(ws.warehouse.con, request.grain, rows,
+                         {k: p.definition.time_column for k, p in plans.items()})
     sources = sorted({ctx.source for ctx in contexts.values()}, reverse=True)
     return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
 
