@@ -68,16 +68,20 @@ def revenue_metric(project: Project) -> str | None:
     return None
 
 
-def _allocation(project: Project, base: BuiltIn) -> BuiltIn:
+def _allocation(project: Project, base: BuiltIn, taggable: bool = False) -> BuiltIn:
+    """Allocation coverage; ``taggable``: over the charges TagDetails says can carry tags."""
     if not any(d.allocation for d in project.dimensions.values()):
         return ComputedKpi(base.definition, "unavailable",
                            params=(("note", "no dimension has allocation: true"),))
+    charges = f"{lib.TAGGABLE} and {lib.CHARGES}" if taggable else lib.CHARGES
+    aside = f"{lib.TAGGABLE} and {lib.NOT_CHARGES}" if taggable else lib.NOT_CHARGES
     return MeasureKpi(
         base.definition,
-        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {lib.CHARGES}"),
-         "cost": CostMeasure("EffectiveCost", lib.CHARGES),
-         "aside": CostMeasure("EffectiveCost", lib.NOT_CHARGES)},
-        numerator="allocated", denominator="cost", zero_note=lib.NO_SHARE_BASE,
+        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {charges}"),
+         "cost": CostMeasure("EffectiveCost", charges),
+         "aside": CostMeasure("EffectiveCost", aside)},
+        numerator="allocated", denominator="cost",
+        zero_note=lib.NO_TAG_DETAILS if taggable else lib.NO_SHARE_BASE,
         aside=("aside", lib.ASIDE_NOTE),
     )
 
@@ -114,6 +118,8 @@ def resolve(project: Project, kpi_id: str) -> Plan:
         return _user(project, kpi_id, project.kpis[kpi_id])
     if kpi_id == "allocation_coverage":
         return _allocation(project, lib.BY_ID[kpi_id])
+    if kpi_id == "allocation_coverage_taggable":
+        return _allocation(project, lib.BY_ID[kpi_id], taggable=True)
     if kpi_id == "untagged_cost_share":
         return _untagged(project, lib.BY_ID[kpi_id].definition, allocation_tag_keys(project))
     if kpi_id in lib.BY_ID:

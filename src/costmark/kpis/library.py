@@ -122,6 +122,12 @@ CHANGE_NULL = ("no previous period; or the previous period's cost is zero, negat
                "1% of the series' typical period cost (a change from a tiny base)")
 
 
+#: A tag source could carry tags for the row (FOCUS 1.4 TagDetails not null).
+TAGGABLE = "x_TagEligible = 'true'"
+NO_TAG_DETAILS = ("no charge declares tag eligibility (TagDetails, FOCUS 1.4; older data or a "
+                  "provider without it: see allocation_coverage), or no positive taggable "
+                  "charges, or no allocation dimension")
+
 #: A commitment program could cover the row (FOCUS 1.4 CommitmentProgramEligibilityDetails).
 ELIGIBLE = "x_CommitmentEligible = 'true'"
 NO_ELIGIBILITY = ("no usage declares commitment-program eligibility "
@@ -393,6 +399,20 @@ EFFICIENCY: tuple[BuiltIn, ...] = (
            valid=SHARE,
            null="no allocation dimension, or no positive charges (credits, adjustments and "
                 "corrections are left out of both sides)"),
+        "allocation_coverage", {"cost": EFF},
+    ),
+    ComputedKpi(
+        _d("allocation_coverage_taggable", "Allocation coverage (taggable cost)", "ratio",
+           "higher", "efficiency",
+           "Σ EffectiveCost[charges, taggable, every allocation dimension resolves] / "
+           "Σ EffectiveCost[charges, taggable]; taggable = TagDetails not null (FOCUS 1.4)",
+           "Allocation coverage over the cost whose resources can carry tags: a charge no tag "
+           "source supports (TagDetails null: support, some marketplace fees, taxes) is left "
+           "out of both sides, so untaggable spend no longer reads as an allocation gap. "
+           "Without TagDetails (FOCUS before 1.4, or a provider that omits the Recommended "
+           "column) no charge is known to be taggable: null with that note; allocation_coverage "
+           "is the plain form. Mixing providers, split with --by ServiceProviderName.",
+           valid=SHARE, null=NO_TAG_DETAILS),
         "allocation_coverage", {"cost": EFF},
     ),
     ComputedKpi(
