@@ -104,6 +104,12 @@ class WorkspaceSource:
         row = self.ws.warehouse.con.execute("SELECT count(*) FROM costs").fetchone()
         return int(row[0]) if row else 0
 
+    def invoice_checks(self) -> list[dict]:
+        """Cost data against FOCUS 1.4 Invoice Detail, per invoice (costmark.contracts)."""
+        if not self._table_exists("invoice_details"):
+            raise Unavailable("no FOCUS 1.4 Invoice Detail table in this warehouse")
+        return [c.to_dict() for c in self._call("reconcile_invoices", "invoice reconciliation")]
+
     def last_data_date(self) -> dt.date | None:
         # the latest day a charge starts on, read by the one period module
         from costmark.engine.asof import data_extent
@@ -160,6 +166,8 @@ class StaticSource:
     runs: list[dict] | None = None
     packs: list[dict] | None = None
     assessed: list[dt.datetime] = field(default_factory=list)
+    #: invoice reconciliation rows (InvoiceCheck.to_dict()); None: no invoice detail
+    invoices: list[dict] | None = None
 
     def kpi_rows(self, kpi: str, *, grain: str = "month", by: Sequence[str] = ()) -> list[dict]:
         if self.kpis is None:
@@ -168,6 +176,11 @@ class StaticSource:
 
     def cost_rows(self) -> int:
         return self.n_cost_rows
+
+    def invoice_checks(self) -> list[dict]:
+        if self.invoices is None:
+            raise Unavailable("no invoice detail")
+        return self.invoices
 
     def last_data_date(self) -> dt.date | None:
         return self.last_date
