@@ -133,6 +133,30 @@ def burndown(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None) ->
     return [_one(row, applied, day) for row in commitments]
 
 
+def burndown_series(con: duckdb.DuckDBPyConnection,
+                    days: list[dt.date]) -> dict[dt.date, list[Burndown]]:
+    """Every commitment's burn-down as of each of ``days`` (one read of the applied amounts:
+    a KPI history asks for one day per period)."""
+    commitments = _latest_commitments(con)
+    if not commitments or not days:
+        return {day: [] for day in days}
+    daily = con.execute(
+        f"SELECT commitment_id, day, sum(cost), sum(quantity) FROM ({_APPLIED}) "
+        "WHERE day <= ? GROUP BY ALL ORDER BY day",
+        [max(days)],
+    ).fetchall()
+    out: dict[dt.date, list[Burndown]] = {}
+    for day in sorted(days):
+        applied: dict[str, tuple[Decimal, Decimal]] = {}
+        for cid, when, cost, qty in daily:
+            if when > day:
+                break
+            c0, q0 = applied.get(str(cid), (Decimal(0), Decimal(0)))
+            applied[str(cid)] = (c0 + Decimal(cost or 0), q0 + Decimal(qty or 0))
+        out[day] = [_one(row, applied, day) for row in commitments]
+    return out
+
+
 def _one(
     row: tuple[Any, ...], applied: dict[str, tuple[Decimal, Decimal]], day: dt.date
 ) -> Burndown:

@@ -25,6 +25,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from costmark.engine import periods
 from costmark.kpis.library import ComputedKpi
 
@@ -60,13 +62,15 @@ def unsupported_by(by: tuple[str, ...]) -> list[str]:
 
 def burndown_kpi(ctx: Context, plan: ComputedKpi) -> list[dict[str, Any]]:
     """One row per (period, group, currency) with the ``measure`` param's value."""
-    from costmark.contracts.burndown import burndown, data_as_of
+    from costmark.contracts.burndown import burndown_series, data_as_of
 
     kpi = plan.definition.id
     measure = dict(plan.params)["measure"]
     if ctx.backend.name != "duckdb":
         return [ctx.row(kpi, k, None, note=NOT_DUCKDB) for k in ctx.frame_keys()]
     con = ctx.ws.warehouse.con
+    if not _has_commitments(con):
+        return []
     first = _first_day(con)
     last = data_as_of(con) or first
     if last is None or first is None:
@@ -75,22 +79,31 @@ def burndown_kpi(ctx: Context, plan: ComputedKpi) -> list[dict[str, Any]]:
         last = min(last, ctx.request.end)
     start = periods.truncate(ctx.request.start or first, ctx.request.grain)
     bad = unsupported_by(ctx.request.by)
-    rows: list[dict[str, Any]] = []
+    judged: dict[dt.date, dt.date] = {}  # period -> the day it is judged as of
     period = max(start, periods.truncate(first, ctx.request.grain))
     while period <= last:
-        day = min(periods.period_end(period, ctx.request.grain) - dt.timedelta(days=1), last)
-        if bad or ctx.request.where is not None:
-            note = FILTERED if not bad else (
-                f"contract burn-down splits by {', '.join(GROUPS)} only, not {', '.join(bad)}")
-            rows.append(ctx.row(kpi, (period, tuple(None for _ in ctx.request.by), None), None,
-                                note=note))
-        else:
-            positions = [b for b in burndown(con, as_of=day) if b.start is None or b.start <= day]
-            rows += _period_rows(ctx, kpi, measure, period, positions)
+        judged[period] = min(
+            periods.period_end(period, ctx.request.grain) - dt.timedelta(days=1), last)
         period = periods.shift(period, ctx.request.grain, 1)
-    if not rows and not ctx.request.by:
-        return []
+    if bad or ctx.request.where is not None:
+        note = FILTERED if not bad else (
+            f"contract burn-down splits by {', '.join(GROUPS)} only, not {', '.join(bad)}")
+        empty = tuple(None for _ in ctx.request.by)
+        return [ctx.row(kpi, (p, empty, None), None, note=note) for p in judged]
+    series = burndown_series(con, list(judged.values()))
+    rows: list[dict[str, Any]] = []
+    for period, day in judged.items():
+        positions = [b for b in series[day] if b.start is None or b.start <= day]
+        rows += _period_rows(ctx, kpi, measure, period, positions)
     return rows
+
+
+def _has_commitments(con: Any) -> bool:
+    try:
+        row = con.execute("SELECT count(*) FROM contract_commitments").fetchone()
+    except duckdb.CatalogException:  # a warehouse from before the FOCUS 1.3 datasets
+        return False
+    return bool(row and row[0])
 
 
 def _first_day(con: Any) -> dt.date | None:
