@@ -58,18 +58,24 @@ def _ids(ingest_ids: Sequence[str]) -> str:
     return ", ".join(qstr(i) for i in ingest_ids)
 
 
+#: One order-independent fingerprint of a charge day's rows (resource, price, amount): equal
+#: for a re-delivery of the same rows, different when an amount moved between resources (a
+#: reallocation keeps the day's total). Grouping by day only keeps this cheap on big slices.
+_DAY_PRINT = ("sum(CAST(hash(ResourceId, SkuPriceId, CAST(BilledCost AS VARCHAR)) AS HUGEINT))")
+
+
 def snapshot(con: duckdb.DuckDBPyConnection, slices: set[tuple[Any, Any, Any]]) -> None:
-    """Before a replacement: the stored BilledCost per slice, charge day, resource and price
-    (to tell a restatement from a routine re-delivery once the new rows are in)."""
+    """Before a replacement: per slice and charge day, the stored BilledCost and a fingerprint
+    of the rows (to tell a restatement from a routine re-delivery once the new rows are in)."""
     con.execute("CREATE OR REPLACE TEMP TABLE __before (p VARCHAR, a VARCHAR, s TIMESTAMP, "
-                "d DATE, r VARCHAR, k VARCHAR, billed DECIMAL(38,18))")
+                "d DATE, billed DECIMAL(38,18), fp HUGEINT)")
     if not slices:
         return
     con.execute("CREATE OR REPLACE TEMP TABLE __snap_slices (p VARCHAR, a VARCHAR, s TIMESTAMP)")
     con.executemany("INSERT INTO __snap_slices VALUES (?, ?, ?)", [list(s) for s in slices])
     con.execute(
         "INSERT INTO __before SELECT c.ProviderName, c.BillingAccountId, c.BillingPeriodStart, "
-        "CAST(c.ChargePeriodStart AS DATE), c.ResourceId, c.SkuPriceId, sum(c.BilledCost) "
+        f"CAST(c.ChargePeriodStart AS DATE), sum(c.BilledCost), {_DAY_PRINT} "
         "FROM costs c JOIN __snap_slices s ON c.ProviderName = s.p AND c.BillingAccountId = s.a "
         "AND c.BillingPeriodStart = s.s GROUP BY ALL")
     con.execute("DROP TABLE __snap_slices")
@@ -77,25 +83,23 @@ def snapshot(con: duckdb.DuckDBPyConnection, slices: set[tuple[Any, Any, Any]]) 
 
 def record_replacement(con: duckdb.DuckDBPyConnection, ingest_ids: Sequence[str],
                        files: dict[str, str]) -> int:
-    """After a replacement: charge days whose stored amounts changed (per resource and price)
-    are recorded as corrected. A re-delivery that only adds new days is not a correction."""
+    """After a replacement: charge days already stored whose rows changed (amounts, or the
+    resources and prices they are on) are recorded as corrected. A re-delivery that repeats
+    the stored days and adds new ones is not a correction."""
     rows = con.execute(
         f"""
         WITH after AS (
-            SELECT x_IngestId AS i, ProviderName p, BillingAccountId a, BillingPeriodStart s,
-                   CAST(ChargePeriodStart AS DATE) d, ResourceId r, SkuPriceId k,
-                   sum(BilledCost) billed
-            FROM costs WHERE x_IngestId IN ({_ids(ingest_ids)}) GROUP BY ALL
+            SELECT any_value(x_IngestId) AS i, ProviderName p, BillingAccountId a,
+                   BillingPeriodStart s, CAST(ChargePeriodStart AS DATE) d,
+                   sum(BilledCost) billed, {_DAY_PRINT} fp
+            FROM costs WHERE x_IngestId IN ({_ids(ingest_ids)}) GROUP BY p, a, s, d
         ),
         changed AS (
-            SELECT coalesce(n.p, o.p) p, coalesce(n.a, o.a) a, coalesce(n.s, o.s) s,
-                   coalesce(n.d, o.d) d, n.i,
-                   coalesce(n.billed, 0) - coalesce(o.billed, 0) delta
-            FROM after n FULL OUTER JOIN __before o
+            SELECT o.p, o.a, o.s, o.d, n.i,
+                   coalesce(n.billed, 0) - o.billed AS delta
+            FROM __before o LEFT JOIN after n
               ON n.p = o.p AND n.a = o.a AND n.s = o.s AND n.d = o.d
-             AND n.r IS NOT DISTINCT FROM o.r AND n.k IS NOT DISTINCT FROM o.k
-            WHERE coalesce(n.d, o.d) IN (SELECT d FROM __before)
-              AND coalesce(n.billed, 0) != coalesce(o.billed, 0)
+            WHERE n.fp IS DISTINCT FROM o.fp
         )
         SELECT any_value(i), p, a, s, min(d), max(d), count(*), sum(delta)
         FROM changed GROUP BY p, a, s
