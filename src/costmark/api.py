@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
     from costmark.access.tokens import TokenInfo
     from costmark.benchmarking.result import BenchmarkResult
-    from costmark.contracts.burndown import Burndown
     from costmark.contracts.invoices import InvoiceCheck
     from costmark.convert.native import ConvertResult
     from costmark.engine.asof import AsOf
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from costmark.ingest.focus import IngestSummary
     from costmark.ingest.pipeline import Paths
     from costmark.ingest.remove import RemovalSummary
+    from costmark.kpis.burndown import Burndown
     from costmark.maturity.sources import Source
     from costmark.reports.schedule import SmtpFactory
     from costmark.spec import Project
@@ -170,12 +170,15 @@ class Workspace:
         strict: bool = False,
         focus_version: str | None = None,
         progress: bool = True,
+        delivery: str = "replace",
     ) -> IngestSummary:
-        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold)."""
+        """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold, or
+        with ``delivery`` "delta"/"ledger" adds FOCUS 1.4 corrections to them)."""
         from costmark.ingest import pipeline
 
         return pipeline.ingest_focus(self.context, paths, strict=strict,
-                                     focus_version=focus_version, progress=progress)
+                                     focus_version=focus_version, progress=progress,
+                                     delivery=delivery)
 
     def remove_focus(
         self,
@@ -223,7 +226,7 @@ class Workspace:
     def contract_burndown(self, *, as_of: dt.date | None = None) -> list[Burndown]:
         """Contract commitments (FOCUS 1.3+) with consumed, remaining, projected consumption at
         term end and projected shortfall, as of the data's last day unless ``as_of`` is given."""
-        from costmark.contracts.burndown import burndown
+        from costmark.kpis.burndown import burndown
 
         return burndown(self.warehouse.con, as_of=as_of)
 

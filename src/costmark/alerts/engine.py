@@ -213,12 +213,48 @@ def budget_over(view: Context, rule: AlertRule) -> list[Candidate]:
     return out
 
 
+SHORTFALL_KPI = "contract_projected_shortfall"
+
+
+def contract_shortfall(view: Any, rule: AlertRule) -> list[Candidate]:
+    """Fires per contract (or commitment, per ``by``) whose projected shortfall at term end is
+    above the threshold. Judged on the latest period the burn-down has (as of the data's last
+    day): a shortfall is a projection, so waiting for the period to close only delays it. The
+    subject includes the period, so a contract still short a month later is said again."""
+    assert rule.threshold is not None
+    rows = sources.kpi_rows(view, [SHORTFALL_KPI], grain=rule.grain, by=rule.by)
+    latest = max((r["period_start"] for r in rows if r.get("period_start")), default=None)
+    out = []
+    for r in rows:
+        if r.get("period_start") != latest or r.get("value") is None:
+            continue
+        value = float(r["value"])
+        if value <= rule.threshold:
+            continue
+        dims = _dims(r, rule.by)
+        where = ", ".join(f"{k}={v}" for k, v in dims.items()) or "all contracts"
+        cur = r.get("currency") or ""
+        out.append(
+            Candidate(
+                _key(rule.name, SHORTFALL_KPI, latest, cur, *dims.values()),
+                f"contract commitment projected shortfall {_f(value)} {cur} ({where}; "
+                f"{r.get('note') or ''}) is above the threshold {_f(rule.threshold)}",
+                rule.severity,
+                dims,
+                {"kpi": SHORTFALL_KPI, "value": value, "threshold": rule.threshold,
+                 "period_start": str(latest), "currency": cur or None},
+            )
+        )
+    return out
+
+
 CHECKS: dict[str, Callable[[Any, AlertRule], list[Candidate]]] = {
     "kpi_above": kpi_threshold,
     "kpi_below": kpi_threshold,
     "target_status": target_status,
     "anomaly": anomaly,
     "budget_over": budget_over,
+    "contract_shortfall": contract_shortfall,
 }
 
 

@@ -8,7 +8,7 @@ import typer
 
 from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt, parse_day
-from costmark.cli.output import console, emit
+from costmark.cli.output import console, emit, err_console
 from costmark.present import numbers
 
 
@@ -81,6 +81,10 @@ def invoices(
         console.print("No invoice detail loaded (FOCUS 1.4 Invoice Detail dataset).")
     else:
         emit(rows, fmt, title="invoice reconciliation")
+    if fmt is OutputFormat.table:
+        for c in checks:
+            if c.finding:
+                err_console.print(f"data quality: {c.finding}", highlight=False, markup=False)
     if any(c.status == "differs" for c in checks):
         raise typer.Exit(1)
 

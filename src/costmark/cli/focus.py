@@ -98,6 +98,15 @@ def ingest_focus(
         ),
     ] = False,
     focus_version: VersionOpt = None,
+    delivery: Annotated[
+        str,
+        typer.Option(
+            "--delivery",
+            help="replace: each file is the full delivery of its billing periods (default); "
+            "delta or ledger: FOCUS 1.4 corrections added to what is stored (re-loading the "
+            "same file replaces only its own rows).",
+        ),
+    ] = "replace",
     alerts: AlertsOpt = True,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = OutputFormat.table,
@@ -105,12 +114,15 @@ def ingest_focus(
     """Load FOCUS files into the warehouse: replaces each (provider, billing account, billing
     period) slice they contain, in one transaction; unloadable rows go to quarantine. Alert
     rules are evaluated afterwards, so cron-driven loads alert without a running server."""
+    if delivery not in ("replace", "delta", "ledger"):
+        raise typer.BadParameter("one of replace, delta, ledger", param_hint="--delivery")
     with api.open_workspace(workspace) as ws:
         summary = ws.ingest_focus(
             paths,
             strict=strict,
             focus_version=focus_version,
             progress=fmt is OutputFormat.table,
+            delivery=delivery,
         )
         fired = ws.evaluate_alerts() if alerts and ws.project.alerts.rules else []
     if fired:
@@ -147,6 +159,14 @@ def ingest_focus(
         )
         if doc["rows_quarantined"]:
             console.print("see the set-aside rows with: costmark ingest quarantine")
+        if doc.get("corrections"):
+            console.print(f"{doc['corrections']} corrected slice(s) recorded: KPIs of those "
+                          "periods say so", highlight=False)
+    for f in doc["files"]:
+        for finding in f.get("findings", []):
+            err_console.print(f"warning: {finding['file']}: row {finding['row']}, column "
+                              f"{finding['column']}: {finding['message']}", highlight=False,
+                              markup=False)
 
 
 @ingest_app.command("remove")

@@ -64,9 +64,23 @@ class InvoiceCheck:
             return "no cost rows"
         return "matches" if self.difference == 0 else "differs"
 
+    @property
+    def finding(self) -> str | None:
+        """The data-quality finding a difference is, located by invoice and billing period."""
+        where = (f"invoice {self.invoice_id or '(no InvoiceId)'} (billing account "
+                 f"{self.billing_account}, billing period {self.billing_period}, {self.currency})")
+        if self.status == "differs":
+            side = "more" if self.difference > 0 else "less"
+            return (f"{where}: the cost data bills {self.cost_billed}, the Invoice Detail "
+                    f"{self.invoiced}: {abs(self.difference)} {side} in the cost data (a "
+                    "missing export day, a late correction or a restated bill)")
+        if self.status == "no cost rows":
+            return f"{where}: invoiced {self.invoiced}, but no cost rows carry it"
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
-        d.update(difference=self.difference, status=self.status)
+        d.update(difference=self.difference, status=self.status, finding=self.finding)
         return d
 
 

@@ -30,8 +30,10 @@ from costmark.spec.models import ColumnRule, Dimension, MappingRule, Project, Ta
 #: commitment program could cover the charge.
 #: x_TokenDirection / x_TokenCacheAction: the members of SkuPriceDetails that FOCUS 1.3+ AI
 #: model charges carry (Input/Output; Read/Write/Uncached), so token costs can be split by them.
+#: x_TagEligible: TagDetails (FOCUS 1.4) is not null, i.e. the charge carries tags or a tag
+#: source could carry them (the spec makes TagDetails null only when neither holds).
 VIRTUAL_FLAGS = ("x_UnknownPrice", "x_UnknownContracted", "x_CommitmentEligible",
-                 "x_TokenDirection", "x_TokenCacheAction")
+                 "x_TokenDirection", "x_TokenCacheAction", "x_TagEligible")
 #: Money expressions KPIs sum that are not plain columns.
 #: x_CoverageBasis: ContractedCost, or ListCost where ContractedCost is 0 or missing.
 #: x_TokenQuantity: tokens a row consumed (ConsumedQuantity in a token unit such as "Tokens" or
@@ -64,6 +66,11 @@ def virtual_expr(table: ir.Table, name: str) -> ir.Value:
             return ibis.literal(False)
         details = table.CommitmentProgramEligibilityDetails.cast("string")
         return details.notnull() & (details.strip() != "")
+    if name == "x_TagEligible":
+        if "TagDetails" not in table.columns:
+            return ibis.literal(False)
+        details = table.TagDetails.cast("string")
+        return details.notnull() & (details.strip() != "") & (details.strip() != "null")
     if name in ("x_TokenDirection", "x_TokenCacheAction"):
         return _sku_price_member(table, name.removeprefix("x_"))
     if name == "x_TokenQuantity":

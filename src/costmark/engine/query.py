@@ -17,7 +17,7 @@ import duckdb
 
 from costmark import money
 from costmark.engine import compile as c
-from costmark.engine import periods, rollups
+from costmark.engine import corrections, periods, rollups
 from costmark.engine.attribution import untagged_rows_note
 from costmark.engine.backends import Backend
 from costmark.engine.result import KpiResult
@@ -296,6 +296,8 @@ def _run(ws: wc.Context, request: KpiRequest) -> KpiResult:
         for r in values[kpi_id]
         if first is None or r["period_start"] >= first
     ]
+    corrections.annotate(ws.warehouse.con, request.grain, rows,
+                         {k: p.definition.time_column for k, p in plans.items()})
     sources = sorted({ctx.source for ctx in contexts.values()}, reverse=True)
     return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))
 

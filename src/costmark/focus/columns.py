@@ -52,9 +52,22 @@ FOCUS_13_ADDITIONS: tuple[ColumnSpec, ...] = (
 #: Columns FOCUS 1.4 adds to the Cost and Usage dataset. CommitmentProgramEligibilityDetails
 #: (JSON, Conditional: not null whenever a charge could be covered by a commitment program) is
 #: the denominator of eligibility-aware commitment coverage.
+#: TagDetails (JSON, Recommended) is the superset of Tags with tag eligibility and provenance:
+#: not null exactly when the charge carries tags or a tag source could (allocation coverage
+#: over taggable cost, allocation_coverage_taggable).
 FOCUS_14_ADDITIONS: tuple[ColumnSpec, ...] = (
     ColumnSpec("CommitmentProgramEligibilityDetails", ColumnType.JSON, "Conditional", True, "1.4"),
+    ColumnSpec("TagDetails", ColumnType.JSON, "Recommended", True, "1.4"),
 )
+
+#: Cost and Usage columns of the FOCUS working draft after 1.4 ("Version Introduced 1.5"):
+#: requester attribution. Files made from the draft's examples carry them; they are reported as
+#: draft columns (a warning), not as unknown ones, and are not loaded.
+FOCUS_DRAFT_COLUMNS: dict[str, str] = {
+    "CredentialId": "1.5",
+    "PrincipalId": "1.5",
+    "RequesterDetails": "1.5",
+}
 
 #: Columns FOCUS 1.4 removes (deprecated in 1.3 for ServiceProviderName). The canonical table
 #: keeps ProviderName, filled from ServiceProviderName, because it is the slice key.

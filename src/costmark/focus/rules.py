@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from costmark.errors import did_you_mean
-from costmark.focus.columns import ColumnType, all_known_columns
+from costmark.focus.columns import FOCUS_DRAFT_COLUMNS, ColumnType, all_known_columns
 from costmark.focus.frame import Frame
 from costmark.focus.limits import too_large_sql
 from costmark.focus.reader import qident, qstr
@@ -125,6 +125,15 @@ def unknown_columns(f: Frame) -> Iterable[Finding]:
     known = all_known_columns()
     for name in f.columns:
         if name in known or name.startswith("x_") or name in LEGACY_NAMES or name in DRAFT_NAMES:
+            continue
+        if name in FOCUS_DRAFT_COLUMNS:
+            yield Issue(
+                "warning", "draft_column",
+                f"{name!r} is a FOCUS working-draft column (introduced in "
+                f"{FOCUS_DRAFT_COLUMNS[name]}, after FOCUS {f.version}): kept in the file, "
+                "not loaded",
+                column=name, file=f.file,
+            )
             continue
         original = f.source.original.get(name, name)
         bare = name.rsplit(":", 1)[-1]

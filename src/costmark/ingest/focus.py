@@ -58,6 +58,7 @@ from costmark.focus.schema import (
 from costmark.focus.typed import refuse_untyped
 from costmark.focus.validate import check_frame
 from costmark.focus.values import ALLOWED_VALUES
+from costmark.ingest import corrections
 from costmark.ingest.tags import (
     ensure_tag_columns,
     json_member_path,
@@ -93,9 +94,12 @@ class FileResult:
     sha256: str | None = None
     billing_periods: list[str] = field(default_factory=list)
     totals: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: rows that do not fit the declared delivery style (costmark.ingest.corrections)
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "findings": self.findings,
             "file": self.file,
             "ingest_id": self.ingest_id,
             "focus_version": self.focus_version,
@@ -116,6 +120,9 @@ class IngestSummary:
     rows_replaced: int = 0
     billing_periods: list[str] = field(default_factory=list)
     totals: dict[str, dict[str, str]] = field(default_factory=dict)
+    delivery: str = "replace"
+    #: corrected slices recorded in ``corrections`` by this load
+    corrections: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -136,6 +143,8 @@ class IngestSummary:
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "rows_replaced": self.rows_replaced,
+            "delivery": self.delivery,
+            "corrections": self.corrections,
             "billing_periods": self.billing_periods,
             "totals": self.totals,
         }
@@ -291,10 +300,16 @@ def ingest_focus_files(
     progress: bool = True,
     on_loaded: Callable[[set[tuple[Any, Any, Any]]], object] | None = None,
     dates: DateBounds | None = None,
+    delivery: str = "replace",
 ) -> IngestSummary:
     """Load FOCUS files into ``costs`` in one transaction (see the module docstring).
     ``on_loaded(slices)`` runs inside that transaction once the rows are in (the KPI engine
-    refreshes its daily rollup for the replaced slices there)."""
+    refreshes its daily rollup for the replaced slices there). ``delivery``: "replace" (a
+    full delivery of each slice), or "delta" / "ledger" (corrections added to what is stored;
+    costmark.ingest.corrections)."""
+    if delivery not in corrections.DELIVERIES:
+        raise InputError(f"unknown delivery {delivery!r}: one of "
+                         + ", ".join(corrections.DELIVERIES))
     if isinstance(paths, str | Path):
         paths = [paths]
     con = wh.con
@@ -306,7 +321,7 @@ def ingest_focus_files(
     pool = ThreadPoolExecutor(max_workers=1)
     digests: list[Future[str]] = [pool.submit(_sha256, s.path) for s in srcs]
     plans: list[Plan] = []
-    summary = IngestSummary()
+    summary = IngestSummary(delivery=delivery)
     try:
         with _progress(progress) as bar:
             task = bar.add_task("reading", total=len(srcs) * 2)
@@ -329,7 +344,11 @@ def ingest_focus_files(
                 summary.files.append(result)
                 bar.advance(task)
             with wh.transaction():
-                summary.rows_replaced = _delete_slices(con, slices)
+                if delivery == "replace":
+                    corrections.snapshot(con, slices)
+                    summary.rows_replaced = _delete_slices(con, slices)
+                else:  # a correction adds to the slice; re-loading it replaces its own rows
+                    summary.rows_replaced = _delete_files(con, [s.name for s in srcs])
                 con.execute(
                     "DELETE FROM quarantine WHERE source_file IN ("
                     + ", ".join(qstr(s.name) for s in srcs)
@@ -339,6 +358,7 @@ def ingest_focus_files(
                 _insert(con, wh, plans, summary.files, tag_keys)
                 bar.advance(task, len(plans))
                 _totals(con, summary)
+                _corrections(con, summary, delivery)
                 for i, (result, digest) in enumerate(zip(summary.files, digests, strict=True)):
                     result.sha256 = digest.result()
                     # rows replaced belong to the load, so they are logged on its first file
@@ -422,6 +442,26 @@ def _delete_slices(con: duckdb.DuckDBPyConnection, slices: set[tuple[Any, Any, A
     ).fetchone()
     con.execute("DROP TABLE __load_slices")
     return int(row[0]) if row else 0
+
+
+def _delete_files(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> int:
+    row = con.execute(
+        f"DELETE FROM {COST_TABLE} WHERE x_SourceFile IN ({', '.join(qstr(n) for n in names)})"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _corrections(con: duckdb.DuckDBPyConnection, summary: IngestSummary, delivery: str) -> None:
+    """Record what this load corrected and the rows that do not fit the declared style."""
+    ids = [r.ingest_id for r in summary.files]
+    files = {r.ingest_id: r.file for r in summary.files}
+    for finding in corrections.style_findings(con, ids, files, delivery):
+        owner = next(r for r in summary.files if r.file == finding.file)
+        owner.findings.append(finding.to_dict())
+    n = corrections.record_appended(con, ids, files, delivery)
+    if delivery == "replace":
+        n += corrections.record_replacement(con, ids, files)
+    summary.corrections = n
 
 
 def _insert(

@@ -43,9 +43,11 @@ def ingest_focus(
     strict: bool = False,
     focus_version: str | None = None,
     progress: bool = True,
+    delivery: str = "replace",
 ) -> IngestSummary:
-    """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold) and
-    FOCUS 1.3/1.4 dataset files into their tables."""
+    """Load FOCUS files into ``costs`` (one transaction; replaces the slices they hold, or with
+    ``delivery`` "delta"/"ledger" adds FOCUS 1.4 corrections to them) and FOCUS 1.3/1.4
+    dataset files into their tables."""
     from costmark.engine.rollups import refresh_rollups
     from costmark.ingest.datasets import ingest_dataset_files
     from costmark.ingest.focus import FileResult, IngestSummary, ingest_focus_files
@@ -61,6 +63,7 @@ def ingest_focus(
             progress=progress,
             on_loaded=lambda slices: refresh_rollups(ctx, slices),
             dates=ctx.project.ingest.date_range.bounds(),
+            delivery=delivery,
         )
         if cost_paths
         else IngestSummary()

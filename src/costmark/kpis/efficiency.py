@@ -24,9 +24,11 @@ from costmark.kpis.model import (
     CHARGES,
     EFF,
     NO_SHARE_BASE,
+    NO_TAG_DETAILS,
     NOT_CHARGES,
     NOT_UNUSED,
     SHARE,
+    TAGGABLE,
     UNUSED,
     BuiltIn,
     ComputedKpi,
@@ -350,19 +352,28 @@ def allocation_tag_keys(project: Project) -> tuple[str, ...]:
     return tuple(one_per_key.values()) or project.materialized_tag_keys
 
 
-def allocation_plan(project: Project, declared: ComputedKpi) -> BuiltIn:
+def allocation_plan(project: Project, declared: ComputedKpi, taggable: bool = False) -> BuiltIn:
     """Allocation coverage in ``project``: a sum over the allocated flag once a dimension
-    allocates, else the declared plan (null with its note)."""
+    allocates, else the declared plan (null with its note). ``taggable``: over the charges
+    TagDetails says can carry tags (FOCUS 1.4)."""
     if not any(d.allocation for d in project.dimensions.values()):
         return declared
+    charges = f"{TAGGABLE} and {CHARGES}" if taggable else CHARGES
+    aside = f"{TAGGABLE} and {NOT_CHARGES}" if taggable else NOT_CHARGES
     return MeasureKpi(
         declared.definition,
-        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {CHARGES}"),
-         "cost": CostMeasure("EffectiveCost", CHARGES),
-         "aside": CostMeasure("EffectiveCost", NOT_CHARGES)},
-        numerator="allocated", denominator="cost", zero_note=NO_SHARE_BASE,
+        {"allocated": CostMeasure("EffectiveCost", f"x_Allocated = 'true' and {charges}"),
+         "cost": CostMeasure("EffectiveCost", charges),
+         "aside": CostMeasure("EffectiveCost", aside)},
+        numerator="allocated", denominator="cost",
+        zero_note=NO_TAG_DETAILS if taggable else NO_SHARE_BASE,
         aside=("aside", ASIDE_NOTE),
     )
+
+
+def taggable_allocation_plan(project: Project, declared: ComputedKpi) -> BuiltIn:
+    """``allocation_plan`` over taggable charges only."""
+    return allocation_plan(project, declared, taggable=True)
 
 
 def untagged_share(definition: KpiDefinition, keys: tuple[str, ...]) -> BuiltIn:
@@ -396,6 +407,24 @@ ALLOCATION_COVERAGE = ComputedKpi(
     unavailable, {"cost": EFF},
     params=(("note", "no dimension has allocation: true"),),
     bind=allocation_plan,
+)
+
+
+ALLOCATION_COVERAGE_TAGGABLE = ComputedKpi(
+    define("allocation_coverage_taggable", "Allocation coverage (taggable cost)", "ratio",
+           "higher", "efficiency",
+           "Σ EffectiveCost[charges, taggable, every allocation dimension resolves] / "
+           "Σ EffectiveCost[charges, taggable]; taggable = TagDetails not null (FOCUS 1.4)",
+           "Allocation coverage over the cost whose resources can carry tags: a charge no tag "
+           "source supports (TagDetails null: support, some marketplace fees, taxes) is left "
+           "out of both sides, so untaggable spend no longer reads as an allocation gap. "
+           "Without TagDetails (FOCUS before 1.4, or a provider that omits the Recommended "
+           "column) no charge is known to be taggable: null with that note; allocation_coverage "
+           "is the plain form. Mixing providers, split with --by ServiceProviderName.",
+           valid=SHARE, null=NO_TAG_DETAILS),
+    unavailable, {"cost": EFF},
+    params=(("note", "no dimension has allocation: true"),),
+    bind=taggable_allocation_plan,
 )
 
 

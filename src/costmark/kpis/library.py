@@ -12,7 +12,7 @@ The plan types and row sets live in ``costmark.kpis.model`` (re-exported here).
 
 from __future__ import annotations
 
-from costmark.kpis import business, commitments, computed, efficiency, planning
+from costmark.kpis import business, commitments, computed, contracts, efficiency, planning
 from costmark.kpis.model import (
     ASIDE_NOTE,
     AT_MOST_ONE,
@@ -315,6 +315,7 @@ RATE: tuple[BuiltIn, ...] = (
 
 EFFICIENCY: tuple[BuiltIn, ...] = (
     efficiency.ALLOCATION_COVERAGE,
+    efficiency.ALLOCATION_COVERAGE_TAGGABLE,
     efficiency.UNTAGGED_COST_SHARE,
     efficiency.WASTE_SHARE,
     efficiency.RESOURCE_UTILIZATION,
@@ -371,6 +372,7 @@ PLANNING: tuple[BuiltIn, ...] = (
 )
 
 BUILT_INS: tuple[BuiltIn, ...] = tuple(
-    with_use_cases(k) for k in COST + RATE + EFFICIENCY + UNIT + BUSINESS + PLANNING
+    with_use_cases(k)
+    for k in COST + RATE + EFFICIENCY + UNIT + contracts.CONTRACT + BUSINESS + PLANNING
 )
 BY_ID: dict[str, BuiltIn] = {k.definition.id: k for k in BUILT_INS}

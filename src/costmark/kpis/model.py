@@ -140,6 +140,12 @@ CHANGE_NULL = ("no previous period; or the previous period's cost is zero, negat
                "1% of the series' typical period cost (a change from a tiny base)")
 
 
+#: A tag source could carry tags for the row (FOCUS 1.4 TagDetails not null).
+TAGGABLE = "x_TagEligible = 'true'"
+NO_TAG_DETAILS = ("no charge declares tag eligibility (TagDetails, FOCUS 1.4; older data or a "
+                  "provider without it: see allocation_coverage), or no positive taggable "
+                  "charges, or no allocation dimension")
+
 #: A commitment program could cover the row (FOCUS 1.4 CommitmentProgramEligibilityDetails).
 ELIGIBLE = "x_CommitmentEligible = 'true'"
 NO_ELIGIBILITY = ("no usage declares commitment-program eligibility "

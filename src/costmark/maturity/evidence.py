@@ -386,6 +386,34 @@ def data_freshness(ctx: EvidenceContext) -> Evidence:
     )  # fmt: skip
 
 
+def invoice_reconciliation(ctx: EvidenceContext) -> Evidence:
+    """Share of invoices whose billed cost in the cost data equals the FOCUS 1.4 Invoice
+    Detail amounts: data you can reconcile to the bill is data finance trusts. All match: run;
+    at least 90%: walk; fewer: crawl (the data is there, the gaps are named)."""
+    checks_of = getattr(ctx.source, "invoice_checks", None)
+    if checks_of is None:
+        return _missing("invoice_reconciliation", "invoice reconciliation",
+                        "invoice detail is not available from this source")
+    checks = [c for c in checks_of() if c.get("invoiced") is not None]
+    if not checks:
+        return _missing("invoice_reconciliation", "invoice reconciliation",
+                        "no FOCUS 1.4 Invoice Detail ingested")
+    matched = [c for c in checks if c.get("status") == "matches"]
+    share = len(matched) / len(checks)
+    stage = "run" if share == 1 else "walk" if share >= 0.9 else "crawl"
+    differing = [c for c in checks if c.get("status") != "matches"]
+    detail = "; ".join(
+        f"{c.get('invoice_id') or c.get('billing_account')} {c.get('billing_period')}: "
+        f"{c.get('status')} ({c.get('difference')} {c.get('currency')})"
+        for c in differing[:3]
+    ) + (f" and {len(differing) - 3} more" if len(differing) > 3 else "")
+    return Evidence(
+        "invoice_reconciliation", "invoice reconciliation", True, share,
+        f"{len(matched)}/{len(checks)} invoices match the cost data", stage,
+        detail or "every invoice matches: run; >= 90%: walk",
+    )  # fmt: skip
+
+
 def assessment_cadence(ctx: EvidenceContext) -> Evidence:
     dates = ctx.source.assessment_dates()
     if not dates:

@@ -23,6 +23,7 @@ from costmark.maturity.evidence import (
     commitment_coverage,
     data_freshness,
     forecast_variance,
+    invoice_reconciliation,
     kpis_with_targets,
     report_frequency,
     tracking_automation,
@@ -97,6 +98,7 @@ EVIDENCE: dict[str, Callable[[EvidenceContext], Evidence]] = {
     "benchmarks_in_use": benchmarks_in_use,
     "kpis_with_targets": kpis_with_targets,
     "data_freshness": data_freshness,
+    "invoice_reconciliation": invoice_reconciliation,
     "assessment_cadence": assessment_cadence,
     "tracking_stage": tracking_stage,
 }

@@ -119,6 +119,25 @@ class ContextSource:
         judged."""
         return 0 if self.ctx.engine.extent().empty else 1
 
+    def invoice_checks(self) -> list[dict]:
+        """Cost data against FOCUS 1.4 Invoice Detail, per invoice (costmark.contracts). Whole
+        invoices span every team: a scoped context's warehouse refuses, so a scope has no
+        such evidence."""
+        from costmark.contracts.invoices import reconcile_invoices
+
+        def checks() -> list[dict]:
+            con = self.ctx.warehouse.con
+            row = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                ["invoice_details"],
+            ).fetchone()
+            if not (row and row[0]):
+                raise Unavailable("no FOCUS 1.4 Invoice Detail table in this warehouse")
+            return [c.to_dict() for c in reconcile_invoices(con)]
+
+        rows: list[dict] = self._ask("invoice reconciliation", checks)
+        return rows
+
     def last_data_date(self) -> dt.date | None:
         # the latest day a charge starts on, read by the one period module
         try:
@@ -177,6 +196,8 @@ class StaticSource:
     runs: list[dict] | None = None
     packs: list[dict] | None = None
     assessed: list[dt.datetime] = field(default_factory=list)
+    #: invoice reconciliation rows (InvoiceCheck.to_dict()); None: no invoice detail
+    invoices: list[dict] | None = None
 
     def kpi_rows(self, kpi: str, *, grain: str = "month", by: Sequence[str] = ()) -> list[dict]:
         if self.kpis is None:
@@ -185,6 +206,11 @@ class StaticSource:
 
     def cost_rows(self) -> int:
         return self.n_cost_rows
+
+    def invoice_checks(self) -> list[dict]:
+        if self.invoices is None:
+            raise Unavailable("no invoice detail")
+        return self.invoices
 
     def last_data_date(self) -> dt.date | None:
         return self.last_date

@@ -35,6 +35,12 @@ TREND_KPIS = (
     "commitment_coverage",
     "allocation_coverage",
     "untagged_cost_share",
+    # FOCUS 1.3/1.4: charted only when the data has them (a series of nulls is left out)
+    "commitment_coverage_eligible",
+    "allocation_coverage_taggable",
+    "contract_consumed",
+    "contract_projected_shortfall",
+    "ai_cost_per_1k_tokens",
 )
 MOVER_LIMIT = 5
 
@@ -242,6 +248,8 @@ def trends(ws: Context, p: Period, ids: list[str]) -> dict[str, Any]:
             series.setdefault(r.get("currency") or "", []).append(
                 {"period_start": day, "value": r.get("value")}
             )
+        series = {c: pts for c, pts in series.items()
+                  if any(pt["value"] is not None for pt in pts)}
         if series and kpi not in forecasts:
             forecasts[kpi] = sources.forecast(ws, kpi, p, None)
         for currency, points in sorted(series.items()):

@@ -10,6 +10,12 @@
         - {name: target-slip, kind: target_status, kpi: effective_savings_rate}
         - {name: big-anomalies, kind: anomaly, severity: high, notify: [finops]}
         - {name: budgets, kind: budget_over, notify: [finops]}
+        - {name: macc-shortfall, kind: contract_shortfall, threshold: 50000, by: [ContractId]}
+
+``contract_shortfall`` fires when a contract commitment's projected shortfall at term end
+(KPI ``contract_projected_shortfall``, judged as of the data's last day) is above
+``threshold`` (money, in the commitment's currency); ``by`` may name ContractId,
+ContractCommitmentId or ContractCommitmentCategory (empty: all contracts together).
 
 A rule fires at most once per subject (the KPI, period and dimension values; the anomaly; the
 budget and period): the alert log remembers what was delivered, so re-running never spams.
@@ -24,7 +30,8 @@ from pydantic import Field, model_validator
 from costmark.spec.base import Frozen
 from costmark.spec.schedules import WebhookTarget
 
-AlertKind = Literal["kpi_above", "kpi_below", "target_status", "anomaly", "budget_over"]
+AlertKind = Literal["kpi_above", "kpi_below", "target_status", "anomaly", "budget_over",
+                    "contract_shortfall"]
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
@@ -45,7 +52,7 @@ class AlertRule(Frozen):
     def _needs(self) -> AlertRule:
         if self.kind in ("kpi_above", "kpi_below", "target_status") and not self.kpi:
             raise ValueError(f"a {self.kind} rule needs 'kpi'")
-        if self.kind in ("kpi_above", "kpi_below") and self.threshold is None:
+        if self.kind in ("kpi_above", "kpi_below", "contract_shortfall") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs 'threshold'")
         return self
 

@@ -221,4 +221,26 @@ MIGRATIONS: list[Migration] = [
             for c in FOCUS_14_ADDITIONS
         )),
     ),
+    Migration(
+        # FOCUS 1.4 corrections (costmark.ingest.corrections): which charge days a delta,
+        # ledger or replacement delivery corrected, so KPIs of those periods can say so.
+        "0090_corrections",
+        _sql(
+            """CREATE TABLE IF NOT EXISTS corrections (
+                ingest_id VARCHAR NOT NULL,
+                file VARCHAR,
+                delivery VARCHAR NOT NULL,         -- replacement, delta, ledger, correction rows
+                provider VARCHAR,
+                billing_account VARCHAR,
+                billing_period TIMESTAMP,
+                charge_from TIMESTAMP,             -- first corrected charge period start
+                charge_to TIMESTAMP,               -- last corrected charge period end
+                rows BIGINT,
+                billed DECIMAL(38, 18),            -- Σ BilledCost the correction moved
+                recorded_at TIMESTAMP
+            )""",
+            # FOCUS 1.4 TagDetails (tag eligibility) for warehouses created before it
+            'ALTER TABLE costs ADD COLUMN IF NOT EXISTS "TagDetails" JSON',
+        ),
+    ),
 ]

@@ -133,6 +133,30 @@ def burndown(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None) ->
     return [_one(row, applied, day) for row in commitments]
 
 
+def burndown_series(con: duckdb.DuckDBPyConnection,
+                    days: list[dt.date]) -> dict[dt.date, list[Burndown]]:
+    """Every commitment's burn-down as of each of ``days`` (one read of the applied amounts:
+    a KPI history asks for one day per period)."""
+    commitments = _latest_commitments(con)
+    if not commitments or not days:
+        return {day: [] for day in days}
+    daily = con.execute(
+        f"SELECT commitment_id, day, sum(cost), sum(quantity) FROM ({_APPLIED}) "
+        "WHERE day <= ? GROUP BY ALL ORDER BY day",
+        [max(days)],
+    ).fetchall()
+    out: dict[dt.date, list[Burndown]] = {}
+    for day in sorted(days):
+        applied: dict[str, tuple[Decimal, Decimal]] = {}
+        for cid, when, cost, qty in daily:
+            if when > day:
+                break
+            c0, q0 = applied.get(str(cid), (Decimal(0), Decimal(0)))
+            applied[str(cid)] = (c0 + Decimal(cost or 0), q0 + Decimal(qty or 0))
+        out[day] = [_one(row, applied, day) for row in commitments]
+    return out
+
+
 def _one(
     row: tuple[Any, ...], applied: dict[str, tuple[Decimal, Decimal]], day: dt.date
 ) -> Burndown:
@@ -157,10 +181,17 @@ def _one(
                 shortfall = max(committed - projected, Decimal(0))
         elif start and day < start:
             note = "not started as of this day"
+    exhausted = bool(lifecycle and str(lifecycle).lower() == "exhausted")
+    if exhausted and committed is not None and consumed < committed:
+        # the provider says the pool is empty (FOCUS LifecycleStatus "Exhausted"); the cost
+        # data may not carry the applied amounts (yet): the provider's word wins, said in a note
+        note = (f"Exhausted per ContractCommitmentLifecycleStatus; the cost data shows "
+                f"{consumed} of {committed} applied")
+        consumed = committed
+        projected = committed if projected is None else max(projected, committed)
+        shortfall = Decimal(0)
     remaining = committed - consumed if committed is not None else None
-    if (lifecycle and str(lifecycle).lower() == "exhausted") or (
-        remaining is not None and remaining <= 0
-    ):
+    if exhausted or (remaining is not None and remaining <= 0):
         status = "exhausted"
     elif start and day < start:
         status = "not started"
