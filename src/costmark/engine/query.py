@@ -296,7 +296,8 @@ def _run(ws: wc.Context, request: KpiRequest) -> KpiResult:
         for r in values[kpi_id]
         if first is None or r["period_start"] >= first
     ]
-    corrections.annotate(ws.warehouse.con, request.grain, rows,
+    # corrections name deliveries (files, as the scoped ingest log does), never amounts
+    corrections.annotate(ws.shared_warehouse.con, request.grain, rows,
                          {k: p.definition.time_column for k, p in plans.items()})
     sources = sorted({ctx.source for ctx in contexts.values()}, reverse=True)
     return KpiResult(by=request.by, grain=request.grain, _rows=rows, source="+".join(sources))

@@ -66,6 +66,15 @@ def _fixed(d: Decimal, places: int, *, grouping: bool = True) -> str:
         return f"{rounded:,.{places}f}" if grouping else f"{rounded:.{places}f}"
 
 
+def _decimals(d: Decimal) -> int:
+    """How many decimals ``d`` has once trailing zeros are dropped (every digit counted: the
+    default 28-digit context would round a DECIMAL(38,18) sum)."""
+    with localcontext() as ctx:
+        ctx.prec = _PREC
+        exponent = d.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def significant_places(d: Decimal, digits: int = 3, minimum: int = 2) -> int:
     """Decimals that keep ``digits`` significant digits of ``d`` (at least ``minimum``): a
     unit cost of 0.001834 needs 5, one of 1.83 needs 2."""
@@ -98,13 +107,17 @@ def compact_number(d: Decimal, places: int = 1) -> str:
     return _fixed(d, 0)
 
 
-def money(value: Any, currency: str | None = None, *, compact: bool = False) -> str:
+def money(value: Any, currency: str | None = None, *, compact: bool = False,
+          exact: bool = False) -> str:
     """An amount: '$112,345.67', '-$3.50' (a credit), '112,345.67 CHF'; ``compact`` for tiles:
-    '$112.3k'. Amounts under one cent keep three significant digits ('$0.00183')."""
+    '$112.3k'. Amounts under one cent keep three significant digits ('$0.00183'). ``exact``
+    (the CLI's tables of sums) keeps every digit a DECIMAL(38,18) sum has, at least cents."""
     d = to_decimal(value)
     if d is None:
         return MISSING
-    if compact:
+    if exact:
+        text = _fixed(d, max(2, _decimals(d)))
+    elif compact:
         text = compact_number(d)
     elif d != 0 and d.copy_abs() < Decimal("0.01"):
         text = _fixed(d, significant_places(d))
@@ -253,8 +266,10 @@ def value(
     compact: bool = False,
     per_thousand: bool = False,
     label: bool = False,
+    exact: bool = False,
 ) -> str:
-    """``amount`` shown as its unit says: the one entry point displays use.
+    """``amount`` shown as its unit says: the one entry point displays use (``exact``: money
+    with every digit of the sum).
 
     ``currency`` (the row's currency) goes on money and unit costs; ``compact`` makes money
     tile-sized ('$112.3k'); ``per_thousand`` shows unit costs per 1,000 business units;
@@ -273,7 +288,7 @@ def value(
     if kind is UnitKind.RATIO:
         return percent(amount)
     if kind is UnitKind.MONEY:
-        return money(amount, cur, compact=compact)
+        return money(amount, cur, compact=compact, exact=exact)
     if kind is UnitKind.UNIT_COST:
         per = parsed.per if parsed and (label or per_thousand) else None
         return unit_cost(amount, cur, per, scale=1000 if per_thousand else 1)

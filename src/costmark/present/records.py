@@ -140,8 +140,8 @@ def cell(
     """A table cell: the value in its unit (money with the currency, ratios as percentages),
     ids and years as text, lists and mappings as readable text, '—' for missing.
 
-    ``exact`` shows a Decimal with no declared unit with every digit (the CLI's tables of
-    sums: an amount exact to the 18th decimal says so)."""
+    ``exact`` shows money and unitless Decimals with every digit (the CLI's tables of sums: an
+    amount exact to the 18th decimal says so)."""
     if numbers.is_missing(value):
         return numbers.MISSING
     if is_ident_column(column) and isinstance(value, int | float | Decimal | str):
@@ -149,7 +149,7 @@ def cell(
     if (unit is not None and not isinstance(value, bool)
             and numbers.to_decimal(value) is not None):
         # exact amounts often travel as text ("13.700000000000000000"): shown as money too
-        return numbers.value(value, unit, currency)
+        return numbers.value(value, unit, currency, exact=exact)
     if exact and isinstance(value, Decimal):
         return f"{money.tidy(value):,f}"
     return text(value)
