@@ -47,7 +47,7 @@ from costmark import money
 from costmark.errors import InputError, Located, ValidationFailed
 from costmark.focus.columns import ColumnSpec, ColumnType
 from costmark.focus.frame import Frame, open_frame, prepare_connection
-from costmark.focus.limits import DateBounds, too_large_sql
+from costmark.focus.limits import DateBounds
 from costmark.focus.reader import close_relation, qident, qstr, sources
 from costmark.focus.schema import (
     COST_TABLE,
@@ -255,7 +255,7 @@ def _implausible(f: Frame, spec: ColumnSpec, src: str, parsed: str) -> list[tupl
     if spec.type is ColumnType.DATETIME:
         return [("date_range", src, f"coalesce({f.dates.outside_sql(parsed)}, false)")]
     if spec.type is ColumnType.DECIMAL:
-        return [("amount_range", src, f"coalesce({too_large_sql(parsed)}, false)")]
+        return [("amount_range", src, f"coalesce({f.too_large(src)}, false)")]
     return []
 
 
