@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from costmark import api
 from costmark.cli.options import FormatOpt, OutputFormat, WorkspaceOpt
 from costmark.cli.output import console, emit, err_console
+from costmark.engine import asof, periods
+from costmark.engine.asof import AsOf
 from costmark.errors import ConfigError, UsageError
 
 GrainOpt = Annotated[
@@ -70,11 +72,36 @@ def kpi(
         result = ws.kpi(ids, grain=grain, by=by or (), start=start, end=end, where=where,
                         engine=engine, rollups=False if raw else None)
         rows = result.rows()
-        cols = result.columns
+        cols = [*result.columns, "partial"]
+        if rows:
+            label_partial(rows, partial_cutoff(ws, where, end), grain)
         if fmt is OutputFormat.table:
             cols = [c for c in cols if c != "grain" and any(r.get(c) is not None for r in rows)]
             cols = cols or result.columns
         emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols)
+
+
+def partial_cutoff(ws: api.Workspace, where: str | None, end: str | None) -> AsOf:
+    """The day the rows end for judging periods complete (``costmark.engine.asof``): the last
+    day a charge starts on in the rows the filter keeps, or ``--to`` when that is earlier."""
+    cut = asof.resolve(ws, where=where)
+    given = asof.parse_as_of(end)
+    if given is not None and cut.day is not None and given < cut.day:
+        return AsOf(cut.extent, given)
+    return cut
+
+
+def label_partial(rows: list[dict[str, Any]], cut: AsOf, grain: str) -> None:
+    """Give every row a ``partial`` field: "partial: 12 of 31 days" for a period the data does
+    not cover to its end (the running month), None for a complete one. Why: a half month next
+    to whole ones reads as a cost drop; the dashboard and reports label it the same way."""
+    for r in rows:
+        start = r.get("period_start")
+        r["partial"] = (
+            cut.period(periods.as_date(start), grain).partial_note
+            if start is not None and cut.day is not None
+            else None
+        )
 
 
 def _use_spark_master(master: str | None) -> None:
