@@ -179,9 +179,8 @@ def create_app(
         hit = cache.get(key)
         if hit is None:
 
-            def compute() -> Any:
-                with gate.read() as ws:
-                    return fn(ws, ws.scoped(who.scope))
+            def compute() -> Any:  # gives way to a waiting write, then runs again
+                return gate.call(lambda ws: fn(ws, ws.scoped(who.scope)))
 
             hit = await anyio.to_thread.run_sync(
                 cache.get_or_compute, key, compute, limiter=kpi_pool
@@ -203,8 +202,7 @@ def create_app(
         """Compute the default overview once after a data change, before anyone asks."""
 
         def compute() -> Any:
-            with gate.read() as ws:
-                return views.overview(ws, ws, "monthly", None)
+            return gate.call(lambda ws: views.overview(ws, ws, "monthly", None))
 
         cache.get_or_compute(cache.key("overview", [], {}, root), compute)
 
@@ -214,8 +212,7 @@ def create_app(
         who = auth.principal(request)
 
         def work() -> Any:
-            with gate.read() as ws:
-                return fn(ws, ws.scoped(who.scope))
+            return gate.call(lambda ws: fn(ws, ws.scoped(who.scope)))
 
         return await anyio.to_thread.run_sync(work, limiter=kpi_pool)
 
@@ -539,11 +536,12 @@ def create_app(
         who = auth.principal(request)
 
         def work() -> bytes:
-            with gate.read() as ws:
-                body: bytes = ws.report(
+            body: bytes = gate.call(
+                lambda ws: ws.report(
                     cadence=cadence, period=period, format=format, scope=who.scope
                 )
-                return body
+            )
+            return body
 
         body = await anyio.to_thread.run_sync(work, limiter=kpi_pool)
         return Response(body, media_type=MIME[format])
