@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -206,7 +207,18 @@ def create_app(
 
         cache.get_or_compute(cache.key("overview", [], {}, root), compute)
 
-    live.listeners.append(prewarm)
+    def prewarm_soon() -> None:
+        # in the background: the upload that triggered it answers without waiting for the
+        # slowest page (under load, behind every dashboard's recomputation: 4.7x idle)
+        def run() -> None:
+            try:
+                prewarm()
+            except Exception as exc:  # a failed warm-up only costs speed
+                live.note("cache", f"{type(exc).__name__}: {exc}")
+
+        threading.Thread(target=run, name="prewarm", daemon=True).start()
+
+    live.listeners.append(prewarm_soon)
 
     async def with_view(request: Request, fn: Callable[[Any, Any], Any]) -> Any:
         who = auth.principal(request)
