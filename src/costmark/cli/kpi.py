@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +20,8 @@ from costmark.cli.options import (
     parse_day,
 )
 from costmark.cli.output import console, emit, err_console, escape
+from costmark.engine import asof, periods
+from costmark.engine.asof import AsOf
 from costmark.errors import ConfigError, UsageError
 from costmark.present.records import insert_column, with_units
 
@@ -86,13 +88,38 @@ def kpi(
         units = {d.id: d.unit for d in ws.kpi_catalog() if d.id in set(ids)}
         # The unit travels beside each value (JSON, CSV); tables show the value in it.
         rows = with_units(result.rows(), lambda r: units.get(r["kpi"]))
-        cols = insert_column(result.columns, "unit", after="value")
+        cols = insert_column([*result.columns, "partial"], "unit", after="value")
+        if rows:
+            label_partial(rows, partial_cutoff(ws, where, last), grain)
         if fmt is OutputFormat.table:
             cols = [c for c in cols if c not in ("grain", "unit")
                     and any(r.get(c) is not None for r in rows)]
             cols = cols or result.columns
         emit(rows, fmt, title=f"{', '.join(ids)} by {grain}", columns=cols,
              units={"value": "@unit", "coverage": "ratio"})
+
+
+def partial_cutoff(ws: api.Workspace, where: str | None, end: Any) -> AsOf:
+    """The day the rows end for judging periods complete (``costmark.engine.asof``): the last
+    day a charge starts on in the rows the filter keeps, or ``--to`` when that is earlier."""
+    cut = asof.resolve(ws.engine, where=where)
+    given = asof.parse_as_of(end)
+    if given is not None and cut.day is not None and given < cut.day:
+        return AsOf(cut.extent, given)
+    return cut
+
+
+def label_partial(rows: list[dict[str, Any]], cut: AsOf, grain: str) -> None:
+    """Give every row a ``partial`` field: "partial: 12 of 31 days" for a period the data does
+    not cover to its end (the running month), None for a complete one. Why: a half month next
+    to whole ones reads as a cost drop; the dashboard and reports label it the same way."""
+    for r in rows:
+        start = r.get("period_start")
+        r["partial"] = (
+            cut.period(periods.as_date(start), grain).partial_note
+            if start is not None and cut.day is not None
+            else None
+        )
 
 
 def _use_spark_master(master: str | None) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from costmark.focus.columns import ColumnSpec, ColumnType, column_map
-from costmark.focus.limits import DateBounds
+from costmark.focus.limits import MAX_MAGNITUDE, DateBounds, too_large_sql
 from costmark.focus.reader import ROW_COLUMN, SourceFile, qident
 from costmark.focus.schema import MONEY_TYPE
 
@@ -224,6 +224,19 @@ class Frame:
         if t.startswith(_NUMERIC) and t not in _FLOATS:
             return f"TRY_CAST({col} AS {MONEY_TYPE})"
         return f"TRY_CAST(CAST({col} AS VARCHAR) AS {MONEY_TYPE})"
+
+    def too_large(self, name: str) -> str:
+        """SQL true where the column's value as money has a magnitude of 10^15 or more (the
+        ``amount_range`` bound, focus/limits.py); null or false elsewhere.
+
+        A DOUBLE column is compared as the double, not as its exact decimal: 10^15 is an exact
+        double and rounding is monotonic, so the shortest round-trip decimal of ``x`` reaches
+        10^15 exactly when ``x`` does. That spares the decimal conversion in the quarantine
+        predicate, which ingest evaluates on every row of every money column."""
+        if self.has(name) and name not in self.parsed and self.physical(name) == "DOUBLE":
+            col = self.col(name)
+            return f"(isfinite({col}) AND abs({col}) >= {float(MAX_MAGNITUDE)!r})"
+        return too_large_sql(self.decimal(name))
 
     def timestamp(self, name: str) -> str:
         """The column as naive UTC TIMESTAMP (offsets converted); NULL when absent/unparseable.

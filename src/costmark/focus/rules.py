@@ -16,7 +16,6 @@ from typing import Any, Literal
 from costmark.errors import did_you_mean
 from costmark.focus.columns import FOCUS_DRAFT_COLUMNS, ColumnType, all_known_columns
 from costmark.focus.frame import Frame
-from costmark.focus.limits import too_large_sql
 from costmark.focus.reader import qident, qstr
 from costmark.focus.values import ALLOWED_VALUES, DRAFT_NAMES, LEGACY_NAMES, currency_codes
 
@@ -364,7 +363,7 @@ def amount_range(f: Frame) -> Iterable[Finding]:
                 "error",
                 "amount_range",
                 name,
-                too_large_sql(f.decimal(name)),
+                f.too_large(name),
                 f"{name} has a magnitude of 10^15 or more (not a plausible bill line; sums "
                 "would overflow exact DECIMAL(38,18) money)",
                 values=f.text(name),

@@ -21,11 +21,13 @@ How a load works (all of it is SQL run by DuckDB; no file is pulled into Python)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,7 +49,7 @@ from costmark import money
 from costmark.errors import InputError, Located, ValidationFailed
 from costmark.focus.columns import ColumnSpec, ColumnType
 from costmark.focus.frame import Frame, open_frame, prepare_connection
-from costmark.focus.limits import DateBounds, too_large_sql
+from costmark.focus.limits import DateBounds
 from costmark.focus.reader import close_relation, qident, qstr, sources
 from costmark.focus.schema import (
     COST_TABLE,
@@ -123,6 +125,17 @@ class IngestSummary:
     delivery: str = "replace"
     #: corrected slices recorded in ``corrections`` by this load
     corrections: int = 0
+    #: wall seconds per phase of the load (checks, count, insert, rollup, commit, ...), for
+    #: ``make bench`` and for anyone asking where an ingest spends its time
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
 
     @property
     def rows_read(self) -> int:
@@ -264,7 +277,7 @@ def _implausible(f: Frame, spec: ColumnSpec, src: str, parsed: str) -> list[tupl
     if spec.type is ColumnType.DATETIME:
         return [("date_range", src, f"coalesce({f.dates.outside_sql(parsed)}, false)")]
     if spec.type is ColumnType.DECIMAL:
-        return [("amount_range", src, f"coalesce({too_large_sql(parsed)}, false)")]
+        return [("amount_range", src, f"coalesce({f.too_large(src)}, false)")]
     return []
 
 
@@ -328,44 +341,60 @@ def ingest_focus_files(
             slices: set[tuple[Any, Any, Any]] = set()
             for i, src in enumerate(srcs, start=1):
                 bar.update(task, description=f"checking {src.path.name}")
-                frame = open_frame(con, src)
-                frame.dates = dates or frame.dates
-                try:
-                    refuse_untyped(frame)
-                except InputError:
-                    close_relation(con, frame.relation)
-                    raise
+                with summary.phase("typed checks"):
+                    frame = open_frame(con, src)
+                    frame.dates = dates or frame.dates
+                    try:
+                        refuse_untyped(frame)
+                    except InputError:
+                        close_relation(con, frame.relation)
+                        raise
                 plan = plan_file(frame, f"{load_id}-{i}")
                 plans.append(plan)
                 result = FileResult(src.name, plan.ingest_id, src.version)
-                _count(plan, result, slices)
+                with summary.phase("count"):
+                    _count(plan, result, slices)
                 if strict:
-                    _refuse_if_invalid(plan, result)
+                    with summary.phase("strict validation"):
+                        _refuse_if_invalid(plan, result)
                 summary.files.append(result)
                 bar.advance(task)
+            inner = dict(summary.phases)
+            committed = time.perf_counter()
             with wh.transaction():
-                if delivery == "replace":
-                    corrections.snapshot(con, slices)
-                    summary.rows_replaced = _delete_slices(con, slices)
-                else:  # a correction adds to the slice; re-loading it replaces its own rows
-                    summary.rows_replaced = _delete_files(con, [s.name for s in srcs])
-                con.execute(
-                    "DELETE FROM quarantine WHERE source_file IN ("
-                    + ", ".join(qstr(s.name) for s in srcs)
-                    + ")"
-                )
+                with summary.phase("delete slices"):
+                    if delivery == "replace":
+                        corrections.snapshot(con, slices)
+                        summary.rows_replaced = _delete_slices(con, slices)
+                    else:  # a correction adds to the slice; re-loading it replaces its own rows
+                        summary.rows_replaced = _delete_files(con, [s.name for s in srcs])
+                    con.execute(
+                        "DELETE FROM quarantine WHERE source_file IN ("
+                        + ", ".join(qstr(s.name) for s in srcs)
+                        + ")"
+                    )
                 bar.update(task, description=f"loading {len(plans)} file(s)")
-                _insert(con, wh, plans, summary.files, tag_keys)
+                _insert(con, wh, plans, summary, tag_keys)
                 bar.advance(task, len(plans))
-                _totals(con, summary)
-                _corrections(con, summary, delivery)
-                for i, (result, digest) in enumerate(zip(summary.files, digests, strict=True)):
-                    result.sha256 = digest.result()
-                    # rows replaced belong to the load, so they are logged on its first file
-                    replaced = summary.rows_replaced if i == 0 else 0
-                    _log(con, result, started, "ok", None, replaced)
+                with summary.phase("totals"):
+                    _totals(con, summary)
+                with summary.phase("corrections"):
+                    _corrections(con, summary, delivery)
+                with summary.phase("hash and log"):
+                    for i, (result, digest) in enumerate(
+                        zip(summary.files, digests, strict=True)
+                    ):
+                        result.sha256 = digest.result()
+                        # rows replaced belong to the load, so they are logged on its first file
+                        replaced = summary.rows_replaced if i == 0 else 0
+                        _log(con, result, started, "ok", None, replaced)
                 if on_loaded is not None:
-                    on_loaded(slices)
+                    with summary.phase("rollup refresh"):
+                        on_loaded(slices)
+            # the commit (and any checkpoint DuckDB runs with it): the transaction's time
+            # less the phases inside it
+            inside = sum(v - inner.get(k, 0.0) for k, v in summary.phases.items())
+            summary.phases["commit"] = time.perf_counter() - committed - inside
     except duckdb.OutOfRangeException as exc:
         # every value fits DECIMAL(38,18), their sum (a total, a rollup cell) does not
         raise InputError(
@@ -468,11 +497,12 @@ def _insert(
     con: duckdb.DuckDBPyConnection,
     wh: Warehouse,
     plans: Sequence[Plan],
-    results: Sequence[FileResult],
+    summary: IngestSummary,
     tag_keys: Sequence[str],
 ) -> None:
     """Good rows of every file in ONE insert (DuckDB then writes all files' row groups in
     parallel and finalises the table once); bad rows go to the quarantine."""
+    results = summary.files
     loading = [plan for plan, result in zip(plans, results, strict=True) if result.rows_loaded]
     every_col = wh.table_columns(COST_TABLE)
     # Columns no file fills are left out of the insert: DuckDB writes defaulted (null) columns
@@ -489,17 +519,20 @@ def _insert(
         # Row order in the table means nothing (x_SourceRow does): let DuckDB write in parallel.
         con.execute("SET preserve_insertion_order = false")
         try:
-            con.execute(sql)
+            with summary.phase("insert"):
+                con.execute(sql)
         finally:
             con.execute("RESET preserve_insertion_order")
     for plan, result in zip(plans, results, strict=True):
         if result.rows_quarantined:
             f = plan.frame
-            con.execute(
-                "INSERT INTO quarantine (ingest_id, source_file, source_row, reasons, record) "
-                f'SELECT {qstr(plan.ingest_id)}, {qstr(f.file)}, "__row", {plan.reasons_sql()}, '
-                f"{plan.record_sql()} FROM {f.relation} WHERE {plan.bad}"
-            )
+            with summary.phase("quarantine"):
+                con.execute(
+                    "INSERT INTO quarantine (ingest_id, source_file, source_row, reasons, "
+                    f"record) SELECT {qstr(plan.ingest_id)}, {qstr(f.file)}, \"__row\", "
+                    f"{plan.reasons_sql()}, {plan.record_sql()} FROM {f.relation} "
+                    f"WHERE {plan.bad}"
+                )
 
 
 #: Lineage columns every loaded row carries (ingest id, source file, row in the file).

@@ -105,13 +105,23 @@ def create_app(
         page = overview_page.PAGE
         params = page.params()
 
-        def compute() -> Any:
-            with gate.read() as ws:
-                return page.build(Ask(ws, ws, params))
+        def compute() -> Any:  # gives way to a waiting write, then runs again
+            return gate.call(lambda ws: page.build(Ask(ws, ws, params)))
 
         server.cache.get_or_compute(server.cache.key(cache_name(page, {}), [], {}, root), compute)
 
-    live.listeners.append(prewarm)
+    def prewarm_soon() -> None:
+        # in the background: the upload that triggered it answers without waiting for the
+        # slowest page (under load, behind every dashboard's recomputation: 4.7x idle)
+        def run() -> None:
+            try:
+                prewarm()
+            except Exception as exc:  # a failed warm-up only costs speed
+                live.note("cache", f"{type(exc).__name__}: {exc}")
+
+        threading.Thread(target=run, name="prewarm", daemon=True).start()
+
+    live.listeners.append(prewarm_soon)
 
     def prewarm_metrics() -> None:
         """``/metrics`` with the default dimensions, computed before Prometheus asks (the first
@@ -119,8 +129,8 @@ def create_app(
         server's start is not delayed; a scrape meanwhile waits for it instead of computing."""
 
         def work() -> None:
-            with contextlib.suppress(Exception), gate.read() as ws:  # only costs speed
-                metrics.exposition(ws, metrics.default_dimensions(ws))
+            with contextlib.suppress(Exception):  # only costs speed
+                gate.call(lambda ws: metrics.exposition(ws, metrics.default_dimensions(ws)))
 
         threading.Thread(target=work, name="costmark-metrics-warm", daemon=True).start()
 

@@ -61,11 +61,12 @@ def install(app: FastAPI, server: Server, upload_limit: int) -> None:
         who = auth.principal(request)
 
         def work() -> bytes:
-            with gate.read() as ws:
-                body: bytes = ws.report(
+            body: bytes = gate.call(
+                lambda ws: ws.report(
                     cadence=cadence, period=period, format=format, scope=who.scope
                 )
-                return body
+            )
+            return body
 
         body = await anyio.to_thread.run_sync(work, limiter=server.kpi_pool)
         return Response(body, media_type=MIME[format])

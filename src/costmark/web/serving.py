@@ -63,9 +63,8 @@ class Server:
         hit = self.cache.get(key)
         if hit is None:
 
-            def compute() -> Any:
-                with self.gate.read() as ws:
-                    return fn(ws, ws.scoped(who.scope))
+            def compute() -> Any:  # gives way to a waiting write, then runs again
+                return self.gate.call(lambda ws: fn(ws, ws.scoped(who.scope)))
 
             hit = await anyio.to_thread.run_sync(
                 self.cache.get_or_compute, key, compute, limiter=self.kpi_pool
@@ -77,8 +76,7 @@ class Server:
         who = auth.principal(request)
 
         def work() -> Any:
-            with self.gate.read() as ws:
-                return fn(ws, ws.scoped(who.scope))
+            return self.gate.call(lambda ws: fn(ws, ws.scoped(who.scope)))
 
         return await anyio.to_thread.run_sync(work, limiter=self.kpi_pool)
 
