@@ -28,9 +28,10 @@ def test_kpi_json_rows(cli: tuple[CliRunner, list[str]]) -> None:
     rows = json.loads(out.output)
     esr = next(r for r in rows if r["kpi"] == "effective_savings_rate" and r["team"] == "alpha"
                and r["currency"] == "USD")
-    # #13: JSON carries the unit beside each value
+    # #13: JSON carries the unit beside each value; a period the data does not cover to its
+    # end says so (``partial``: None for a complete one)
     assert set(esr) == {"kpi", "period_start", "grain", "team", "currency", "value", "unit",
-                        "numerator", "denominator", "coverage", "note"}
+                        "numerator", "denominator", "coverage", "note", "partial"}
     assert esr["unit"] == "ratio"
     assert esr["period_start"] == "2024-01-01" and esr["grain"] == "month"
     total = next(r for r in rows if r["kpi"] == "total_cost" and r["team"] == "beta")

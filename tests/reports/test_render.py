@@ -154,3 +154,18 @@ def test_ratio_changes_are_percentage_points(fake_ws: Any) -> None:
     # savings rate: Sep 110/1100 = 10.0%, Oct 120/1062 = 11.3% -> +1.3 points, not +13%
     assert "| Savings rate | USD | 11.3% | 10.0% | +1.3 pp |" in md
     assert "| Total cost | USD | 1,062.00 | 1,100.00 | -3.5% |" in md
+
+
+def test_report_radar_has_the_fixed_maturity_scale() -> None:
+    """The report draws the same radar as the Maturity page: 0-4 whatever the scores (an
+    auto-scaled axis made 1.8 of 4 look like a full score), with the target beside them."""
+    from costmark.reports.render import figures
+
+    ctx = {"sections": {"maturity": {"axes": [
+        {"axis": "Data Ingestion", "score": 1.8, "target": 3, "previous": None},
+        {"axis": "Allocation", "score": 1.2, "target": 2, "previous": None},
+        {"axis": "Reporting", "score": 1.0, "target": 2, "previous": None},
+    ]}}}
+    radar = figures(ctx)["maturity-radar"]
+    assert radar["layout"]["polar"]["radialaxis"]["range"] == [0, 4]
+    assert [t["name"] for t in radar["data"]] == ["target", "current"]  # no previous yet

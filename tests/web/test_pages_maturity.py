@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from costmark.reports.charts import radar_figure
 from costmark.web import display
-from costmark.web.pages.maturity import LENSES, radar_figure
+from costmark.web.pages.maturity import LENSES
 from tests.web.conftest import bearer
 from tests.web.fakes import opener
 

@@ -54,7 +54,6 @@ MEASURES = {
 NO_COMMITMENTS = "no contract commitments (FOCUS 1.3+ Contract Commitment dataset)"
 FILTERED = ("contract burn-down cannot be filtered by cost-row fields (--where or an access "
             "scope): commitments carry none")
-NOT_DUCKDB = "contract burn-down is computed on the DuckDB engine only"
 
 
 def unsupported_by(by: tuple[str, ...]) -> list[str]:
@@ -67,15 +66,14 @@ def burndown_kpi(ctx: Context, plan: ComputedKpi) -> list[dict[str, Any]]:
 
     kpi = plan.definition.id
     measure = dict(plan.params)["measure"]
-    if ctx.backend.name != "duckdb":
-        return [ctx.row(kpi, k, None, note=NOT_DUCKDB) for k in ctx.frame_keys()]
+    # Commitments and their applied amounts are read from the warehouse whichever engine sums
+    # the cost rows: the commitment tables are small, and the numbers are the same.
     con = ctx.ws.warehouse.con
-    if not _has_commitments(con):
-        return []
-    first = _first_day(con)
-    last = data_as_of(con) or first
+    first = _first_day(con) if _has_commitments(con) else None
+    last = (data_as_of(con) or first) if first is not None else None
     if last is None or first is None:
-        return []
+        # null with the reason, like any KPI the data cannot answer (never a silent gap)
+        return [ctx.row(kpi, k, None, note=NO_COMMITMENTS) for k in ctx.frame_keys()]
     if ctx.request.end is not None:
         last = min(last, ctx.request.end)
     start = periods.truncate(ctx.request.start or first, ctx.request.grain)

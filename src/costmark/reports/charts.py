@@ -120,24 +120,50 @@ def grouped_bar_figure(rows: list[dict[str, Any]], dim: str, title: str) -> dict
     }
 
 
-def radar_figure(axes: list[dict[str, Any]], title: str = "Maturity") -> dict[str, Any]:
+#: Maturity scores run 0 (none) to 4; the radar never auto-scales, so 1.8 never looks full.
+SCALE = (0, 4)
+STAGE_TICKS = ("0 none", "1 crawl", "2 walk", "3 run", "4 run+")
+
+
+def radar_figure(
+    axes: list[dict[str, Any]], title: str = "Maturity by capability"
+) -> dict[str, Any]:
+    """Current, target and (when there is one) previous scores on a fixed 0-4 scale."""
     names = [str(a["axis"]) for a in axes]
-    scores = [a["score"] for a in axes]
+
+    def closed(key: str) -> list[Any]:
+        values = [a.get(key) for a in axes]
+        return [*values, values[0]] if values else []
+
+    theta = [*names, names[0]] if names else []
+    data: list[dict[str, Any]] = []
+    if any(a.get("target") is not None for a in axes):
+        data.append({"type": "scatterpolar", "r": closed("target"), "theta": theta,
+                     "name": "target", "mode": "lines",
+                     "line": {"dash": "dash", "color": "#1b7f3b"}})
+    if any(a.get("previous") is not None for a in axes):
+        data.append({"type": "scatterpolar", "r": closed("previous"), "theta": theta,
+                     "name": "previous", "mode": "lines",
+                     "line": {"dash": "dot", "color": "#6b7280"}})
+    data.append({"type": "scatterpolar", "r": closed("score"), "theta": theta, "name": "current",
+                 "fill": "toself", "mode": "lines+markers", "line": {"color": "#1d4ed8"}})
     return {
-        "data": [
-            {
-                "type": "scatterpolar",
-                "r": [*scores, scores[0]] if scores else [],
-                "theta": [*names, names[0]] if names else [],
-                "fill": "toself",
-                "name": "score",
-            }
-        ],
+        "data": data,
         "layout": {
             **_LAYOUT,
-            "height": 380,
+            "height": 420,
+            "margin": {"l": 70, "r": 70, "t": 50, "b": 40},
             "title": {"text": title},
-            "polar": {"radialaxis": {"visible": True}},
+            "polar": {
+                "radialaxis": {
+                    "range": list(SCALE),
+                    "tickvals": list(range(SCALE[1] + 1)),
+                    "ticktext": list(STAGE_TICKS),
+                    "angle": 36,
+                    "tickangle": 36,
+                },
+            },
             "hovermode": "closest",
+            "showlegend": True,
         },
     }

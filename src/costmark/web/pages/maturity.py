@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from costmark.reports import charts, sources
+from costmark.reports import sources
+from costmark.reports.charts import radar_figure
 from costmark.reports.context import guarded, section
 from costmark.web.pages import Ask, Page, no_params
 
 #: The five FinOps Framework lenses, in the framework's order.
 LENSES = ("knowledge", "process", "metrics", "adoption", "automation")
-#: Maturity scores run 0 (none) to 4; the radar never auto-scales, so 1.8 never looks full.
-SCALE = (0, 4)
-STAGE_TICKS = ("0 none", "1 crawl", "2 walk", "3 run", "4 run+")
 
 
 def maturity_page(view: Any) -> dict[str, Any]:
@@ -136,49 +134,6 @@ def _history(view: Any) -> dict[str, Any]:
         "" if rows else "No data yet: no assessment recorded.",
         rows=rows,
     )
-
-
-def radar_figure(
-    axes: list[dict[str, Any]], title: str = "Maturity by capability"
-) -> dict[str, Any]:
-    """Current, target and (when there is one) previous scores on a fixed 0-4 scale."""
-    names = [str(a["axis"]) for a in axes]
-
-    def closed(key: str) -> list[Any]:
-        values = [a.get(key) for a in axes]
-        return [*values, values[0]] if values else []
-
-    theta = [*names, names[0]] if names else []
-    data: list[dict[str, Any]] = [
-        {"type": "scatterpolar", "r": closed("target"), "theta": theta, "name": "target",
-         "mode": "lines", "line": {"dash": "dash", "color": "#1b7f3b"}},
-    ]
-    if any(a.get("previous") is not None for a in axes):
-        data.append({"type": "scatterpolar", "r": closed("previous"), "theta": theta,
-                     "name": "previous", "mode": "lines",
-                     "line": {"dash": "dot", "color": "#6b7280"}})
-    data.append({"type": "scatterpolar", "r": closed("score"), "theta": theta, "name": "current",
-                 "fill": "toself", "mode": "lines+markers", "line": {"color": "#1d4ed8"}})
-    return {
-        "data": data,
-        "layout": {
-            **charts._LAYOUT,
-            "height": 420,
-            "margin": {"l": 70, "r": 70, "t": 50, "b": 40},
-            "title": {"text": title},
-            "polar": {
-                "radialaxis": {
-                    "range": list(SCALE),
-                    "tickvals": list(range(SCALE[1] + 1)),
-                    "ticktext": list(STAGE_TICKS),
-                    "angle": 36,
-                    "tickangle": 36,
-                },
-            },
-            "hovermode": "closest",
-            "showlegend": True,
-        },
-    }
 
 
 def build(ask: Ask) -> dict[str, Any]:
