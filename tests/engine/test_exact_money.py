@@ -85,7 +85,7 @@ def test_cli_json_csv_and_table_are_exact(loaded: Path) -> None:
     table = _cli("kpi", "total_cost", *ws)
     # the table cell may wrap on a narrow terminal: compare the value column's characters
     # without the breaks
-    header = next(line for line in table.splitlines() if line.count("┃") >= 2)
+    header = [line for line in table.splitlines() if line.count("┃") >= 2][-1]
     column = [c.strip() for c in header.split("┃")[1:-1]].index("value")
     cells = "".join(
         line.split("│")[1:-1][column].strip()

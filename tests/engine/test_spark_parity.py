@@ -94,7 +94,9 @@ def test_kpis_match_duckdb(
     wanted = ids or all_kpis
     duck = parity_ws.kpi(wanted, **kwargs, engine="duckdb", rollups=False).rows()
     spark = parity_ws.kpi(wanted, **kwargs, engine="spark").rows()
-    assert {r["kpi"] for r in duck} == set(wanted), "every KPI should answer on the demo"
+    # contract burn-down answers only with FOCUS 1.3+ contract commitments (the demo has none)
+    answering = {k for k in wanted if not k.startswith("contract_")}
+    assert {r["kpi"] for r in duck} == answering, "every KPI should answer on the demo"
     assert_same_rows(duck, spark, by)
 
 

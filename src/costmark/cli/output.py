@@ -66,10 +66,10 @@ def emit(
     cells = [[_cell(r.get(c), _unit(r, c, units), _currency(r), c) for c in cols]
              for r in rows]
     numeric = [bool(units and units.get(c)) for c in cols]
-    widest = [max((len(row[i]) for row in cells), default=0) if numeric[i] else 4
-              for i in range(len(cols))]
-    # A number in a unit does not break across lines ("$13.7" / "0") when the table can fit
-    # them whole (text columns fold instead); on a terminal too narrow, everything folds.
+    widest = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(cols)]
+    # A number in a unit does not break across lines ("$13.7" / "0") when the whole table fits
+    # the terminal; on a narrower one everything folds (a forced width would push the last
+    # columns off the screen: Rich crops what does not fit).
     whole = sum(widest) + 3 * len(cols) + 1 <= console.width
     for i, c in enumerate(cols):
         table.add_column(escape(c), overflow="fold",

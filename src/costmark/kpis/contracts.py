@@ -72,8 +72,9 @@ def burndown_kpi(ctx: Context, plan: ComputedKpi) -> list[dict[str, Any]]:
     first = _first_day(con) if _has_commitments(con) else None
     last = (data_as_of(con) or first) if first is not None else None
     if last is None or first is None:
-        # null with the reason, like any KPI the data cannot answer (never a silent gap)
-        return [ctx.row(kpi, k, None, note=NO_COMMITMENTS) for k in ctx.frame_keys()]
+        # no rows at all: most data predates FOCUS 1.3's Contract Commitment dataset, and seven
+        # null rows in every scorecard would only say so again (`costmark contracts` does)
+        return []
     if ctx.request.end is not None:
         last = min(last, ctx.request.end)
     start = periods.truncate(ctx.request.start or first, ctx.request.grain)

@@ -23,6 +23,7 @@ FAMILIES = (
     ("rate", "Rate optimization"),
     ("efficiency", "Efficiency"),
     ("business", "Unit economics"),
+    ("contract", "Contract commitments"),
     ("planning", "Planning"),
 )
 OTHER_FAMILY = ("other", "Other KPIs")
