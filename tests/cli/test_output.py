@@ -21,7 +21,7 @@ def test_every_column_and_digit_is_shown_whatever_the_width(
 ) -> None:
     console = Console(width=width, record=True, emoji=False)
     monkeypatch.setattr(output, "console", console)
-    output.emit([ROW], OutputFormat.table, columns=list(ROW)[:4] + ["partial"],
+    output.emit([ROW], OutputFormat.table, columns=[*list(ROW)[:4], "partial"],
                 units={"value": "@unit"})
     text = console.export_text()
     assert all(len(line) <= width for line in text.splitlines())
