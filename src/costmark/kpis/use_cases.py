@@ -842,13 +842,14 @@ def render() -> str:
         "## Eligibility-adjusted commitment coverage",
         "",
         "The Foundation's SQL (FOCUS 1.4) counts a usage row as eligible when a commitment "
-        "covers it (CommitmentDiscountId set) or its CommitmentProgramEligibilityDetails list "
-        "FlexibleSpendPlan or ResourceReservation; `commitment_coverage_eligible` counts it "
-        "when a commitment covers it (status Used) or it declares any eligibility, and leaves "
-        "unused commitment out (the SQL counts it as covered). Both give 250 / 450 = 55.6% on the spec's example "
-        "(coverage_rate_eligibility_adjusted.csv); they part where a row lists only other "
-        "program types (a SaaS interval commitment), which the SQL's fixed list leaves out, "
-        "and `commitment_coverage_eligible_strict` is the spec's 42.9% form without the OR.",
+        "covers it (CommitmentDiscountId set) or its CommitmentProgramEligibilityDetails list"
+        " FlexibleSpendPlan or ResourceReservation; `commitment_coverage_eligible` counts it "
+        "when a commitment covers it (status Used) or it declares any eligibility, and leaves"
+        " unused commitment out (the SQL counts it as covered). Both give 250 / 450 = 55.6% "
+        "on the spec's example (coverage_rate_eligibility_adjusted.csv); they part where a "
+        "row lists only other program types (a SaaS interval commitment), which the SQL's "
+        "fixed list leaves out, and `commitment_coverage_eligible_strict` is the spec's 42.9%"
+        " form without the OR.",
         "",
         "## Reading the reference SQL",
         "",
