@@ -146,7 +146,7 @@ PROGRAM_TYPES = ("groups by each program type listed in CommitmentProgramEligibi
                  "ServiceProviderName gives covered and eligible spend per provider")
 CONTRACT = ("reads ContractApplied of cost rows, and no shared file has cost rows with "
             "ContractApplied to check on; the contract burn-down KPIs (contract_consumed, "
-            "contract_remaining, ... --by ContractCommitmentId) answer the question")
+            "contract_remaining, ... --by ContractCommitmentId) are costmark's form of it")
 
 
 def _forecast_costs(provider: str) -> Answer:
@@ -453,10 +453,10 @@ USE_CASES: tuple[UseCase, ...] = (
     # -- slugs that span 1.2 to 1.4 ---------------------------------------------------------
     UseCase("calculate-unit-economics", "Calculate unit economics", versions=FROM_12,
             reason="cost per GB of data transfer per day: Σ BilledCost / Σ ConsumedQuantity "
-                   "(cast to two decimals) over rows whose ChargeDescription mentions "
-                   "'transfer', over all time (no window); costmark's unit costs divide by a "
-                   "business metric or by tokens, and a user KPI with that filter and ratio "
-                   "gives it"),
+                   "(cast to two decimals) over rows whose ChargeDescription contains "
+                   "'transfer', over all time (no window); costmark filters have no LIKE, so "
+                   "a user KPI (ratio of BilledCost to ConsumedQuantity, --grain day) gives it "
+                   "only for rows named by exact values"),
     UseCase("determine-contracted-savings-by-virtual-currency",
             "Determine contracted savings by virtual currency", versions=FROM_12,
             reason="sums unit-price differences (ListUnitPrice − ContractedUnitPrice per row, "
