@@ -57,7 +57,10 @@ def test_list_explain_and_errors(cli: tuple[CliRunner, list[str]]) -> None:
     assert share["valid_range"] == "[0, 1]" and "positive charges" in share["null_when"]
     esr = next(r for r in json.loads(listed.output)
                if r["id"] == "effective_savings_rate_contracted")
-    assert esr["use_cases"] == "effective-savings-rate-services"  # docs/focus-use-cases.md
+    # docs/focus-use-cases.md: the 1.3+ slugs (1.0-1.2's effective-savings-rate-services is
+    # the by-service one renamed)
+    assert esr["use_cases"] == ("determine-effective-savings-rate, "
+                                "determine-effective-savings-rate-by-service")
     sql = runner.invoke(app, ["explain", "commitment_utilization", *ws])
     assert sql.exit_code == 0 and "GROUP BY" in sql.output
     unknown = runner.invoke(app, ["kpi", "total_cots", *ws])
