@@ -86,3 +86,33 @@ def test_outside_a_pass_nothing_is_remembered_and_answers_are_copies(
     assert len(answers) == 3
     assert again.rows()[0]["value"] != "changed by its asker"
     assert [r["period_start"] for r in again.rows()] == [r["period_start"] for r in first.rows()]
+
+
+def test_what_every_request_reads_beside_its_scan_is_read_once_per_report(
+    loaded: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corrections list and the rollups' state are read by every KPI request; in one
+    report (one pass) they are read once."""
+    from costmark.engine import corrections, rollups
+
+    reads: list[str] = []
+    read_corrections, read_state = corrections._corrections, rollups.state
+
+    def counted_corrections(con: Any) -> Any:
+        reads.append("corrections")
+        return read_corrections(con)
+
+    def counted_state(con: Any, **kwargs: Any) -> Any:
+        reads.append("rollups")
+        return read_state(con, **kwargs)
+
+    monkeypatch.setattr(corrections, "_corrections", counted_corrections)
+    monkeypatch.setattr(rollups, "state", counted_state)
+    loaded.kpi("total_cost")
+    loaded.kpi("total_cost", grain="day")
+    assert reads.count("corrections") == 2  # outside a pass: read by each request
+    reads.clear()
+    with cache.disabled():
+        build_context(loaded, cadence="monthly")
+    assert reads.count("corrections") == 1
+    assert reads.count("rollups") == 1

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from costmark.engine import memo
 from costmark.engine.sqlcache import SqlCache, project_stamp
 
 if TYPE_CHECKING:
@@ -94,8 +95,9 @@ class DuckDbBackend(Backend):
         self._settle()
         if not self._meta_exists:
             self._meta_exists = _duck_has(self.raw, rollups.META_TABLE)
-        try:
-            return rollups.state(self.raw, meta_exists=self._meta_exists)
+        try:  # read once per report (``memo.one_pass``): its data does not change under it
+            return memo.remember((self.raw,), "rollup state", lambda: rollups.state(
+                self.raw, meta_exists=self._meta_exists))
         except duckdb.CatalogException:  # gone with a rolled-back first refresh
             self._meta_exists = False
             return rollups.state(self.raw)

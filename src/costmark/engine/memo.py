@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Callable, Hashable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from costmark.engine.result import KpiResult
 
-_answers: contextvars.ContextVar[dict[Hashable, tuple[Any, KpiResult]] | None] = (
+_answers: contextvars.ContextVar[dict[Hashable, tuple[Any, Any]] | None] = (
     contextvars.ContextVar("kpi_pass", default=None)
 )
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -46,6 +47,15 @@ def recall(owners: tuple[Any, ...], key: Hashable,
     ``owners`` (what the answer depends on beside ``key``, by identity: the workspace's
     backends, its loaded project) are kept with the answer so their ids, part of the key,
     cannot be reused by other objects during the pass."""
+    if _answers.get() is None:
+        return compute()
+    return _copy(remember(owners, key, compute))
+
+
+def remember(owners: tuple[Any, ...], key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s value, or the one computed for ``key`` earlier in this pass: for values
+    every request reads beside its own scan (the rollups' state, the corrections list), which
+    the engine only reads and never changes. Outside a pass: always ``compute()``."""
     answers = _answers.get()
     if answers is None:
         return compute()
@@ -55,10 +65,11 @@ def recall(owners: tuple[Any, ...], key: Hashable,
     except TypeError:  # an unhashable filter value: compute, do not guess
         return compute()
     if hit is None:
-        result = compute()
-        answers[full] = (owners, result)
-        return _copy(result)
-    return _copy(hit[1])
+        value = compute()
+        answers[full] = (owners, value)
+        return value
+    found: T = hit[1]
+    return found
 
 
 def _copy(result: KpiResult) -> KpiResult:
