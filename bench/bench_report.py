@@ -6,7 +6,9 @@ The workspace is ``costmark demo``'s (default size), built once under ``bench/.d
   scheduler and the web call it, once the period's numbers were computed after the last data
   change (median of 5 renders), vs the same report with the cache off (``reports.cache.
   disabled()``: every KPI, forecast, anomaly and benchmark computed anew, as every report was
-  before). Target: at most 3 s, and faster than the uncached report.
+  before). Target: at most 3 s, and faster than the uncached report. Also recorded: the
+  first report after a data change (``first_after_data_change``) and ``costmark report`` in a
+  new process with the cache off (``cli_uncached``, imports included).
 - ``metrics_p95``: p95 of 100 scrapes of ``/metrics`` (default dimensions) from ``costmark
   serve``, vs the exposition computed from the KPI engine in this process (what a scrape cost
   whenever any warehouse write had invalidated the page cache). Target: p95 <= 200 ms.
@@ -14,6 +16,7 @@ The workspace is ``costmark demo``'s (default size), built once under ``bench/.d
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import statistics
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 RENDERS = 5
+CLI_RUNS = 3
 SCRAPES = 100
 REPORT_TARGET_S = 3.0
 METRICS_TARGET_S = 0.2
@@ -50,11 +54,31 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
 
 
+def _cli_first_report(root: Path) -> float:
+    """``costmark report`` (monthly, html) in a new process with the report cache off: what
+    the first report after an ingest costs a user, imports and process start included."""
+    out = root.parent / "report-demo.html"
+    env = {**os.environ, "COSTMARK_REPORT_CACHE": "off"}
+    times = []
+    for _ in range(CLI_RUNS):
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "from costmark.cli.main import run; run()", "report",
+             "--cadence", "monthly", "--format", "html", "--workspace", str(root), "-o",
+             str(out)],
+            capture_output=True, text=True, check=True, env=env,
+        )
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def _report(ctx: Any, root: Path) -> dict[str, Any]:
     import costmark
     from costmark.reports import cache
 
-    shutil.rmtree(root / ".costmark" / "cache", ignore_errors=True)
+    # a data change invalidates the report's numbers, not the compiled SQL (.costmark/cache/sql)
+    shutil.rmtree(root / ".costmark" / "cache" / "reports", ignore_errors=True)
+    cli = _cli_first_report(root)
     with costmark.open_workspace(root, read_only=True) as ws:
         # imports (forecasting, benchmarking) are a process's start, not the report's time
         import costmark.benchmarking
@@ -74,7 +98,8 @@ def _report(ctx: Any, root: Path) -> dict[str, Any]:
             body = ws.report(cadence="monthly", format="html")
             times.append(time.perf_counter() - t)
     value = statistics.median(times)
-    ctx.log(f"report: uncached {uncached:.2f} s, first {first:.2f} s, then {value:.3f} s")
+    ctx.log(f"report: uncached {uncached:.2f} s, first {first:.2f} s, then {value:.3f} s; "
+            f"costmark report in a new process, uncached: {cli:.2f} s")
     return {
         "name": "monthly_html_report",
         "value": round(value, 4),
@@ -84,10 +109,14 @@ def _report(ctx: Any, root: Path) -> dict[str, Any]:
         "target": f"<= 1 and value <= {REPORT_TARGET_S} s",
         "ok": value <= REPORT_TARGET_S and value <= uncached,
         "first_after_data_change": round(first, 4),
+        "uncached_in_process": round(uncached, 4),
+        "cli_uncached": round(cli, 4),
         "bytes": len(body),
-        "note": "report once its numbers were computed after the last data change; baseline: "
-        "the same report with the cache off (as before); the first report after a data "
-        "change costs about the baseline",
+        "note": "report once its numbers were computed after the last data change; baseline "
+        "(uncached_in_process): the same report with the report cache off, in a warmed-up "
+        "process (a server); the first report after a data change costs about the baseline; "
+        "cli_uncached: costmark report in a new process with the cache off (median of "
+        f"{CLI_RUNS}, imports included)",
     }
 
 

@@ -371,3 +371,26 @@ def test_distinct_resources_are_counted_once_across_converted_currencies(
     by_team = workspace.kpi("cost_per_resource", by=["team"], engine=engine)
     # alpha: 10 + 4 + 2 - 1 (credit) USD + (7 + 3) EUR x 1.1 = 26 over vm1, disk1, vm3, vm9
     assert by_team.value("cost_per_resource", team="alpha", **JAN) == Decimal("6.5")
+
+
+def test_business_metrics_read_once_per_request(
+    ws: costmark.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scorecard asks for every unit-cost, revenue and elasticity KPI in one request: the
+    business_metrics table is read once for all of them, with the numbers of one-KPI asks."""
+    from costmark.engine.backends import DuckDbBackend
+
+    ids = ["cost_per_transactions", "cost_per_customers", "spend_elasticity", "cost_to_revenue"]
+    alone = {k: ws.kpi(k, by=["team"]).rows() for k in ids}
+    reads: list[str] = []
+    real = DuckDbBackend.table
+
+    def table(self: DuckDbBackend, name: str) -> object:
+        if name == "business_metrics":
+            reads.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(DuckDbBackend, "table", table)
+    together = ws.kpi(ids, by=["team"]).rows()
+    assert len(reads) == 1
+    assert together == [r for k in ids for r in alone[k]]

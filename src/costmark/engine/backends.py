@@ -17,6 +17,9 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from costmark.engine import memo
+from costmark.engine.sqlcache import SqlCache, project_stamp
+
 if TYPE_CHECKING:
     from costmark.engine.context import Context
     from costmark.engine.rollups import RollupState
@@ -78,6 +81,8 @@ class DuckDbBackend(Backend):
         self._sql: dict[Any, str] = {}
         self._compiled: dict[Hashable, tuple[object, str]] = {}
         self._meta_exists = False
+        self._disk = SqlCache(ctx.root)
+        self._project_digest: tuple[object, str] | None = None
 
     def warehouse_con(self) -> Any:
         return self.raw
@@ -90,8 +95,9 @@ class DuckDbBackend(Backend):
         self._settle()
         if not self._meta_exists:
             self._meta_exists = _duck_has(self.raw, rollups.META_TABLE)
-        try:
-            return rollups.state(self.raw, meta_exists=self._meta_exists)
+        try:  # read once per report (``memo.one_pass``): its data does not change under it
+            return memo.remember((self.raw,), "rollup state", lambda: rollups.state(
+                self.raw, meta_exists=self._meta_exists))
         except duckdb.CatalogException:  # gone with a rolled-back first refresh
             self._meta_exists = False
             return rollups.state(self.raw)
@@ -99,7 +105,8 @@ class DuckDbBackend(Backend):
     def run_cached(self, key: Hashable, project: object, build: Callable[[], ir.Table], *,
                    table: str | None = None) -> pa.Table:
         """Compile once per key: building and compiling an Ibis expression takes longer than
-        DuckDB needs to answer from a rollup."""
+        DuckDB needs to answer from a rollup. Compiled SQL is also kept on disk
+        (``engine.sqlcache``): a new process (``costmark report``) reads it back."""
         self._settle()
         if table is not None:
             key = (key, tuple(self._signature(table)))
@@ -107,11 +114,21 @@ class DuckDbBackend(Backend):
         if hit is not None and hit[0] is project:
             sql = hit[1]
         else:
-            sql = self.to_sql(build())
+            digest = self._digest(project)
+            sql = self._disk.get(key, digest) or ""
+            if not sql:  # compiled by no earlier process of this code and project
+                sql = self.to_sql(build())
+                self._disk.put(key, digest, sql)
             if len(self._compiled) > 256:
                 self._compiled.clear()
             self._compiled[key] = (project, sql)
         return self.raw.sql(sql).to_arrow_table()
+
+    def _digest(self, project: object) -> str:
+        """The project's digest for the on-disk SQL (computed once per loaded project)."""
+        if self._project_digest is None or self._project_digest[0] is not project:
+            self._project_digest = (project, project_stamp(project))
+        return self._project_digest[1]
 
     def _signature(self, name: str) -> list[tuple[str, str]]:
         return self.raw.execute(

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from costmark.engine import periods
+from costmark.engine import memo, periods
 
 _MAX_NAMED = 3
 
@@ -68,7 +68,8 @@ def note_for(found: list[tuple[Any, ...]], start: dt.date, end: dt.date,
 def annotate(con: duckdb.DuckDBPyConnection, grain: str, rows: list[dict[str, Any]],
              time_columns: Mapping[str, str]) -> None:
     """Append the correction note to every row of a corrected period (in place)."""
-    found = _corrections(con)
+    # one read per report (``memo.one_pass``): the list is only read here
+    found = memo.remember((con,), "corrections", lambda: _corrections(con))
     if not found:
         return
     cache: dict[tuple[dt.date, bool], str | None] = {}

@@ -104,7 +104,14 @@ class KpiEngine:
                        tuple(scope.items()))
 
     def run(self, plan: KpiPlan) -> KpiResult:
-        """The numbers of ``plan``; a scoped plan keeps only its scope's groups."""
+        """The numbers of ``plan``; a scoped plan keeps only its scope's groups. Inside a
+        pass (``engine.memo.one_pass``: one report) a plan asked again is not recomputed."""
+        from costmark.engine import memo
+
+        owners = (self._backends, self.ctx.project, type(self))
+        return memo.recall(owners, plan, lambda: self._scoped(plan))
+
+    def _scoped(self, plan: KpiPlan) -> KpiResult:
         result = self.answer(plan.request)
         if not plan.scope:
             return result

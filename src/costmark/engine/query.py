@@ -71,6 +71,9 @@ class Context:
     source: str
     state: RollupState = rollups.NO_ROLLUP
     refs: dict[tuple[str, c.MeasureRef], c.MeasureRef] = field(default_factory=dict)
+    #: What KPI functions of this request read beside the shared scan (business metrics...),
+    #: kept so the request's KPIs read it once between them, not once each.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def ref(self, plan: MeasureKpi | ComputedKpi, name: str) -> c.MeasureRef:
         scope = plan.scope if isinstance(plan, MeasureKpi) else None

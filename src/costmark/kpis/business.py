@@ -55,28 +55,64 @@ def revenue_metric(project: Project) -> str | None:
     return None
 
 
-def _fetch(ctx: Context, metric: str) -> list[tuple[Any, dict[str, Any], Decimal]]:
+Reading = list[tuple[Any, dict[str, Any], Decimal]]
+
+
+def _fetch(ctx: Context, metric: str) -> Reading:
+    """``metric``'s (day, dimensions, value) rows up to the request's end."""
+    return _read_all(ctx).get(metric, [])
+
+
+def _read_all(ctx: Context) -> dict[str, Reading]:
+    """Every metric's rows, read in one query per request (``ctx.memo``): a scorecard's
+    unit-cost, revenue and elasticity KPIs all read the same small table. A dimensions text
+    is parsed once per distinct text (a few per metric, thousands of rows)."""
+    hit: dict[str, Reading] | None = ctx.memo.get(READS_METRICS)
+    if hit is not None:
+        return hit
+    out: dict[str, Reading] = {}
+    ctx.memo[READS_METRICS] = out
     if not ctx.backend.has_table("business_metrics"):
-        return []
+        return out
     t = ctx.backend.table("business_metrics")
-    expr = t.filter(t.metric == metric).select("date", "dimensions", "value")
-    table = ctx.backend.execute(expr)
-    out = []
-    for d, dims, v in zip(*(table.column(n).to_pylist() for n in ("date", "dimensions", "value")),
-                          strict=True):
+    table = ctx.backend.execute(t.select("metric", "date", "dimensions", "value"))
+    parsed_dims: dict[Any, dict[str, Any]] = {}
+    end = ctx.request.end
+    for metric, d, dims, v in zip(
+        *(table.column(n).to_pylist() for n in ("metric", "date", "dimensions", "value")),
+        strict=True,
+    ):
         day = periods.as_date(d)
-        if ctx.request.end is not None and day > ctx.request.end:
+        if end is not None and day > end:
             continue
-        try:
-            parsed = json.loads(dims) if dims else {}
-        except json.JSONDecodeError:
-            parsed = {}
-        out.append((day, parsed if isinstance(parsed, dict) else {}, Decimal(str(v))))
+        parsed = parsed_dims.get(dims)
+        if parsed is None:
+            parsed = parsed_dims[dims] = _dims(dims)
+        out.setdefault(metric, []).append((day, parsed, Decimal(str(v))))
     return out
 
 
+def _dims(text: Any) -> dict[str, Any]:
+    """A row's dimensions JSON as a dict ({} when empty, unreadable or not an object);
+    shared between the rows with the same text, so never changed by a reader."""
+    try:
+        parsed = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        parsed = {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def metric_values(ctx: Context, metric: str) -> tuple[dict[MetricKey, Decimal], str | None]:
-    """Per (period, by-values) aggregate of ``metric``; and a note when it cannot split."""
+    """Per (period, by-values) aggregate of ``metric``; and a note when it cannot split.
+    Aggregated once per request and metric (``ctx.memo``); readers never change it."""
+    key = f"{READS_METRICS}: {metric}"
+    if key not in ctx.memo:
+        ctx.memo[key] = _aggregate(ctx, metric)
+    hit: tuple[dict[MetricKey, Decimal], str | None] = ctx.memo[key]
+    return hit
+
+
+def _aggregate(ctx: Context, metric: str) -> tuple[dict[MetricKey, Decimal], str | None]:
     spec = ctx.project.business_metrics.get(metric)
     aggregation = spec.aggregation if spec else "sum"
     rows = _fetch(ctx, metric)

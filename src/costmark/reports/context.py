@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from costmark import money, progress
+from costmark.engine import memo
 from costmark.engine.asof import AsOf, Extent, data_extent, parse_as_of
 from costmark.errors import CostmarkError
 from costmark.kpis.ranges import TINY_BASE_SHARE
@@ -97,8 +98,15 @@ def build_context(
     day counted, when given); ``today`` is the older name of ``as_of``. ``sections``: only
     these (a dashboard page showing two sections need not compute nine). Data sections are
     cached per data change (``reports.cache``)."""
+    with memo.one_pass():  # a request two sections (or forecasts) share is computed once
+        return _build(ws, cadence, period, as_of if as_of is not None else today, kpis,
+                      sections)
+
+
+def _build(ws: Context, cadence: str, period: str | None, as_of: Any,
+           kpis: Sequence[str] | None, sections: Sequence[str] | None) -> dict[str, Any]:
     stamp = cache.stamp(ws)
-    cut = cutoff(ws, as_of if as_of is not None else today, stamp=stamp)
+    cut = cutoff(ws, as_of, stamp=stamp)
     p = parse_period(cadence, period, cut)
     catalog = sources.catalog(ws)
     ids = list(kpis) if kpis else [c["id"] for c in catalog]

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from costmark.tracking.blas import one_thread
 from costmark.tracking.periods import period_end, period_start, shift
 
 #: Points needed for damped Holt without a season.
@@ -134,7 +135,7 @@ def _ets(
     endog = pd.Series(y.to_numpy(), index=pd.RangeIndex(len(y)))
     scale = float(np.nanmax(np.abs(endog))) or 1.0
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), one_thread():  # tiny operands: no thread pool
             warnings.simplefilter("ignore")
             model = ETSModel(
                 endog / scale,
