@@ -10,10 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 import costmark
 from costmark import api
+from costmark.cli import output
 from costmark.cli.main import _register, app, run
 from costmark.engine.kpiengine import KpiEngine
 from tests.benchmarking.fake_engine import fake_kpi
@@ -105,13 +107,15 @@ def test_token_create_prints_the_secret_alone(tmp_path: Path) -> None:
 
 
 def test_ingest_totals_are_money_in_tables_and_exact_in_json(
-    workspace: costmark.Workspace,
+    workspace: costmark.Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = str(workspace.root)
     workspace.close()
+    # a terminal wide enough for the table (narrow ones fold every cell: tests/cli/test_output)
+    monkeypatch.setattr(output, "console", Console(width=160, emoji=False))
     code, table, err = invoke("ingest", "focus", str(FIXTURE), "-w", root)
     assert code == 0, err
-    cells = "".join(table.split())  # a narrow terminal may fold a cell
+    cells = "".join(table.split())
     assert "$13.70" in cells and "$20.20" in cells  # the fixture's EffectiveCost, ListCost
     _, doc_text, _ = invoke("ingest", "log", "-w", root, "-f", "json")
     totals = json.loads(doc_text)[0]["totals"]["USD"]

@@ -35,6 +35,16 @@ def _cell(value: Any, unit: str | Unit | None = None, currency: str | None = Non
     return cell(value, unit, currency, column=column, exact=True)
 
 
+def _fits(table: Table, n_columns: int) -> bool:
+    """Whether Rich lays ``table`` out within the terminal (it crops what does not fit; it
+    has no public measure of that, so ask its layout; any doubt means no)."""
+    try:
+        widths = table._calculate_column_widths(console, console.options)
+    except Exception:  # a Rich without that layout step: fold everything, never crop
+        return False
+    return sum(widths) + n_columns + 1 <= console.width
+
+
 def emit(
     rows: Sequence[Mapping[str, Any]] | Mapping[str, Any],
     fmt: OutputFormat,
@@ -61,22 +71,28 @@ def emit(
     if not rows:
         console.print(f"[dim]{escape(title) + ': ' if title else ''}no rows[/dim]")
         return
-    table = Table(title=escape(title) if title else None, show_lines=False,
-                  header_style="bold")
     cells = [[_cell(r.get(c), _unit(r, c, units), _currency(r), c) for c in cols]
              for r in rows]
     numeric = [bool(units and units.get(c)) for c in cols]
-    widest = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(cols)]
-    # A number in a unit does not break across lines ("$13.7" / "0") when the whole table fits
-    # the terminal; on a narrower one everything folds (a forced width would push the last
-    # columns off the screen: Rich crops what does not fit).
-    whole = sum(widest) + 3 * len(cols) + 1 <= console.width
-    for i, c in enumerate(cols):
-        table.add_column(escape(c), overflow="fold",
-                         min_width=widest[i] if numeric[i] and whole else None,
-                         justify="right" if numeric[i] else "left")
-    for row in cells:
-        table.add_row(*[escape(text) for text in row])
+    widest = [max((len(row[i]) for row in cells), default=0) for i in range(len(cols))]
+
+    def build(keep_numbers_whole: bool) -> Table:
+        table = Table(title=escape(title) if title else None, show_lines=False,
+                      header_style="bold")
+        for i, c in enumerate(cols):
+            table.add_column(escape(c), overflow="fold",
+                             min_width=widest[i] if numeric[i] and keep_numbers_whole else None,
+                             justify="right" if numeric[i] else "left")
+        for row in cells:
+            table.add_row(*[escape(text) for text in row])
+        return table
+
+    # A number in a unit does not break across lines ("$13.7" / "0") when the table can hold
+    # it whole (text columns fold instead). When even that is wider than the terminal, numbers
+    # fold too: Rich would crop the columns that no longer fit off the screen.
+    table = build(keep_numbers_whole=True)
+    if not _fits(table, len(cols)):
+        table = build(keep_numbers_whole=False)
     console.print(table)
 
 
