@@ -32,6 +32,7 @@ from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from costmark.engine.sqlcache import project_stamp
 from costmark.version import __version__
 from costmark.workspace import STATE_DIR
 
@@ -99,11 +100,6 @@ def _folder_files(root: Path) -> list[list[Any]]:
     return out
 
 
-def _project_text(project: Any) -> str:
-    dump = getattr(project, "model_dump_json", None)
-    return dump() if callable(dump) else repr(project)
-
-
 def stamp(view: Any) -> str | None:
     """What data-derived numbers of ``view`` depend on, as a hex digest; None when ``view``
     cannot say (no data version): then nothing is cached."""
@@ -127,7 +123,7 @@ def stamp(view: Any) -> str | None:
         f"{facade.__module__}.{facade.__qualname__}",
         str(getattr(inner, "engine_name", "")),
         json.dumps(sorted((getattr(view, "scope", None) or {}).items())),
-        _project_text(project),
+        project_stamp(project),
         json.dumps(_mapping_files(project, Path(root))),
         json.dumps(_folder_files(Path(root))),
     ]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from costmark.reports.format import fmt
+from costmark.present.records import fmt
 
 HASH_CHARS = 12
 

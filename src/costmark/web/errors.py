@@ -12,8 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from costmark.access.scope import ScopeUnsupported
-from costmark.errors import CostmarkError, InputError, NotFoundError, UsageError, WorkspaceError
+from costmark.errors import (
+    CostmarkError,
+    InputError,
+    NotFoundError,
+    ScopeUnsupported,
+    UsageError,
+    WorkspaceError,
+)
 from costmark.web import uploads
 from costmark.web.gate import WarehouseBusy
 from costmark.web.serving import Server

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from costmark.present.units import RATIO_WORDS as RATIO_UNITS
 from costmark.reports import charts
-from costmark.reports.format import RATIO_UNITS
 
 TARGET_COLOUR = "#2e7d32"
 MEDIAN_COLOUR = "#6a1b9a"

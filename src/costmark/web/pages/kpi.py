@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from costmark.access.scope import ScopeUnsupported
 from costmark.engine.asof import AsOf
 from costmark.engine.fields import focus_column_names
-from costmark.errors import NotFoundError, UsageError, did_you_mean
-from costmark.present.records import with_units
+from costmark.errors import NotFoundError, ScopeUnsupported, UsageError, did_you_mean
+from costmark.present.numbers import relative as pct
+from costmark.present.records import fmt, with_units
 from costmark.reports import sources
 from costmark.reports.context import cutoff, guarded, section
-from costmark.reports.format import fmt, pct
 from costmark.reports.periods import GRAIN, HISTORY, parse_period
 from costmark.web import figures as web_figures
 from costmark.web.pages import Ask, Page
