@@ -15,7 +15,7 @@ import duckdb
 
 from costmark.focus.columns import ColumnSpec, ColumnType, column_map
 from costmark.focus.limits import MAX_MAGNITUDE, DateBounds, too_large_sql
-from costmark.focus.reader import ROW_COLUMN, SourceFile, qident
+from costmark.focus.reader import FILE_COLUMN, ROW_COLUMN, SourceFile, qident
 from costmark.focus.schema import MONEY_TYPE
 
 _NUMERIC = (
@@ -86,18 +86,22 @@ def exact_double_sql(col: str) -> str:
     DuckDB's statistics (which leave NaN out) can fold a guard to true for a NaN row."""
     ax = f"abs({col})"
 
-    def scaled(k: int) -> str:
+    def exact(k: int) -> str:
         # DuckDB's CAST(x AS DECIMAL(18,k)) is round(x * 10^k) as an integer: exactly n
-        return (
-            f"CASE WHEN round({col} * 1e{k}) / 1e{k} = {col} "
-            f"THEN CAST(TRY_CAST({col} AS DECIMAL(18,{k})) AS {MONEY_TYPE}) END"
-        )
+        return f"CAST(TRY_CAST({col} AS DECIMAL(18,{k})) AS {MONEY_TYPE})"
+
+    def scaled(k: int) -> str:
+        return f"CASE WHEN round({col} * 1e{k}) / 1e{k} = {col} THEN {exact(k)} END"
+
+    def common(bound: str, k: int) -> str:
+        return f"WHEN {ax} < {bound} AND round({col} * 1e{k}) / 1e{k} = {col} THEN {exact(k)}"
 
     decades = " ".join(f"WHEN {ax} < 1e{15 - k} THEN {scaled(k)}" for k in range(18, -1, -1))
+    # One CASE (not a coalesce of several): each row leaves at its first true branch, and a
+    # null is settled by the third test instead of running through every decade.
     return (
-        f"coalesce(CASE WHEN {ax} < 1e3 THEN {scaled(12)} END, "
-        f"CASE WHEN {ax} < 1e6 THEN {scaled(9)} END, CASE {decades} END, "
-        f"TRY_CAST(CAST({col} AS VARCHAR) AS {MONEY_TYPE}))"
+        f"CASE {common('1e3', 12)} {common('1e6', 9)} WHEN {col} IS NULL THEN NULL "
+        f"ELSE coalesce(CASE {decades} END, TRY_CAST(CAST({col} AS VARCHAR) AS {MONEY_TYPE})) END"
     )
 
 
@@ -158,7 +162,7 @@ class Frame:
         return column_map(self.version)
 
     def has(self, name: str) -> bool:
-        return name in self.types and name != ROW_COLUMN
+        return name in self.types and name not in (ROW_COLUMN, FILE_COLUMN)
 
     def resolve(self, name: str) -> str | None:
         """The file's column carrying FOCUS column ``name``: itself, else its FOCUS 0.5 name
