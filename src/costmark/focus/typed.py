@@ -84,10 +84,22 @@ def _type_problems(f: Frame) -> list[Located]:
     return problems
 
 
-def typed_problems(f: Frame) -> list[Located]:
-    """Every typed column of ``f`` that cannot be read as FOCUS, located (empty for CSV)."""
-    problems = _type_problems(f)
+def bad_value_sql(f: Frame) -> str | None:
+    """One predicate, true on a row with any value :func:`typed_problems` would name (never
+    null); None when no typed column needs a look at its values. Ingest evaluates it in the
+    scan it makes anyway (rows and slices) and asks for the located detail only when a row
+    is found, instead of scanning the file once more for a problem that is rarely there."""
     checks = _value_checks(f)
+    if not checks:
+        return None
+    return "(" + " OR ".join(f"coalesce({pred}, false)" for _, pred, _ in checks) + ")"
+
+
+def typed_problems(f: Frame, *, values: bool = True) -> list[Located]:
+    """Every typed column of ``f`` that cannot be read as FOCUS, located (empty for CSV).
+    ``values=False``: only what the column types tell, without reading any value."""
+    problems = _type_problems(f)
+    checks = _value_checks(f) if values else []
     if not checks or f.dry:
         return problems
     parts = []
@@ -104,9 +116,9 @@ def typed_problems(f: Frame) -> list[Located]:
     return problems
 
 
-def refuse_untyped(f: Frame) -> None:
+def refuse_untyped(f: Frame, *, values: bool = True) -> None:
     """Raise a located :class:`InputError` when :func:`typed_problems` finds anything."""
-    problems = typed_problems(f)
+    problems = typed_problems(f, values=values)
     if problems:
         raise InputError(
             f"{f.file}: typed columns hold values FOCUS cannot represent; nothing was read "

@@ -86,13 +86,21 @@ def record_replacement(con: duckdb.DuckDBPyConnection, ingest_ids: Sequence[str]
     """After a replacement: charge days already stored whose rows changed (amounts, or the
     resources and prices they are on) are recorded as corrected. A re-delivery that repeats
     the stored days and adds new ones is not a correction."""
+    stored = con.execute("SELECT count(*) FROM __before").fetchone()
+    if not stored or not stored[0]:  # nothing was replaced (a first delivery): nothing changed
+        con.execute("DROP TABLE IF EXISTS __before")
+        return 0
+    # Only the slices that held rows before are compared: new rows elsewhere change nothing.
     rows = con.execute(
         f"""
         WITH after AS (
             SELECT any_value(x_IngestId) AS i, ProviderName p, BillingAccountId a,
                    BillingPeriodStart s, CAST(ChargePeriodStart AS DATE) d,
                    sum(BilledCost) billed, {_DAY_PRINT} fp
-            FROM costs WHERE x_IngestId IN ({_ids(ingest_ids)}) GROUP BY p, a, s, d
+            FROM costs c WHERE x_IngestId IN ({_ids(ingest_ids)})
+              AND EXISTS (SELECT 1 FROM __before b WHERE b.p = c.ProviderName
+                          AND b.a = c.BillingAccountId AND b.s = c.BillingPeriodStart)
+            GROUP BY p, a, s, d
         ),
         changed AS (
             SELECT o.p, o.a, o.s, o.d, n.i,

@@ -66,7 +66,7 @@ from costmark.focus.schema import (
     canonical_columns,
     tag_column,
 )
-from costmark.focus.typed import refuse_untyped
+from costmark.focus.typed import bad_value_sql, refuse_untyped
 from costmark.focus.validate import check_frame
 from costmark.focus.values import ALLOWED_VALUES
 from costmark.ingest import corrections
@@ -363,7 +363,7 @@ def ingest_focus_files(
                     frame = open_frame(con, src)
                     frame.dates = dates or frame.dates
                     try:
-                        refuse_untyped(frame)
+                        refuse_untyped(frame, values=False)  # the values: in the count scan
                     except InputError:
                         close_relation(con, frame.relation)
                         raise
@@ -371,7 +371,9 @@ def ingest_focus_files(
                 plans.append(plan)
                 result = FileResult(src.name, plan.ingest_id, src.version)
                 with summary.phase("count"):
-                    _count(plan, result, slices)
+                    unreadable = _count(plan, result, slices)
+                if unreadable:
+                    refuse_untyped(frame)  # names each column, its row count and first row
                 if strict:
                     with summary.phase("strict validation"):
                         _refuse_if_invalid(plan, result)
@@ -432,17 +434,22 @@ def ingest_focus_files(
     return summary
 
 
-def _count(plan: Plan, result: FileResult, slices: set[tuple[Any, Any, Any]]) -> None:
-    """One scan over the key columns: rows read, rows bad, and the slices the good rows touch."""
+def _count(plan: Plan, result: FileResult, slices: set[tuple[Any, Any, Any]]) -> bool:
+    """One scan over the key columns: rows read, rows bad, and the slices the good rows touch.
+    True when a typed column holds a value FOCUS cannot represent (NaN, infinity, 10^20 or
+    more: :func:`costmark.focus.typed.bad_value_sql`), which refuses the file."""
     e = plan.exprs
     # keys of bad rows are not fetched: they may be dates Python cannot hold (year -1, 10000)
-    keys = ", ".join(f"CASE WHEN NOT bad THEN {e[k]} END AS {qident(k)}" for k in SLICE_COLUMNS)
+    keys = ", ".join(
+        f"CASE WHEN NOT __bad THEN {e[k]} END AS {qident(k)}" for k in SLICE_COLUMNS
+    )
+    unreadable = bad_value_sql(plan.frame) or "false"
     rows = plan.frame.con.execute(
-        f"SELECT bad, {keys}, count(*) FROM (SELECT {plan.bad} AS bad, * "
-        f"FROM {plan.frame.relation}) GROUP BY ALL"
+        f"SELECT __bad, {keys}, count(*), count_if(__unreadable) FROM (SELECT {plan.bad} AS "
+        f"__bad, {unreadable} AS __unreadable, * FROM {plan.frame.relation}) GROUP BY ALL"
     ).fetchall()
     periods: set[str] = set()
-    for bad, provider, account, period, n in rows:
+    for bad, provider, account, period, n, _ in rows:
         result.rows_read += n
         if bad:
             result.rows_quarantined += n
@@ -451,6 +458,7 @@ def _count(plan: Plan, result: FileResult, slices: set[tuple[Any, Any, Any]]) ->
             slices.add((provider, account, period))
             periods.add(period.date().isoformat())
     result.billing_periods = sorted(periods)
+    return any(r[-1] for r in rows)
 
 
 def _refuse_if_invalid(plan: Plan, result: FileResult) -> None:
