@@ -221,6 +221,8 @@ class Plan:
     file_sql: str = ""
     #: a relation over several files opened for the load alone (closed after the insert)
     grouped: bool = False
+    #: the count scan found no unloadable row, so the insert need not test each row again
+    clean: bool = False
 
     def __post_init__(self) -> None:
         self.ingest_id_sql = self.ingest_id_sql or qstr(self.ingest_id)
@@ -372,6 +374,7 @@ def ingest_focus_files(
                 result = FileResult(src.name, plan.ingest_id, src.version)
                 with summary.phase("count"):
                     unreadable = _count(plan, result, slices)
+                plan.clean = result.rows_quarantined == 0
                 if unreadable:
                     refuse_untyped(frame)  # names each column, its row count and first row
                 if strict:
@@ -618,6 +621,7 @@ def _one_scan_per_schema(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) 
         plan.ingest_id_sql = f"{ids}[{index} + 1]"
         plan.file_sql = f"{names}[{index} + 1]"
         plan.grouped = True
+        plan.clean = all(p.clean for p in members)
         out.append(plan)
     return out
 
@@ -671,7 +675,7 @@ def _good_rows_select(plan: Plan, table_cols: Sequence[str], tag_keys: Sequence[
             outer.append("NULL")
     return (
         f"SELECT {', '.join(outer)} FROM (SELECT {middle} FROM (SELECT {', '.join(inner)} "
-        f"FROM {f.relation} WHERE NOT {plan.bad}))"
+        f"FROM {f.relation}{'' if plan.clean else f' WHERE NOT {plan.bad}'}))"
     )
 
 
