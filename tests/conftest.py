@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +36,49 @@ def fixtures() -> Path:
 def workspace(tmp_path: Path) -> costmark.Workspace:
     """An initialised, empty workspace with the default costmark.yaml."""
     ws = costmark.init_workspace(tmp_path / "ws")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """(KPI ids, grain) of every request the KPI engine computes (for tests of what a cache
+    spares it)."""
+    from costmark.engine.kpiengine import KpiEngine
+
+    seen: list[tuple[Any, ...]] = []
+    real = KpiEngine.run
+
+    def counting(self: KpiEngine, plan: Any) -> Any:
+        seen.append((plan.request.ids, plan.request.grain))
+        return real(self, plan)
+
+    monkeypatch.setattr(KpiEngine, "run", counting)
+    return seen
+
+
+SAMPLE = ("focus-sample-data", "FOCUS-1.0_focus_sample.csv")
+
+
+def sample_without_one_day(sample: Path, out: Path) -> Path:
+    """The FOCUS 1.0 sample less the charges starting on 10 September 2024: the same extent (1
+    to 30 September, so the same period) with other totals, to load the full sample over."""
+    with sample.open(newline="", encoding="utf-8") as src, out.open(
+        "w", newline="", encoding="utf-8"
+    ) as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [], quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(r for r in reader if r["ChargePeriodStart"][:10] != "2024-09-10")
+    return out
+
+
+@pytest.fixture
+def sample_less_a_day(shared_data: Path, tmp_path: Path) -> Iterator[costmark.Workspace]:
+    """A workspace holding :func:`sample_without_one_day`."""
+    ws = costmark.init_workspace(tmp_path / "ws")
+    part = sample_without_one_day(shared_data.joinpath(*SAMPLE), tmp_path / "part.csv")
+    ws.ingest_focus([part], progress=False)
     yield ws
     ws.close()
 

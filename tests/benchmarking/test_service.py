@@ -10,9 +10,9 @@ import pytest
 
 import costmark
 from costmark import api
-from costmark.cli.output import dumps
 from costmark.engine.kpiengine import KpiEngine
 from costmark.errors import NotFoundError, UsageError
+from costmark.present.records import dumps
 
 from .fake_engine import ACCOUNTS, CALLS, TEAMS, fake_kpi
 

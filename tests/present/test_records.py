@@ -82,13 +82,3 @@ def test_jinja_filters_are_registered_once_for_every_environment() -> None:
     ).render(v=Decimal("-1234.5"), r=0.157, c=0.012, y=2024, u=0.001834, x=2024,
              row={"unit": "ratio", "change": -0.02}, rows=[{"a": 1}, {"b": 2}])
     assert out == "-$1,234.50|15.7%|+1.2 pp|2024|$1.83 per 1k transactions|-2.0 pp|a,b|2024"
-
-
-def test_old_import_paths_still_work() -> None:
-    from costmark.cli import output
-    from costmark.reports import format as report_format
-
-    assert output.dumps is records.dumps and output.csv_safe is records.csv_safe
-    assert output.to_jsonable is records.to_jsonable
-    assert report_format.fmt is records.fmt and report_format.change_text is records.change_text
-    assert report_format.pct(0.1) == "+10.0%"

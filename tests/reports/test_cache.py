@@ -4,48 +4,15 @@ what they depend on (definitions, scope) or ``COSTMARK_REPORT_CACHE=off``."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import costmark
 from costmark.api import Workspace
-from costmark.engine.kpiengine import KpiEngine
 from costmark.reports import build_context, cache
 
 SAMPLE = ("focus-sample-data", "FOCUS-1.0_focus_sample.csv")
-
-
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """Every KPI-engine request made through the facade."""
-    seen: list[tuple[Any, ...]] = []
-    real = KpiEngine.run
-
-    def counting(self: KpiEngine, plan: Any) -> Any:
-        seen.append((plan.request.ids, plan.request.grain))
-        return real(self, plan)
-
-    monkeypatch.setattr(KpiEngine, "run", counting)
-    return seen
-
-
-def _without_one_day(sample: Path, out: Path) -> Path:
-    """The sample without the charges that start on 10 September 2024: the same extent (1 to
-    30 September, so the same period), other totals."""
-    with sample.open(newline="", encoding="utf-8") as src, out.open(
-        "w", newline="", encoding="utf-8"
-    ) as dst:
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [], quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        for row in reader:
-            if row["ChargePeriodStart"][:10] != "2024-09-10":
-                writer.writerow(row)
-    return out
 
 
 def _total(ctx: dict[str, Any]) -> Any:
@@ -54,12 +21,13 @@ def _total(ctx: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
-def loaded(shared_data: Path, tmp_path: Path) -> Iterator[Workspace]:
-    ws = costmark.init_workspace(tmp_path / "ws")
-    ws.ingest_focus([_without_one_day(shared_data.joinpath(*SAMPLE), tmp_path / "part.csv")],
-                    progress=False)
-    yield ws
-    ws.close()
+def loaded(sample_less_a_day: Workspace) -> Workspace:
+    return sample_less_a_day
+
+
+@pytest.fixture
+def calls(engine_calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return engine_calls
 
 
 def test_second_report_needs_no_engine_call_and_ingest_recomputes(

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from costmark.reports.format import fmt
+from costmark.present.records import fmt
 
 
 @pytest.mark.parametrize(

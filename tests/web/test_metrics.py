@@ -5,9 +5,7 @@ loaded or removed (a token, a session or a report log changes no value)."""
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ from fastapi.testclient import TestClient
 
 import costmark
 from costmark.api import Workspace
-from costmark.engine.kpiengine import KpiEngine
 from costmark.web import create_app, metrics
 from tests.web.conftest import bearer
 
@@ -24,37 +21,13 @@ SAMPLE = ("focus-sample-data", "FOCUS-1.0_focus_sample.csv")
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    seen: list[Any] = []
-    real = KpiEngine.run
-
-    def counting(self: KpiEngine, plan: Any) -> Any:
-        seen.append(plan.request.ids)
-        return real(self, plan)
-
-    monkeypatch.setattr(KpiEngine, "run", counting)
-    return seen
-
-
-def _without_one_day(sample: Path, out: Path) -> Path:
-    """The sample less the charges starting on 10 September 2024 (same extent and period)."""
-    with sample.open(newline="", encoding="utf-8") as src, out.open(
-        "w", newline="", encoding="utf-8"
-    ) as dst:
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [], quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(r for r in reader if r["ChargePeriodStart"][:10] != "2024-09-10")
-    return out
+def loaded(sample_less_a_day: Workspace) -> Workspace:
+    return sample_less_a_day
 
 
 @pytest.fixture
-def loaded(shared_data: Path, tmp_path: Path) -> Iterator[Workspace]:
-    ws = costmark.init_workspace(tmp_path / "ws")
-    ws.ingest_focus([_without_one_day(shared_data.joinpath(*SAMPLE), tmp_path / "part.csv")],
-                    progress=False)
-    yield ws
-    ws.close()
+def calls(engine_calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return engine_calls
 
 
 def _kpi_lines(text: str) -> dict[str, str]:

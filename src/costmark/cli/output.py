@@ -3,9 +3,9 @@
 JSON and CSV go to stdout untouched by colour or wrapping so scripts can parse them; tables are
 for people, formatted by :mod:`costmark.present` (money with its currency, ratios as
 percentages when the command says which columns carry which unit). The record helpers
-(``to_jsonable``, ``dumps``, ``csv_safe``) live in :mod:`costmark.present.records` and are
-re-exported here for existing callers. Consoles never expand emoji codes, and user text is
-escaped (:func:`escape`), so ``:100:`` or ``[bold]`` in a file name prints as written.
+(``to_jsonable``, ``dumps``, ``csv_safe``) live in :mod:`costmark.present.records`. Consoles
+never expand emoji codes, and user text is escaped (:func:`escape`), so ``:100:`` or
+``[bold]`` in a file name prints as written.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from costmark.cli.options import OutputFormat
-from costmark.present.records import cell, csv_safe, dumps, to_csv, to_jsonable
+from costmark.present.records import cell, dumps, to_csv
 from costmark.present.units import Unit
 
-__all__ = ["console", "csv_safe", "dumps", "emit", "err_console", "escape", "to_jsonable"]
+__all__ = ["console", "emit", "err_console", "escape"]
 
 # emoji=False: ":100:" in a file name or tag value is text, not 💯.
 console = Console(emoji=False)
