@@ -14,7 +14,6 @@ other team's row can reach a total: there is no unscoped total to read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from costmark.engine.asof import AsOf, Extent
     from costmark.engine.backends import Backend
     from costmark.engine.context import Context
-    from costmark.engine.query import KpiRequest
+    from costmark.engine.query import DateLike, FilterArg, KpiRequest, Names
     from costmark.spec.kpis import KpiDefinition
 
 
@@ -72,13 +71,13 @@ class KpiEngine:
     # -- plan, run, explain ----------------------------------------------------------------
     def request(
         self,
-        ids: str | Sequence[str],
+        ids: Names,
         *,
         grain: str = "month",
-        by: str | Sequence[str] = (),
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        by: Names = (),
+        start: DateLike = None,
+        end: DateLike = None,
+        where: FilterArg = None,
         engine: str | None = None,
         rollups: bool | None = None,
     ) -> KpiRequest:
@@ -147,13 +146,13 @@ class KpiEngine:
 
     def kpi(
         self,
-        ids: str | Sequence[str],
+        ids: Names,
         *,
         grain: str = "month",
-        by: str | Sequence[str] = (),
-        start: Any = None,
-        end: Any = None,
-        where: Any = None,
+        by: Names = (),
+        start: DateLike = None,
+        end: DateLike = None,
+        where: FilterArg = None,
         engine: str | None = None,
         rollups: bool | None = None,
     ) -> KpiResult:

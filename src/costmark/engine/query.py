@@ -8,7 +8,7 @@ configured → derive each KPI (exact decimals; ratios as float) → rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -442,14 +442,22 @@ def derive_formula(ctx: Context, plan: FormulaKpi,
     return rows
 
 
+#: One KPI id or several; one dimension or several.
+Names = str | Sequence[str]
+#: A day: a date or ISO text (YYYY-MM-DD).
+DateLike = dt.date | str | None
+#: A row filter: text, a mapping ({"team": "payments"}) or an already parsed filter.
+FilterArg = f.FilterSpec | Mapping[str, Any] | f.Node | None
+
+
 def request_from_args(
-    ids: Sequence[str] | str,
+    ids: Names,
     *,
     grain: str = "month",
-    by: Sequence[str] | str = (),
-    start: Any = None,
-    end: Any = None,
-    where: Any = None,
+    by: Names = (),
+    start: DateLike = None,
+    end: DateLike = None,
+    where: FilterArg = None,
     engine: str = "duckdb",
     rollups: bool | None = None,
 ) -> KpiRequest:
@@ -476,4 +484,5 @@ def request_from_args(
     )
 
 
-__all__ = ["SUMMABLE_COLUMNS", "KpiRequest", "request_from_args", "run"]
+__all__ = ["SUMMABLE_COLUMNS", "DateLike", "FilterArg", "KpiRequest", "Names",
+           "request_from_args", "run"]

@@ -290,7 +290,7 @@ def from_mapping(spec: Mapping[str, Any]) -> Node:
     return items[0] if len(items) == 1 else And(tuple(items))
 
 
-def parse_filter(spec: FilterSpec | Node | None) -> Node | None:
+def parse_filter(spec: FilterSpec | Mapping[str, Any] | Node | None) -> Node | None:
     """Any accepted filter form -> AST (None stays None)."""
     if spec is None or isinstance(spec, Compare | In | IsNull | And | Or | Not):
         return spec
