@@ -137,3 +137,26 @@ def test_every_row_keeps_its_own_lineage(
         assert total[0] + lost[0] == Decimal("14.97651418586")
     finally:
         ws.close()
+
+
+def test_parts_with_glob_characters_in_their_names(
+    parts: dict[str, Path], tmp_path: Path
+) -> None:
+    """One scan over files named like glob patterns reads exactly those files, each once."""
+    odd = tmp_path / "odd [export]"
+    odd.mkdir()
+    named = [odd / "part[1].parquet", odd / "part*2.parquet", odd / "part?3.parquet"]
+    for src, dst in zip((parts["a"], parts["b"], parts["c"]), named, strict=True):
+        dst.write_bytes(src.read_bytes())
+    (odd / "part12.parquet").write_bytes(parts["a"].read_bytes())  # what part[1] would glob
+    ws = costmark.init_workspace(tmp_path / "ws")
+    try:
+        summary = ws.ingest_focus(named, progress=False)
+        assert [f.rows_loaded for f in summary.files] == [300, 199, 150]
+        rows = ws.warehouse.con.execute(
+            'SELECT "x_SourceFile", count(*) FROM costs GROUP BY 1 ORDER BY 1'
+        ).fetchall()
+        assert rows == sorted((str(p.resolve()), n) for p, n in zip(named, (300, 199, 150),
+                                                                       strict=True))
+    finally:
+        ws.close()
