@@ -160,3 +160,30 @@ def test_parts_with_glob_characters_in_their_names(
                                                                        strict=True))
     finally:
         ws.close()
+
+
+def test_a_column_named_file_index_keeps_the_files_apart(
+    parts: dict[str, Path], tmp_path: Path
+) -> None:
+    """A file's own ``file_index`` column would hide DuckDB's (the file's position in the
+    scan), so such parts load one scan each, and every row still names its own file."""
+    named = []
+    for part in ("a", "c"):
+        out = tmp_path / f"{part}-with-index.parquet"
+        duckdb.sql(f"COPY (SELECT *, 7 AS file_index FROM read_parquet({qstr(str(parts[part]))}))"
+                   f" TO {qstr(str(out))} (FORMAT parquet)")
+        named.append(out)
+    con = duckdb.connect()
+    prepare_connection(con)
+    plans = [plan_file(open_frame(con, s), f"id-{i}")
+             for i, s in enumerate(sources(con, named))]
+    assert not any(p.grouped for p in _one_scan_per_schema(con, plans))
+    ws = costmark.init_workspace(tmp_path / "ws")
+    try:
+        ws.ingest_focus(named, progress=False)
+        rows = ws.warehouse.con.execute(
+            'SELECT "x_SourceFile", count(*) FROM costs GROUP BY 1 ORDER BY 1'
+        ).fetchall()
+        assert rows == [(str(named[0].resolve()), 300), (str(named[1].resolve()), 150)]
+    finally:
+        ws.close()

@@ -594,7 +594,9 @@ def _one_scan_per_schema(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) 
     groups: dict[tuple[object, ...], list[Plan]] = {}
     for plan in plans:
         f = plan.frame
-        if f.source.kind != "parquet":
+        # (a column of the file named like DuckDB's file_index would hide the file's position)
+        shadowed = "file_index" in {c.lower() for c in f.source.original.values()}
+        if f.source.kind != "parquet" or shadowed:
             groups[("single", id(plan))] = [plan]
             continue
         key = (f.version, tuple(f.source.original.items()), tuple(f.types.items()))
