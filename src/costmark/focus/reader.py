@@ -203,9 +203,9 @@ def open_parquet_group(con: duckdb.DuckDBPyConnection, srcs: Sequence[SourceFile
     ``__row`` (the row in its own file) and ``__file_index`` (the file's position in
     ``srcs``).
 
-    Why: DuckDB writes a load read by one scan straight into full row groups, while a UNION
-    ALL of per-file scans leaves partial row groups that the commit's checkpoint rewrites
-    (measured: 1M typed rows in 3 files, 5.2 s as a union against 3.0 s as one scan)."""
+    Why: ingest loads such parts in one scan; a UNION ALL of per-file scans made DuckDB's
+    commit rewrite the rows it had just written (costmark.ingest.focus._one_scan_per_schema).
+    DuckDB's ``file_index`` is hidden by a file column of that name: callers check."""
     first = srcs[0]
     name = f"__src_{next(_counter)}_v"
     listed = "[" + ", ".join(qstr(duck_path(s.path)) for s in srcs) + "]"
