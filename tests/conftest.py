@@ -19,6 +19,12 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run first (otherwise in collection order): on two workers a test
+    of several minutes that starts last ends last, and the whole run waits for it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The read-only real billing data (../shared/data beside the repo)."""

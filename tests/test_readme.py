@@ -42,6 +42,10 @@ from pathlib import Path
 import click
 import pytest
 
+#: The README runs as one sequence of about a hundred processes (4 minutes on two busy cores):
+#: marked slow so it starts first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 SHARED_DATA = REPO.parent / "shared" / "data"
