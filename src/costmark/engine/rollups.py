@@ -247,8 +247,8 @@ def refresh_rollups(ws: Context, slices: Iterable[Slice] | None = None) -> dict[
         con.execute(f"DROP TABLE IF EXISTS {ROLLUP_TABLE}").fetchall()
         con.execute(f"CREATE TABLE {ROLLUP_TABLE} AS {backend.to_sql(expr)}").fetchall()
     elif slice_list:
+        _slice_table(con, slice_list)  # read here and by the monthly refresh below
         cost = backend.table(COST_TABLE)
-        _slice_table(con, slice_list)
         con.execute(f"DELETE FROM {ROLLUP_TABLE} WHERE {_IN_SLICES}").fetchall()
         where = _slice_filter(cost, slice_list)
         expr = rollup_expr(ws, backend, columns, where)
@@ -257,8 +257,6 @@ def refresh_rollups(ws: Context, slices: Iterable[Slice] | None = None) -> dict[
     monthly_full = full or _meta(con).get("monthly") != signature or not _exists(
         con, MONTHLY_TABLE
     )
-    if not full and not monthly_full and slice_list:
-        _slice_table(con, slice_list)
     _refresh_monthly(con, columns, None if monthly_full else slice_list)
     con.execute(f"DROP TABLE IF EXISTS {_SLICES}").fetchall()
     _set_meta(con, {"columns": signature, "monthly": signature,

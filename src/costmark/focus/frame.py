@@ -90,11 +90,14 @@ def exact_double_sql(col: str) -> str:
         # DuckDB's CAST(x AS DECIMAL(18,k)) is round(x * 10^k) as an integer: exactly n
         return f"CAST(TRY_CAST({col} AS DECIMAL(18,{k})) AS {MONEY_TYPE})"
 
+    def round_trips(k: int) -> str:
+        return f"round({col} * 1e{k}) / 1e{k} = {col}"
+
     def scaled(k: int) -> str:
-        return f"CASE WHEN round({col} * 1e{k}) / 1e{k} = {col} THEN {exact(k)} END"
+        return f"CASE WHEN {round_trips(k)} THEN {exact(k)} END"
 
     def common(bound: str, k: int) -> str:
-        return f"WHEN {ax} < {bound} AND round({col} * 1e{k}) / 1e{k} = {col} THEN {exact(k)}"
+        return f"WHEN {ax} < {bound} AND {round_trips(k)} THEN {exact(k)}"
 
     decades = " ".join(f"WHEN {ax} < 1e{15 - k} THEN {scaled(k)}" for k in range(18, -1, -1))
     # One CASE (not a coalesce of several): each row leaves at its first true branch, and a

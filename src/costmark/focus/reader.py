@@ -186,13 +186,9 @@ def open_relation(
             f"FROM {name}"
         )
         return f"{name}_v"
-    selects = ", ".join(f"{qident(src.original[c])} AS {qident(c)}" for c in src.columns)
     view = "TEMP VIEW" if not materialize else "TEMP TABLE"
     try:
-        con.execute(
-            f"CREATE {view} {name}_v AS SELECT {selects}, file_row_number + 1 AS {ROW_COLUMN} "
-            f"FROM read_parquet({path}, file_row_number=true, binary_as_string=true)"
-        )
+        con.execute(f"CREATE {view} {name}_v AS {_parquet_select(src, path)}")
     except duckdb.Error as exc:
         raise InputError(f"{src.path}: cannot read Parquet: {exc}") from exc
     return f"{name}_v"
@@ -206,19 +202,23 @@ def open_parquet_group(con: duckdb.DuckDBPyConnection, srcs: Sequence[SourceFile
     Why: ingest loads such parts in one scan; a UNION ALL of per-file scans made DuckDB's
     commit rewrite the rows it had just written (costmark.ingest.focus._one_scan_per_schema).
     DuckDB's ``file_index`` is hidden by a file column of that name: callers check."""
-    first = srcs[0]
     name = f"__src_{next(_counter)}_v"
     listed = "[" + ", ".join(qstr(duck_path(s.path)) for s in srcs) + "]"
-    selects = ", ".join(f"{qident(first.original[c])} AS {qident(c)}" for c in first.columns)
     try:
-        con.execute(
-            f"CREATE TEMP VIEW {name} AS SELECT {selects}, file_row_number + 1 AS {ROW_COLUMN}, "
-            f"file_index AS {FILE_COLUMN} "
-            f"FROM read_parquet({listed}, file_row_number=true, binary_as_string=true)"
-        )
+        con.execute(f"CREATE TEMP VIEW {name} AS "
+                    f"{_parquet_select(srcs[0], listed, f'file_index AS {FILE_COLUMN}')}")
     except duckdb.Error as exc:
-        raise InputError(f"{first.path}: cannot read Parquet: {exc}") from exc
+        raise InputError(f"{srcs[0].path}: cannot read Parquet: {exc}") from exc
     return name
+
+
+def _parquet_select(src: SourceFile, files: str, *extra: str) -> str:
+    """SELECT of ``src``'s columns under their cleaned names, plus ``__row`` (the 1-based row
+    in its own file), from ``read_parquet(files)`` (one quoted path, or a list of them)."""
+    selects = [f"{qident(src.original[c])} AS {qident(c)}" for c in src.columns]
+    selects += [f"file_row_number + 1 AS {ROW_COLUMN}", *extra]
+    return (f"SELECT {', '.join(selects)} "
+            f"FROM read_parquet({files}, file_row_number=true, binary_as_string=true)")
 
 
 def close_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:

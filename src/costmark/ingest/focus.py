@@ -54,7 +54,6 @@ from costmark.focus.reader import (
     FILE_COLUMN,
     ROW_COLUMN,
     close_relation,
-    column_types,
     open_parquet_group,
     qident,
     qstr,
@@ -609,11 +608,9 @@ def _one_scan_per_schema(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) 
             continue
         first = members[0].frame
         relation = open_parquet_group(con, [p.frame.source for p in members])
-        try:
-            types = column_types(con, relation)
-            types.pop(FILE_COLUMN, None)
-            plan = plan_file(Frame(con, first.source, relation, types, dates=first.dates),
-                             members[0].ingest_id)
+        try:  # the members' column types are the group's: that is what grouped them
+            plan = plan_file(Frame(con, first.source, relation, dict(first.types),
+                                   dates=first.dates), members[0].ingest_id)
         except BaseException:
             close_relation(con, relation)
             raise
